@@ -1,0 +1,49 @@
+// Module entry: one AddonData per Node environment (main thread or worker), then the
+// export tables of each binding file.
+#include <napi.h>
+
+#include "../core/context.h"
+#include "addon_data.h"
+#include "bindings.h"
+#include "tensor_handle.h"
+
+namespace tl::binding {
+
+namespace {
+constexpr int64_t kExternalReportStep = 1 << 20;
+}
+
+AddonData& addon_data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+
+void sync_external_memory(Napi::Env env, HandleStats& stats) {
+  const int64_t now = stats.cpu_allocator->live_bytes();
+  const int64_t delta = now - stats.reported_external;
+  if (delta > kExternalReportStep || delta < -kExternalReportStep || (now == 0 && delta != 0)) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, delta);
+    stats.reported_external = now;
+  }
+}
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  data->stats = std::make_shared<HandleStats>();
+  data->stats->cpu_allocator = data->ctx.allocator(Device::CPU, "init");
+  env.SetInstanceData<AddonData>(data);  // deleted by N-API when the environment ends
+  set_current_context(&data->ctx);
+
+  Napi::Function ctor = NativeTensor::define(env);
+  data->tensor_ctor = Napi::Persistent(ctor);
+  exports.Set("NativeTensor", ctor);
+  register_create(env, exports);
+  register_views(env, exports);
+  register_math(env, exports);
+  register_index(env, exports);
+  register_runtime(env, exports);
+  return exports;
+}
+
+}  // namespace tl::binding
+
+static Napi::Object init_addon(Napi::Env env, Napi::Object exports) { return tl::binding::init(env, exports); }
+
+NODE_API_MODULE(tensorlift, init_addon)

@@ -1,0 +1,67 @@
+// Runtime entry points: threads, memory accounting, build and device information.
+#include "../core/error.h"
+#include "../cpu/gemm.h"
+#include "addon_data.h"
+#include "args.h"
+#include "bindings.h"
+#include "guard.h"
+
+namespace tl::binding {
+
+namespace {
+
+Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
+  Args a(info, "setNumThreads");
+  const int64_t n = a.integer(0, "n");
+  if (n < 1 || n > 1024) range_error("setNumThreads: n must be between 1 and 1024, got ", n);
+  addon_data(info.Env()).ctx.pool().resize(int(n));
+  return info.Env().Undefined();
+}
+
+Napi::Value num_threads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), addon_data(info.Env()).ctx.pool().num_threads());
+}
+
+// memory() -> { tensors, cpuBytes, cudaBytes }
+Napi::Value memory(const Napi::CallbackInfo& info) {
+  AddonData& d = addon_data(info.Env());
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("tensors", double(d.stats->live_handles));
+  o.Set("cpuBytes", double(d.ctx.cpu_bytes()));
+  o.Set("cudaBytes", 0.0);
+  return o;
+}
+
+// cudaStatus() -> { available, reason }
+Napi::Value cuda_status(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("available", false);
+  o.Set("reason", "this build of tensorlift has no CUDA backend (nvcc was not found when it was built)");
+  return o;
+}
+
+Napi::Value gemm_isa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), cpu::gemm_isa_name(cpu::gemm_isa()));
+}
+
+// setGemmIsa('avx512' | 'avx2' | 'generic') -> whether the CPU supports it (for tests)
+Napi::Value set_gemm_isa(const Napi::CallbackInfo& info) {
+  Args a(info, "setGemmIsa");
+  const std::string name = a.string(0, "isa");
+  for (cpu::GemmIsa isa : {cpu::GemmIsa::Generic, cpu::GemmIsa::Avx2, cpu::GemmIsa::Avx512})
+    if (name == cpu::gemm_isa_name(isa)) return Napi::Boolean::New(info.Env(), cpu::set_gemm_isa(isa));
+  type_error("setGemmIsa: unknown ISA '", name, "' (expected 'avx512', 'avx2' or 'generic')");
+}
+
+}  // namespace
+
+void register_runtime(Napi::Env env, Napi::Object exports) {
+  export_fn<set_num_threads>(env, exports, "setNumThreads");
+  export_fn<num_threads>(env, exports, "numThreads");
+  export_fn<memory>(env, exports, "memory");
+  export_fn<cuda_status>(env, exports, "cudaStatus");
+  export_fn<gemm_isa>(env, exports, "gemmIsa");
+  export_fn<set_gemm_isa>(env, exports, "setGemmIsa");
+}
+
+}  // namespace tl::binding

@@ -1,0 +1,13 @@
+// Each binding file adds its functions to the addon's exports (see binding.d.ts).
+#pragma once
+#include <napi.h>
+
+namespace tl::binding {
+
+void register_create(Napi::Env env, Napi::Object exports);   // bind_create.cc
+void register_views(Napi::Env env, Napi::Object exports);    // bind_views.cc
+void register_math(Napi::Env env, Napi::Object exports);     // bind_math.cc
+void register_index(Napi::Env env, Napi::Object exports);    // bind_index.cc
+void register_runtime(Napi::Env env, Napi::Object exports);  // bind_runtime.cc
+
+}  // namespace tl::binding

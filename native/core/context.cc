@@ -1,0 +1,28 @@
+#include "context.h"
+
+#include "error.h"
+#include "system_info.h"
+
+namespace tl {
+
+namespace {
+thread_local Context* tls_context = nullptr;
+}
+
+Context::Context() : pool_(available_cpus()), cpu_allocator_(std::make_shared<CpuAllocator>()) {}
+
+Context::~Context() = default;
+
+std::shared_ptr<Allocator> Context::allocator(Device device, const char* op) {
+  if (device == Device::CPU) return cpu_allocator_;
+  type_error(op, ": device 'cuda' is not available in this build");
+}
+
+Context& current_context() {
+  if (!tls_context) state_error("tensorlift: native call from a thread without a tensorlift environment");
+  return *tls_context;
+}
+
+void set_current_context(Context* ctx) { tls_context = ctx; }
+
+}  // namespace tl

@@ -1,0 +1,18 @@
+// Elementwise kernels. Inputs arrive already expanded to the output's shape (broadcast dims
+// have stride 0) and in the dtype the op computes in; any strides are accepted.
+#pragma once
+#include "../core/op_kinds.h"
+#include "../core/tensor.h"
+
+namespace tl::cpu {
+
+void unary(UnaryOp op, const Tensor& x, const Tensor& out, double p0, double p1);
+void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
+// out = cond != 0 ? a : b; cond is int32 or float32, a/b/out share a dtype.
+void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out);
+// out = x converted to out's dtype (float -> int truncates toward zero; NaN -> 0; out of
+// range saturates). With equal dtypes this is a strided copy.
+void copy(const Tensor& x, const Tensor& out);
+void fill(const Tensor& out, double value);
+
+}  // namespace tl::cpu

@@ -1,0 +1,45 @@
+#include "index.h"
+
+#include <cstring>
+
+#include "strided.h"
+
+namespace tl::cpu {
+
+void gather(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& out) {
+  if (out.numel() == 0) return;
+  // Walk out and index together; x follows on every dim but `dim`, where the index decides.
+  Strides xs = x.strides();
+  const int64_t step = xs[size_t(dim)];
+  xs[size_t(dim)] = 0;
+  const auto plan = make_plan<3>(out.shape(), {&out.strides(), &index.strides(), &xs});
+  const uint32_t* xp = static_cast<const uint32_t*>(x.raw_data());
+  const int32_t* ip = index.data<int32_t>();
+  uint32_t* op = static_cast<uint32_t*>(out.raw_data());
+  parallel_runs(plan, kElementwiseGrain / 4, [&](const int64_t* off, int64_t n, const int64_t* st) {
+    for (int64_t i = 0; i < n; ++i)
+      op[off[0] + i * st[0]] = xp[off[2] + i * st[2] + int64_t(ip[off[1] + i * st[1]]) * step];
+  });
+}
+
+void index_select(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& out) {
+  if (out.numel() == 0) return;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    if (d < dim) outer *= x.size(d);
+    if (d > dim) inner *= x.size(d);
+  }
+  const int64_t n = x.size(dim), m = index.numel();
+  const char* xp = static_cast<const char*>(x.raw_data());
+  char* op = static_cast<char*>(out.raw_data());
+  const int32_t* ip = index.data<int32_t>();
+  const size_t row_bytes = size_t(inner) * 4;
+  parallel_for(0, outer * m, std::max<int64_t>(1, 16384 / inner), [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t o = t / m, j = t % m;
+      std::memcpy(op + size_t(t) * row_bytes, xp + size_t(o * n + ip[j]) * row_bytes, row_bytes);
+    }
+  });
+}
+
+}  // namespace tl::cpu

@@ -1,0 +1,173 @@
+// Softmax / log-softmax and argmax / argmin along one dim of a contiguous tensor, seen as
+// [outer, D, inner]. With inner == 1 each row is a contiguous vector; otherwise the loops
+// run across `inner` columns at once so they still vectorize.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "reduce.h"
+#include "simd_clones.h"
+#include "strided.h"
+#include "vmath.h"
+
+namespace tl::cpu {
+
+namespace {
+
+struct DimSplit {
+  int64_t outer = 1, len = 1, inner = 1;
+};
+
+DimSplit split_at(const Shape& s, int64_t dim) {
+  DimSplit r;
+  for (int64_t d = 0; d < int64_t(s.size()); ++d) {
+    if (d < dim) r.outer *= s[size_t(d)];
+    else if (d == dim) r.len = s[size_t(d)];
+    else r.inner *= s[size_t(d)];
+  }
+  return r;
+}
+
+constexpr int64_t kColumnBlock = 256;  // columns handled together when inner > 1
+
+TL_SIMD_CLONES
+void softmax_row(const float* x, float* y, int64_t n, bool log) {
+  float m = -__builtin_inff();
+  for (int64_t i = 0; i < n; ++i) m = (x[i] > m || x[i] != x[i]) ? x[i] : m;
+  double lanes[16] = {};
+  int64_t i = 0;
+  if (log) {
+    for (; i + 16 <= n; i += 16)
+      for (int j = 0; j < 16; ++j) lanes[j] += vm::exp(x[i + j] - m);
+  } else {
+    for (; i + 16 <= n; i += 16)
+      for (int j = 0; j < 16; ++j) {
+        const float e = vm::exp(x[i + j] - m);
+        y[i + j] = e;
+        lanes[j] += e;
+      }
+  }
+  double s = 0;
+  for (int j = 0; j < 16; ++j) s += lanes[j];
+  for (; i < n; ++i) {
+    const float e = vm::exp(x[i] - m);
+    if (!log) y[i] = e;
+    s += e;
+  }
+  if (log) {
+    const float shift = m + float(std::log(s));
+    for (int64_t k = 0; k < n; ++k) y[k] = x[k] - shift;
+  } else {
+    const float inv = float(1.0 / s);
+    for (int64_t k = 0; k < n; ++k) y[k] *= inv;
+  }
+}
+
+// Softmax of `cols` adjacent columns (stride `inner` between the len elements of one column).
+TL_SIMD_CLONES
+void softmax_columns(const float* x, float* y, int64_t len, int64_t inner, int64_t cols, bool log, float* mx,
+                     float* sum) {
+  for (int64_t j = 0; j < cols; ++j) {
+    mx[j] = -__builtin_inff();
+    sum[j] = 0.0f;
+  }
+  for (int64_t d = 0; d < len; ++d) {
+    const float* r = x + d * inner;
+    for (int64_t j = 0; j < cols; ++j) mx[j] = (r[j] > mx[j] || r[j] != r[j]) ? r[j] : mx[j];
+  }
+  for (int64_t d = 0; d < len; ++d) {
+    const float* r = x + d * inner;
+    float* o = y + d * inner;
+    for (int64_t j = 0; j < cols; ++j) {
+      const float e = vm::exp(r[j] - mx[j]);
+      o[j] = e;
+      sum[j] += e;
+    }
+  }
+  for (int64_t j = 0; j < cols; ++j) sum[j] = log ? mx[j] + vm::log(sum[j]) : 1.0f / sum[j];
+  for (int64_t d = 0; d < len; ++d) {
+    const float* r = x + d * inner;
+    float* o = y + d * inner;
+    if (log) {
+      for (int64_t j = 0; j < cols; ++j) o[j] = r[j] - sum[j];
+    } else {
+      for (int64_t j = 0; j < cols; ++j) o[j] *= sum[j];
+    }
+  }
+}
+
+template <bool IsMax>
+inline bool better(float v, float best) {
+  // Strict comparison keeps the first occurrence; the first NaN beats everything.
+  return (IsMax ? v > best : v < best) || (v != v && best == best);
+}
+
+template <bool IsMax, typename T>
+void arg_reduce_typed(const T* x, int32_t* out, const DimSplit& s) {
+  const int64_t col_blocks = (s.inner + kColumnBlock - 1) / kColumnBlock;
+  parallel_for(0, s.outer * col_blocks, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, s.len * kColumnBlock)),
+               [&](int64_t lo, int64_t hi) {
+                 std::vector<T> best(static_cast<size_t>(kColumnBlock));
+                 for (int64_t task = lo; task < hi; ++task) {
+                   const int64_t o = task / col_blocks, j0 = (task % col_blocks) * kColumnBlock;
+                   const int64_t cols = std::min(kColumnBlock, s.inner - j0);
+                   const T* base = x + o * s.len * s.inner + j0;
+                   int32_t* idx = out + o * s.inner + j0;
+                   for (int64_t j = 0; j < cols; ++j) {
+                     best[size_t(j)] = base[j];
+                     idx[j] = 0;
+                   }
+                   for (int64_t d = 1; d < s.len; ++d) {
+                     const T* r = base + d * s.inner;
+                     for (int64_t j = 0; j < cols; ++j) {
+                       const bool b = std::is_integral_v<T> ? (IsMax ? r[j] > best[size_t(j)] : r[j] < best[size_t(j)])
+                                                            : better<IsMax>(float(r[j]), float(best[size_t(j)]));
+                       best[size_t(j)] = b ? r[j] : best[size_t(j)];
+                       idx[j] = b ? int32_t(d) : idx[j];
+                     }
+                   }
+                 }
+               });
+}
+
+}  // namespace
+
+void softmax(const Tensor& x, int64_t dim, bool log, const Tensor& out) {
+  if (x.numel() == 0) return;
+  const DimSplit s = split_at(x.shape(), dim);
+  const float* xp = x.data<float>();
+  float* yp = out.data<float>();
+  if (s.inner == 1) {
+    const int64_t grain = std::max<int64_t>(1, 16384 / s.len);
+    parallel_for(0, s.outer, grain, [&](int64_t lo, int64_t hi) {
+      for (int64_t o = lo; o < hi; ++o) softmax_row(xp + o * s.len, yp + o * s.len, s.len, log);
+    });
+    return;
+  }
+  const int64_t col_blocks = (s.inner + kColumnBlock - 1) / kColumnBlock;
+  parallel_for(0, s.outer * col_blocks, std::max<int64_t>(1, 16384 / (s.len * kColumnBlock)),
+               [&](int64_t lo, int64_t hi) {
+                 float mx[kColumnBlock], sum[kColumnBlock];
+                 for (int64_t task = lo; task < hi; ++task) {
+                   const int64_t o = task / col_blocks, j0 = (task % col_blocks) * kColumnBlock;
+                   const int64_t off = o * s.len * s.inner + j0;
+                   softmax_columns(xp + off, yp + off, s.len, s.inner, std::min(kColumnBlock, s.inner - j0), log, mx,
+                                   sum);
+                 }
+               });
+}
+
+void arg_reduce(bool is_max, const Tensor& x, int64_t dim, const Tensor& out) {
+  if (x.numel() == 0) return;
+  const DimSplit s = split_at(x.shape(), dim);
+  int32_t* o = out.data<int32_t>();
+  if (x.dtype() == DType::Int32) {
+    if (is_max) arg_reduce_typed<true>(x.data<int32_t>(), o, s);
+    else arg_reduce_typed<false>(x.data<int32_t>(), o, s);
+  } else {
+    if (is_max) arg_reduce_typed<true>(x.data<float>(), o, s);
+    else arg_reduce_typed<false>(x.data<float>(), o, s);
+  }
+}
+
+}  // namespace tl::cpu

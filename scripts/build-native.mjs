@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Builds the native addon with cmake-js (npm's "install" step). Checks the tools first so a
+// missing cmake or compiler is one readable line, not pages of CMake output.
+// Environment: TENSORLIFT_SANITIZE=1 builds with ASan + UBSan; TENSORLIFT_DEBUG=1 a debug build.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+function has(cmd, args = ['--version']) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+function fail(msg) {
+  console.error(`tensorlift: cannot build the native addon: ${msg}`);
+  process.exit(1);
+}
+
+if (!has('cmake')) fail('cmake was not found on PATH (install CMake >= 3.18, e.g. `apt-get install cmake` or `brew install cmake`)');
+const cxx = process.env.CXX || ['c++', 'g++', 'clang++'].find((c) => has(c));
+if (!cxx || !has(cxx)) fail('no C++17 compiler was found (install g++ >= 9 or clang++ >= 10, e.g. `apt-get install g++`)');
+
+let cmakeJs;
+try {
+  cmakeJs = require.resolve('cmake-js/bin/cmake-js');
+} catch {
+  fail('the cmake-js package is missing (run `npm install` again)');
+}
+
+const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build')];
+if (process.env.TENSORLIFT_DEBUG === '1') args.push('--debug');
+if (process.env.TENSORLIFT_SANITIZE === '1') args.push('--CDTL_SANITIZE=ON');
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+if (r.status !== 0) fail(`the compile step failed (exit code ${r.status}); see the compiler output above`);
