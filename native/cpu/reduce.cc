@@ -9,6 +9,7 @@
 #include "reduce.h"
 #include "simd_clones.h"
 #include "strided.h"
+#include "vec.h"
 
 namespace tl::cpu {
 
@@ -80,6 +81,8 @@ inline void accumulate(const T* x, int64_t sx, Acc* acc, int64_t sa, int64_t n) 
   }
 
 TL_SIMD_CLONES double fold_f32(ReduceOp op, const float* x, int64_t sx, int64_t n) {
+  if (sx == 1 && op == ReduceOp::Max) return vec::extreme<true>(x, n);
+  if (sx == 1 && op == ReduceOp::Min) return vec::extreme<false>(x, n);
 #define TL_CALL(O) fold<float, double, O>(x, sx, n)
   TL_REDUCE_SWITCH(op, TL_CALL)
 #undef TL_CALL

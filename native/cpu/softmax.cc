@@ -8,6 +8,7 @@
 #include "reduce.h"
 #include "simd_clones.h"
 #include "strided.h"
+#include "vec.h"
 #include "vmath.h"
 
 namespace tl::cpu {
@@ -32,8 +33,7 @@ constexpr int64_t kColumnBlock = 256;  // columns handled together when inner > 
 
 TL_SIMD_CLONES
 void softmax_row(const float* x, float* y, int64_t n, bool log) {
-  float m = -__builtin_inff();
-  for (int64_t i = 0; i < n; ++i) m = (x[i] > m || x[i] != x[i]) ? x[i] : m;
+  const float m = vec::extreme<true>(x, n);
   double lanes[16] = {};
   int64_t i = 0;
   if (log) {

@@ -1,0 +1,72 @@
+// Shared pieces of the benchmark suites: loading tensorlift and the peers, timing with
+// tinybench, and printing tables. Peers run in the same invocation so ratios compare like
+// with like on a shared, noisy machine.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+export const root = join(benchDir, '..');
+
+export async function loadTensorlift() {
+  if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('bench: build first (npm run build)');
+  return import(join(root, 'dist', 'index.js'));
+}
+
+/** tfjs-core with the WASM backend, installed on demand into bench/peers (never a dependency). */
+export async function loadTfjsWasm() {
+  const peers = join(benchDir, 'peers');
+  if (!existsSync(join(peers, 'node_modules', '@tensorflow', 'tfjs-backend-wasm'))) {
+    console.log('bench: installing @tensorflow/tfjs-backend-wasm into bench/peers ...');
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--silent'], { cwd: peers, stdio: 'inherit' });
+    if (r.status !== 0) return null;
+  }
+  const require = createRequire(join(peers, 'package.json'));
+  const tf = require('@tensorflow/tfjs-core');
+  require('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  return tf;
+}
+
+/**
+ * Runs a Python peer script (NumPy on OpenBLAS) and returns its JSON output, or null with a
+ * note when python3/numpy is missing. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed:
+ * set on some machines, they pin OpenBLAS to a slower kernel.
+ */
+export function runPython(script, args, threads) {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('python3', [join(benchDir, script), ...args.map(String)], { env, encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`bench: ${script} did not run (${(r.stderr || r.error?.message || '').trim().split('\n').pop()}); ` +
+      'install NumPy with OpenBLAS: apt-get install python3-numpy libopenblas0-pthread');
+    return null;
+  }
+  return JSON.parse(r.stdout);
+}
+
+/** Median time in ms of fn, measured by tinybench. */
+export async function medianMs(name, fn, { time = 600, warmupTime = 150 } = {}) {
+  const bench = new Bench({ time, warmupTime, iterations: 3 });
+  bench.add(name, fn);
+  await bench.run();
+  const task = bench.tasks[0];
+  if (task.result.state !== 'completed') throw task.result.error ?? new Error(`bench: ${name} failed`);
+  return task.result.latency.p50;
+}
+
+export function printTable(title, headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => '| ' + cells.map((c, i) => String(c).padStart(widths[i])).join(' | ') + ' |';
+  console.log(`\n${title}\n`);
+  console.log(line(headers));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 1) + ':').join('|') + '|');
+  for (const r of rows) console.log(line(r));
+}
+
+export const fmt = (v, digits = 1) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));

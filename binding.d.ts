@@ -1,0 +1,87 @@
+// Types of the native addon (build/Release/tensorlift.node). Only lib/native.ts imports it.
+// Errors: TypeError for a wrong kind of argument, RangeError for a bad value or shape,
+// Error for a disposed tensor; every message starts with the op's name.
+
+export type NativeDType = 'float32' | 'int32';
+export type NativeDevice = 'cpu' | 'cuda';
+export type Dims = number | number[] | null | undefined;
+
+export declare class NativeTensor {
+  private constructor();
+  readonly shape: number[];
+  readonly strides: number[];
+  readonly dtype: NativeDType;
+  readonly device: NativeDevice;
+  readonly size: number;
+  readonly isDisposed: boolean;
+  isContiguous(): boolean;
+  sharesStorage(other: NativeTensor): boolean;
+  /** Releases the native memory now; later use throws. Calling it twice is harmless. */
+  dispose(): void;
+  dataSync(): Float32Array | Int32Array;
+  /** Copies off the JS thread for large tensors. */
+  data(): Promise<Float32Array | Int32Array>;
+  item(): number;
+}
+
+export type UnaryOpName =
+  | 'neg' | 'abs' | 'square' | 'sign' | 'relu' | 'clamp' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'reciprocal'
+  | 'sigmoid' | 'tanh' | 'gelu' | 'geluTanh' | 'silu' | 'softplus' | 'leakyRelu' | 'elu' | 'erf' | 'log1p'
+  | 'expm1' | 'sin' | 'cos' | 'floor' | 'ceil' | 'round' | 'pow' | 'isNaN';
+export type BinaryOpName =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'atan2';
+export type ReduceOpName = 'sum' | 'mean' | 'max' | 'min' | 'prod';
+
+export interface Binding {
+  NativeTensor: typeof NativeTensor;
+
+  // creation
+  fromData(values: Float32Array | Int32Array, shape: number[], device?: NativeDevice): NativeTensor;
+  full(shape: number[], value: number, dtype?: NativeDType, device?: NativeDevice): NativeTensor;
+  arange(start: number, end: number, step: number, dtype?: NativeDType, device?: NativeDevice): NativeTensor;
+  eye(n: number, m?: number | null, dtype?: NativeDType, device?: NativeDevice): NativeTensor;
+  rand(shape: number[], low: number, high: number, device?: NativeDevice): NativeTensor;
+  randn(shape: number[], mean: number, std: number, device?: NativeDevice): NativeTensor;
+  randint(shape: number[], low: number, high: number, device?: NativeDevice): NativeTensor;
+  manualSeed(seed: number): void;
+
+  // views and layout
+  transpose(x: NativeTensor, dim0: number, dim1: number): NativeTensor;
+  permute(x: NativeTensor, dims: number[]): NativeTensor;
+  slice(x: NativeTensor, dim: number, start?: number | null, end?: number | null, step?: number | null): NativeTensor;
+  reshape(x: NativeTensor, shape: number[]): NativeTensor;
+  expand(x: NativeTensor, shape: number[]): NativeTensor;
+  squeeze(x: NativeTensor, dims?: Dims): NativeTensor;
+  unsqueeze(x: NativeTensor, dim: number): NativeTensor;
+  flatten(x: NativeTensor, startDim?: number, endDim?: number): NativeTensor;
+  contiguous(x: NativeTensor): NativeTensor;
+  clone(x: NativeTensor): NativeTensor;
+  cast(x: NativeTensor, dtype: NativeDType): NativeTensor;
+  to(x: NativeTensor, device: NativeDevice): NativeTensor;
+
+  // math
+  unary(op: UnaryOpName, x: NativeTensor, p0?: number, p1?: number): NativeTensor;
+  binary(op: BinaryOpName, a: NativeTensor, b: NativeTensor): NativeTensor;
+  binaryScalar(op: BinaryOpName, a: NativeTensor, b: number, scalarFirst?: boolean): NativeTensor;
+  clamp(x: NativeTensor, min: number | null | undefined, max: number | null | undefined): NativeTensor;
+  where(condition: NativeTensor, a: NativeTensor, b: NativeTensor): NativeTensor;
+  reduce(op: ReduceOpName, x: NativeTensor, dims?: Dims, keepDim?: boolean): NativeTensor;
+  argReduce(op: 'argmax' | 'argmin', x: NativeTensor, dim?: number | null, keepDim?: boolean): NativeTensor;
+  softmax(x: NativeTensor, dim: number, log?: boolean): NativeTensor;
+  matmul(a: NativeTensor, b: NativeTensor): NativeTensor;
+
+  // joining and indexing
+  cat(tensors: NativeTensor[], dim?: number): NativeTensor;
+  stack(tensors: NativeTensor[], dim?: number): NativeTensor;
+  gather(x: NativeTensor, dim: number, index: NativeTensor): NativeTensor;
+  indexSelect(x: NativeTensor, dim: number, index: NativeTensor): NativeTensor;
+
+  // runtime
+  setNumThreads(n: number): void;
+  numThreads(): number;
+  memory(): { tensors: number; cpuBytes: number; cudaBytes: number };
+  cudaStatus(): { available: boolean; reason: string };
+  gemmIsa(): 'avx512' | 'avx2' | 'generic';
+  /** Lowers the GEMM kernel family (tests); false when the CPU lacks it. */
+  setGemmIsa(isa: 'avx512' | 'avx2' | 'generic'): boolean;
+}

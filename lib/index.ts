@@ -1,0 +1,13 @@
+// tensorlift: deep learning for Node.js and TypeScript. `import * as tl from 'tensorlift'`.
+export { Tensor, tidy, isTensor } from './tensor/tensor.js';
+export type { TensorOrScalar } from './tensor/tensor.js';
+export { keep } from './tensor/scope.js';
+export type { DType, Device, NestedArray, TensorOptions, TypedArray } from './tensor/types.js';
+export {
+  tensor, full, zeros, ones, zerosLike, onesLike, fullLike, rand, randn, randint, arange, eye, manualSeed,
+} from './tensor/create.js';
+export { cuda, memory, setDefaultDevice, getDefaultDevice, setNumThreads, getNumThreads } from './tensor/device.js';
+export * from './ops/elementwise.js';
+export * from './ops/reduce.js';
+export * from './ops/shape.js';
+export * from './ops/linalg.js';
