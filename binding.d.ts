@@ -29,8 +29,14 @@ export type UnaryOpName =
   | 'sigmoid' | 'tanh' | 'gelu' | 'geluTanh' | 'silu' | 'softplus' | 'leakyRelu' | 'elu' | 'erf' | 'log1p'
   | 'expm1' | 'sin' | 'cos' | 'floor' | 'ceil' | 'round' | 'pow' | 'isNaN';
 export type BinaryOpName =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'atan2';
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'atan2'
+  | 'bceWithLogits';
 export type ReduceOpName = 'sum' | 'mean' | 'max' | 'min' | 'prod';
+export type ActivationGradName =
+  | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'geluTanh' | 'silu' | 'softplus' | 'elu' | 'clamp';
+export type Pair = number | [number, number];
+export interface NormResult { out: NativeTensor; mean: NativeTensor; rstd: NativeTensor }
+export interface NormGrads { gradX: NativeTensor; gradWeight: NativeTensor; gradBias: NativeTensor }
 
 export interface Binding {
   NativeTensor: typeof NativeTensor;
@@ -75,6 +81,43 @@ export interface Binding {
   stack(tensors: NativeTensor[], dim?: number): NativeTensor;
   gather(x: NativeTensor, dim: number, index: NativeTensor): NativeTensor;
   indexSelect(x: NativeTensor, dim: number, index: NativeTensor): NativeTensor;
+
+  // in place (the destination must not be a broadcast view)
+  assign(dst: NativeTensor, src: NativeTensor): void;
+  binaryInplace(op: BinaryOpName, dst: NativeTensor, src: NativeTensor): void;
+  fill(dst: NativeTensor, value: number): void;
+
+  // neural-network ops and backward kernels
+  /** grad * f'(saved); saved is the input x, or the output y for sigmoid and tanh. */
+  activationGrad(op: ActivationGradName, grad: NativeTensor, saved: NativeTensor, p0?: number, p1?: number): NativeTensor;
+  softmaxBackward(grad: NativeTensor, output: NativeTensor, dim: number, log: boolean): NativeTensor;
+  scatterAdd(shape: number[], dim: number, index: NativeTensor, src: NativeTensor): NativeTensor;
+  indexAdd(shape: number[], dim: number, index: NativeTensor, src: NativeTensor): NativeTensor;
+  dropout(x: NativeTensor, p: number): { out: NativeTensor; seed: number; offset: number };
+  dropoutBackward(grad: NativeTensor, p: number, seed: number, offset: number): NativeTensor;
+  crossEntropy(logits: NativeTensor, labels: NativeTensor, ignoreIndex: number, labelSmoothing: number): { loss: NativeTensor; lse: NativeTensor };
+  crossEntropyBackward(logits: NativeTensor, labels: NativeTensor, lse: NativeTensor, gradLoss: NativeTensor, ignoreIndex: number, labelSmoothing: number): NativeTensor;
+  conv2d(x: NativeTensor, weight: NativeTensor, bias: NativeTensor | null, stride: Pair, padding: Pair, dilation: Pair, groups: number): NativeTensor;
+  conv2dBackwardInput(grad: NativeTensor, weight: NativeTensor, inputShape: number[], stride: Pair, padding: Pair, dilation: Pair, groups: number): NativeTensor;
+  conv2dBackwardWeight(grad: NativeTensor, x: NativeTensor, weightShape: number[], stride: Pair, padding: Pair, dilation: Pair, groups: number): NativeTensor;
+  maxPool2d(x: NativeTensor, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, ceilMode: boolean): { out: NativeTensor; indices: NativeTensor };
+  maxPool2dBackward(grad: NativeTensor, indices: NativeTensor, inputShape: number[], kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, ceilMode: boolean): NativeTensor;
+  avgPool2d(x: NativeTensor, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, ceilMode: boolean, countIncludePad: boolean): NativeTensor;
+  avgPool2dBackward(grad: NativeTensor, inputShape: number[], kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, ceilMode: boolean, countIncludePad: boolean): NativeTensor;
+  batchNorm(x: NativeTensor, weight: NativeTensor | null, bias: NativeTensor | null, runningMean: NativeTensor | null, runningVar: NativeTensor | null, training: boolean, momentum: number, eps: number): NormResult;
+  batchNormBackward(grad: NativeTensor, x: NativeTensor, weight: NativeTensor | null, mean: NativeTensor, rstd: NativeTensor, training: boolean): NormGrads;
+  layerNorm(x: NativeTensor, normalizedDims: number, weight: NativeTensor | null, bias: NativeTensor | null, eps: number): NormResult;
+  layerNormBackward(grad: NativeTensor, x: NativeTensor, normalizedDims: number, weight: NativeTensor | null, mean: NativeTensor, rstd: NativeTensor): NormGrads;
+
+  // fused optimizer steps (in place on the parameter and its state)
+  sgdStep(param: NativeTensor, grad: NativeTensor, momentumBuffer: NativeTensor | null,
+    options: { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; firstStep?: boolean }): void;
+  adamStep(param: NativeTensor, grad: NativeTensor, expAvg: NativeTensor, expAvgSq: NativeTensor, maxExpAvgSq: NativeTensor | null,
+    options: { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; step: number; decoupled?: boolean; amsgrad?: boolean }): void;
+  rmspropStep(param: NativeTensor, grad: NativeTensor, squareAvg: NativeTensor, gradAvg: NativeTensor | null, momentumBuffer: NativeTensor | null,
+    options: { lr: number; alpha?: number; eps?: number; weightDecay?: number; momentum?: number; centered?: boolean }): void;
+  adagradStep(param: NativeTensor, grad: NativeTensor, stateSum: NativeTensor,
+    options: { lr: number; lrDecay?: number; weightDecay?: number; eps?: number; step: number }): void;
 
   // runtime
   setNumThreads(n: number): void;

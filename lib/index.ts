@@ -7,7 +7,11 @@ export {
   tensor, full, zeros, ones, zerosLike, onesLike, fullLike, rand, randn, randint, arange, eye, manualSeed,
 } from './tensor/create.js';
 export { cuda, memory, setDefaultDevice, getDefaultDevice, setNumThreads, getNumThreads } from './tensor/device.js';
-export * from './ops/elementwise.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/mode.js';
+export * from './ops/arithmetic.js';
+export * from './ops/math.js';
+export * from './ops/activation.js';
 export * from './ops/reduce.js';
 export * from './ops/shape.js';
+export * from './ops/join.js';
 export * from './ops/linalg.js';

@@ -1,3 +1,5 @@
+import { record } from '../autograd/record.js';
+import { sumTo } from '../autograd/reduce-grad.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { handleOf, wrap } from './util.js';
@@ -6,5 +8,22 @@ import { handleOf, wrap } from './util.js';
  * Matrix product with NumPy semantics: 1-D operands act as row/column vectors, leading dims
  * broadcast as batch dims. float32 only; runs on tensorlift's own GEMM on the CPU.
  */
-export const matmul = (a: Tensor, b: Tensor): Tensor =>
-  wrap(native.matmul(handleOf(a, 'matmul', 'a'), handleOf(b, 'matmul', 'b')));
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const out = wrap(native.matmul(handleOf(a, 'matmul', 'a'), handleOf(b, 'matmul', 'b')));
+  return record('matmul', out, [a, b], (g) => {
+    // Work with matrices: restore the dims 1-D operands lost, then undo batch broadcasting.
+    // Every handle is wrapped so the backward pass's scope frees it.
+    const a2 = a.ndim === 1 ? wrap(native.unsqueeze(a.handle, 0)) : a;
+    const b2 = b.ndim === 1 ? wrap(native.unsqueeze(b.handle, 1)) : b;
+    let g2 = g;
+    if (a.ndim === 1) g2 = wrap(native.unsqueeze(g2.handle, b.ndim === 1 ? 0 : -2));
+    if (b.ndim === 1) g2 = wrap(native.unsqueeze(g2.handle, -1));
+    const t = (x: Tensor) => wrap(native.transpose(x.handle, -1, -2));
+    const back = (grad: Tensor, like: Tensor, orig: Tensor) =>
+      wrap(native.reshape(sumTo(grad, like.dimsInternal).handle, [...orig.dimsInternal]));
+    return [
+      a.requiresGrad ? back(wrap(native.matmul(g2.handle, t(b2).handle)), a2, a) : null,
+      b.requiresGrad ? back(wrap(native.matmul(t(a2).handle, g2.handle)), b2, b) : null,
+    ];
+  }, [a, b]);
+}

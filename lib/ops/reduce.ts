@@ -1,21 +1,56 @@
-// Reductions (any set of dims, optional keepDim), arg-reductions and softmax.
+// Reductions (any set of dims, optional keepDim), arg-reductions and softmax, with gradients.
 import type { ReduceOpName } from '../../binding.js';
+import { record } from '../autograd/record.js';
+import { expandReduced, normalizeDims } from '../autograd/reduce-grad.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { div, eq, mul, sub } from './arithmetic.js';
+import { sqrt } from './math.js';
 import { handleOf, wrap } from './util.js';
-import { div, mul, sub } from './elementwise.js';
 
 function reduce(op: ReduceOpName, x: Tensor, dim: number | number[] | undefined, keepDim: boolean): Tensor {
   return wrap(native.reduce(op, handleOf(x, op, 'x'), dim, keepDim));
 }
 
 /** Sum over dim (a number or a list; all dims when omitted). int32 sums wrap on overflow. */
-export const sum = (x: Tensor, dim?: number | number[], keepDim = false): Tensor => reduce('sum', x, dim, keepDim);
-export const mean = (x: Tensor, dim?: number | number[], keepDim = false): Tensor => reduce('mean', x, dim, keepDim);
-export const prod = (x: Tensor, dim?: number | number[], keepDim = false): Tensor => reduce('prod', x, dim, keepDim);
+export function sum(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
+  const out = reduce('sum', x, dim, keepDim);
+  const shape = x.dimsInternal;
+  return record('sum', out, [x], (g) => [expandReduced(g, shape, normalizeDims(dim), keepDim)]);
+}
+
+export function mean(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
+  const out = reduce('mean', x, dim, keepDim);
+  const shape = x.dimsInternal;
+  const count = out.size === 0 ? 1 : x.size / out.size;
+  return record('mean', out, [x], (g) => [div(expandReduced(g, shape, normalizeDims(dim), keepDim), count)]);
+}
+
+/** Product over dim. Its gradient divides by x, so it is undefined where x has zeros. */
+export function prod(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
+  const out = reduce('prod', x, dim, keepDim);
+  const shape = x.dimsInternal;
+  return record('prod', out, [x], (g) => {
+    const dims = normalizeDims(dim);
+    return [div(mul(expandReduced(g, shape, dims, keepDim), expandReduced(out, shape, dims, keepDim)), x)];
+  }, [x, out]);
+}
+
+// max/min: the gradient is shared evenly by the elements that attain the extreme.
+function extreme(op: 'max' | 'min', x: Tensor, dim: number | number[] | undefined, keepDim: boolean): Tensor {
+  const out = reduce(op, x, dim, keepDim);
+  const shape = x.dimsInternal;
+  return record(op, out, [x], (g) => {
+    const dims = normalizeDims(dim);
+    const hits = eq(x, expandReduced(out, shape, dims, keepDim)).float();
+    const count = expandReduced(sum(hits, dims.length ? dims : undefined, true), shape, dims, true);
+    return [div(mul(expandReduced(g, shape, dims, keepDim), hits), count)];
+  }, [x, out]);
+}
+
 /** Largest value over dim (NaN wins, as in PyTorch). For the elementwise maximum use tl.maximum. */
-export const max = (x: Tensor, dim?: number | number[], keepDim = false): Tensor => reduce('max', x, dim, keepDim);
-export const min = (x: Tensor, dim?: number | number[], keepDim = false): Tensor => reduce('min', x, dim, keepDim);
+export const max = (x: Tensor, dim?: number | number[], keepDim = false): Tensor => extreme('max', x, dim, keepDim);
+export const min = (x: Tensor, dim?: number | number[], keepDim = false): Tensor => extreme('min', x, dim, keepDim);
 
 /** Index of the largest value along dim (of the flattened tensor when dim is omitted). */
 export function argmax(x: Tensor, dim?: number, keepDim = false): Tensor {
@@ -25,28 +60,24 @@ export function argmin(x: Tensor, dim?: number, keepDim = false): Tensor {
   return wrap(native.argReduce('argmin', handleOf(x, 'argmin', 'x'), dim, keepDim));
 }
 
-export function softmax(x: Tensor, dim: number): Tensor {
-  return wrap(native.softmax(handleOf(x, 'softmax', 'x'), dim, false));
+function softmaxLike(x: Tensor, dim: number, log: boolean): Tensor {
+  const name = log ? 'logSoftmax' : 'softmax';
+  const y = wrap(native.softmax(handleOf(x, name, 'x'), dim, log));
+  return record(name, y, [x], (g) => [wrap(native.softmaxBackward(g.handle, y.handle, dim, log))], [y]);
 }
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  return wrap(native.softmax(handleOf(x, 'logSoftmax', 'x'), dim, true));
-}
+
+export const softmax = (x: Tensor, dim: number): Tensor => softmaxLike(x, dim, false);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => softmaxLike(x, dim, true);
 
 /** Variance over dim with Bessel's correction by default (correction = 1), as in PyTorch. */
 export function variance(x: Tensor, dim?: number | number[], keepDim = false, correction = 1): Tensor {
   const m = mean(x, dim, true);
   const centered = sub(x, m);
-  const sq = mul(centered, centered);
-  const total = sum(sq, dim, keepDim);
+  const total = sum(mul(centered, centered), dim, keepDim);
   const count = x.size / Math.max(1, m.size);
-  const out = div(total, Math.max(0, count - correction));
-  for (const t of [m, centered, sq, total]) t.dispose();
-  return out;
+  return div(total, Math.max(0, count - correction));
 }
 
 export function std(x: Tensor, dim?: number | number[], keepDim = false, correction = 1): Tensor {
-  const v = variance(x, dim, keepDim, correction);
-  const out = wrap(native.unary('sqrt', v.handle));
-  v.dispose();
-  return out;
+  return sqrt(variance(x, dim, keepDim, correction));
 }

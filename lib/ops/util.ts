@@ -1,4 +1,5 @@
 // Helpers shared by the op modules: argument checks that name the op, and handle wrapping.
+import { canUseDisposed } from '../autograd/backward-state.js';
 import type { NativeTensor } from '../native.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -11,6 +12,7 @@ function describe(v: unknown): string {
 /** The handle of a Tensor argument, or a TypeError naming the op and argument. */
 export function handleOf(x: unknown, op: string, arg: string): NativeTensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected ${arg} to be a Tensor, got ${describe(x)}`);
+  if (x.isDisposed && !canUseDisposed()) throw new Error(`${op}: ${arg} is a disposed tensor; it cannot be used any more`);
   return x.handle;
 }
 

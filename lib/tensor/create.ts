@@ -20,7 +20,7 @@ function resolveDevice(device: unknown, op: string): Device {
 }
 
 function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
-  if (opts?.requiresGrad) (t as Tensor & { requiresGrad: boolean }).requiresGrad = true;
+  if (opts?.requiresGrad) t.requiresGrad = true;
   return t;
 }
 

@@ -1,10 +1,16 @@
 // The Tensor class: a typed handle on a native tensor. Methods are thin forwards to the
 // functional ops (lib/ops), which own argument handling and, later, gradients.
 import { native, type NativeTensor } from '../native.js';
-import * as ew from '../ops/elementwise.js';
+import * as act from '../ops/activation.js';
+import * as ar from '../ops/arithmetic.js';
+import * as jn from '../ops/join.js';
 import * as la from '../ops/linalg.js';
+import * as mt from '../ops/math.js';
 import * as rd from '../ops/reduce.js';
 import * as sh from '../ops/shape.js';
+import { runBackward } from '../autograd/backward.js';
+import { canUseDisposed } from '../autograd/backward-state.js';
+import type { GradNode } from '../autograd/node.js';
 import { toNested } from './nested.js';
 import { runTidy, track } from './scope.js';
 import type { DType, Device, NestedArray, TypedArray } from './types.js';
@@ -13,15 +19,32 @@ export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
 
 export class Tensor {
-  /** @internal The native handle; owned by this Tensor. */
-  readonly handle: NativeTensor;
+  #handle: NativeTensor;
   readonly #shape: number[];
+  readonly #dtype: DType;
+  readonly #device: Device;
+  #disposed = false;
+  #requiresGrad = false;
+  /** Gradient accumulated by backward() (leaf tensors that require grad). */
+  grad: Tensor | null = null;
+  /** @internal The op that produced this tensor, when it was recorded for autograd. */
+  gradFn: GradNode | null = null;
+  /** @internal Autograd nodes that still need this tensor (see autograd/node.ts). */
+  graphRefs = 0;
 
   /** @internal Use the creation functions (tl.tensor, tl.zeros, ...) instead. */
   constructor(handle: NativeTensor) {
-    this.handle = handle;
+    this.#handle = handle;
     this.#shape = handle.shape;
+    this.#dtype = handle.dtype;
+    this.#device = handle.device;
     track(this);
+  }
+
+  /** @internal The native handle; throws once the tensor is disposed. */
+  get handle(): NativeTensor {
+    if (this.#disposed && !canUseDisposed()) throw new Error('tensor: this tensor was disposed; it cannot be used any more');
+    return this.#handle;
   }
 
   /** Sizes of the dims (a fresh array each time). */
@@ -36,21 +59,78 @@ export class Tensor {
     return this.#shape.length;
   }
   get dtype(): DType {
-    return this.handle.dtype;
+    return this.#dtype;
   }
   get device(): Device {
-    return this.handle.device;
+    return this.#device;
   }
   /** Number of elements. */
   get size(): number {
     return this.#shape.reduce((a, b) => a * b, 1);
   }
   get isDisposed(): boolean {
-    return this.handle.isDisposed;
+    return this.#disposed;
   }
   /** @internal */
   get dimsInternal(): readonly number[] {
     return this.#shape;
+  }
+
+  // ---- autograd
+  /** Whether gradients flow to this tensor: set it on leaves (parameters, inputs). */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+  set requiresGrad(value: boolean) {
+    if (this.gradFn && !value)
+      throw new Error('requiresGrad: only leaf tensors can stop requiring grad; use t.detach() for a copy without history');
+    if (value && this.dtype !== 'float32')
+      throw new TypeError(`requiresGrad: only float32 tensors can require gradients, this one is ${this.dtype}`);
+    this.#requiresGrad = value;
+  }
+  /** @internal Marks an op's output as part of the graph. */
+  markRequiresGrad(): void {
+    this.#requiresGrad = true;
+  }
+  /** True for tensors not produced by a recorded op (parameters, inputs, detached tensors). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  /**
+   * Backpropagates from this tensor: accumulates d(this)/d(leaf) into every leaf's .grad.
+   * Without `grad`, this must hold one element. The graph is freed unless retainGraph.
+   */
+  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
+    runBackward(this, grad, opts.retainGraph ?? false);
+  }
+  /** A tensor sharing this one's memory, cut off from the autograd graph. */
+  detach(): Tensor {
+    return new Tensor(native.reshape(this.handle, this.#shape));
+  }
+  /** Drops the accumulated gradient. */
+  zeroGrad(): void {
+    if (this.grad) {
+      this.grad.dispose();
+      this.grad = null;
+    }
+  }
+
+  // ---- memory
+  /**
+   * Frees the native memory now; later use of this tensor throws. If an autograd graph
+   * still needs the values, they are freed when that graph is.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.graphRefs === 0) this.freeNative();
+  }
+  /** @internal Releases the native handle and this tensor's own graph node. */
+  freeNative(): void {
+    this.#handle.dispose();
+    const node = this.gradFn;
+    this.gradFn = null;
+    node?.release();
   }
 
   // ---- reading
@@ -75,11 +155,7 @@ export class Tensor {
     return `Tensor(${body}, shape=[${this.#shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
   }
 
-  // ---- memory and layout
-  /** Frees the native memory now. Later use of this tensor throws. */
-  dispose(): void {
-    this.handle.dispose();
-  }
+  // ---- layout
   isContiguous(): boolean {
     return this.handle.isContiguous();
   }
@@ -103,50 +179,50 @@ export class Tensor {
   }
 
   // ---- arithmetic
-  add(b: TensorOrScalar): Tensor { return ew.add(this, b); }
-  sub(b: TensorOrScalar): Tensor { return ew.sub(this, b); }
-  mul(b: TensorOrScalar): Tensor { return ew.mul(this, b); }
-  div(b: TensorOrScalar): Tensor { return ew.div(this, b); }
-  pow(exponent: TensorOrScalar): Tensor { return ew.pow(this, exponent); }
-  maximum(b: TensorOrScalar): Tensor { return ew.maximum(this, b); }
-  minimum(b: TensorOrScalar): Tensor { return ew.minimum(this, b); }
-  atan2(b: TensorOrScalar): Tensor { return ew.atan2(this, b); }
-  eq(b: TensorOrScalar): Tensor { return ew.eq(this, b); }
-  ne(b: TensorOrScalar): Tensor { return ew.ne(this, b); }
-  lt(b: TensorOrScalar): Tensor { return ew.lt(this, b); }
-  le(b: TensorOrScalar): Tensor { return ew.le(this, b); }
-  gt(b: TensorOrScalar): Tensor { return ew.gt(this, b); }
-  ge(b: TensorOrScalar): Tensor { return ew.ge(this, b); }
-  neg(): Tensor { return ew.neg(this); }
-  abs(): Tensor { return ew.abs(this); }
-  square(): Tensor { return ew.square(this); }
-  sign(): Tensor { return ew.sign(this); }
-  exp(): Tensor { return ew.exp(this); }
-  log(): Tensor { return ew.log(this); }
-  sqrt(): Tensor { return ew.sqrt(this); }
-  rsqrt(): Tensor { return ew.rsqrt(this); }
-  reciprocal(): Tensor { return ew.reciprocal(this); }
-  log1p(): Tensor { return ew.log1p(this); }
-  expm1(): Tensor { return ew.expm1(this); }
-  sin(): Tensor { return ew.sin(this); }
-  cos(): Tensor { return ew.cos(this); }
-  erf(): Tensor { return ew.erf(this); }
-  floor(): Tensor { return ew.floor(this); }
-  ceil(): Tensor { return ew.ceil(this); }
-  round(): Tensor { return ew.round(this); }
-  isNaN(): Tensor { return ew.isNaN(this); }
-  clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min, max); }
-  where(condition: Tensor, other: TensorOrScalar): Tensor { return ew.where(condition, this, other); }
+  add(b: TensorOrScalar): Tensor { return ar.add(this, b); }
+  sub(b: TensorOrScalar): Tensor { return ar.sub(this, b); }
+  mul(b: TensorOrScalar): Tensor { return ar.mul(this, b); }
+  div(b: TensorOrScalar): Tensor { return ar.div(this, b); }
+  pow(exponent: TensorOrScalar): Tensor { return ar.pow(this, exponent); }
+  maximum(b: TensorOrScalar): Tensor { return ar.maximum(this, b); }
+  minimum(b: TensorOrScalar): Tensor { return ar.minimum(this, b); }
+  atan2(b: TensorOrScalar): Tensor { return ar.atan2(this, b); }
+  eq(b: TensorOrScalar): Tensor { return ar.eq(this, b); }
+  ne(b: TensorOrScalar): Tensor { return ar.ne(this, b); }
+  lt(b: TensorOrScalar): Tensor { return ar.lt(this, b); }
+  le(b: TensorOrScalar): Tensor { return ar.le(this, b); }
+  gt(b: TensorOrScalar): Tensor { return ar.gt(this, b); }
+  ge(b: TensorOrScalar): Tensor { return ar.ge(this, b); }
+  neg(): Tensor { return mt.neg(this); }
+  abs(): Tensor { return mt.abs(this); }
+  square(): Tensor { return mt.square(this); }
+  sign(): Tensor { return mt.sign(this); }
+  exp(): Tensor { return mt.exp(this); }
+  log(): Tensor { return mt.log(this); }
+  sqrt(): Tensor { return mt.sqrt(this); }
+  rsqrt(): Tensor { return mt.rsqrt(this); }
+  reciprocal(): Tensor { return mt.reciprocal(this); }
+  log1p(): Tensor { return mt.log1p(this); }
+  expm1(): Tensor { return mt.expm1(this); }
+  sin(): Tensor { return mt.sin(this); }
+  cos(): Tensor { return mt.cos(this); }
+  erf(): Tensor { return mt.erf(this); }
+  floor(): Tensor { return mt.floor(this); }
+  ceil(): Tensor { return mt.ceil(this); }
+  round(): Tensor { return mt.round(this); }
+  isNaN(): Tensor { return mt.isNaN(this); }
+  clamp(min?: number | null, max?: number | null): Tensor { return ar.clamp(this, min, max); }
+  where(condition: Tensor, other: TensorOrScalar): Tensor { return ar.where(condition, this, other); }
 
   // ---- activations
-  relu(): Tensor { return ew.relu(this); }
-  leakyRelu(negativeSlope?: number): Tensor { return ew.leakyRelu(this, negativeSlope); }
-  gelu(approximate?: 'none' | 'tanh'): Tensor { return ew.gelu(this, approximate); }
-  sigmoid(): Tensor { return ew.sigmoid(this); }
-  tanh(): Tensor { return ew.tanh(this); }
-  silu(): Tensor { return ew.silu(this); }
-  softplus(beta?: number, threshold?: number): Tensor { return ew.softplus(this, beta, threshold); }
-  elu(alpha?: number): Tensor { return ew.elu(this, alpha); }
+  relu(): Tensor { return act.relu(this); }
+  leakyRelu(negativeSlope?: number): Tensor { return act.leakyRelu(this, negativeSlope); }
+  gelu(approximate?: 'none' | 'tanh'): Tensor { return act.gelu(this, approximate); }
+  sigmoid(): Tensor { return act.sigmoid(this); }
+  tanh(): Tensor { return act.tanh(this); }
+  silu(): Tensor { return act.silu(this); }
+  softplus(beta?: number, threshold?: number): Tensor { return act.softplus(this, beta, threshold); }
+  elu(alpha?: number): Tensor { return act.elu(this, alpha); }
   softmax(dim: number): Tensor { return rd.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return rd.logSoftmax(this, dim); }
 
@@ -177,8 +253,8 @@ export class Tensor {
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     return sh.slice(this, dim, start, end, step);
   }
-  gather(dim: number, index: Tensor): Tensor { return sh.gather(this, dim, index); }
-  indexSelect(dim: number, index: Tensor): Tensor { return sh.indexSelect(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return jn.gather(this, dim, index); }
+  indexSelect(dim: number, index: Tensor): Tensor { return jn.indexSelect(this, dim, index); }
 
   // ---- linear algebra
   matmul(b: Tensor): Tensor { return la.matmul(this, b); }

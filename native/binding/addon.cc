@@ -39,6 +39,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_math(env, exports);
   register_index(env, exports);
   register_runtime(env, exports);
+  register_nn(env, exports);
+  register_conv(env, exports);
+  register_inplace(env, exports);
   return exports;
 }
 

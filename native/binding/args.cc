@@ -119,6 +119,57 @@ std::vector<int64_t> Args::dims(size_t i, const char* name) const {
   return int_list(i, name);
 }
 
+void Args::pair(size_t i, const char* name, int64_t out[2]) const {
+  if (info_[i].IsNumber()) {
+    out[0] = out[1] = integer(i, name);
+    return;
+  }
+  const std::vector<int64_t> v = int_list(i, name);
+  if (v.size() != 2) range_error(op_, ": expected ", name, " to be a number or a pair of numbers, got ", v.size(), " values");
+  out[0] = v[0];
+  out[1] = v[1];
+}
+
+Tensor Args::opt_tensor(size_t i, const char* name) const {
+  if (missing(i)) return Tensor();
+  return tensor(i, name);
+}
+
+Options Args::options(size_t i, const char* name) const {
+  const Napi::Value v = info_[i];
+  if (!v.IsObject() || v.IsArray()) type_error(op_, ": expected ", name, " to be an options object, got ", js_type(v));
+  return Options(v.As<Napi::Object>(), op_, name);
+}
+
+Napi::Value Options::get(const char* key) const { return obj_.Get(key); }
+
+double Options::number(const char* key) const {
+  const Napi::Value v = get(key);
+  if (!v.IsNumber()) type_error(op_, ": expected ", name_, ".", key, " to be a number, got ", js_type(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) range_error(op_, ": ", name_, ".", key, " must be finite, got ", d);
+  return d;
+}
+
+double Options::number(const char* key, double fallback) const {
+  const Napi::Value v = get(key);
+  return v.IsUndefined() ? fallback : number(key);
+}
+
+int64_t Options::integer(const char* key) const {
+  const double d = number(key);
+  if (!(d == std::floor(d)) || std::fabs(d) > kMaxSafeInteger)
+    range_error(op_, ": ", name_, ".", key, " must be an integer, got ", d);
+  return int64_t(d);
+}
+
+bool Options::boolean(const char* key, bool fallback) const {
+  const Napi::Value v = get(key);
+  if (v.IsUndefined()) return fallback;
+  if (!v.IsBoolean()) type_error(op_, ": expected ", name_, ".", key, " to be a boolean, got ", js_type(v));
+  return v.As<Napi::Boolean>().Value();
+}
+
 DType Args::dtype(size_t i, const char* name, DType fallback) const {
   if (missing(i)) return fallback;
   const std::string s = string(i, name);

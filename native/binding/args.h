@@ -11,6 +11,22 @@
 
 namespace tl::binding {
 
+// Fields of a plain options object ({ lr: 0.1, nesterov: true }), validated like arguments.
+class Options {
+ public:
+  Options(Napi::Object obj, const char* op, const char* name) : obj_(obj), op_(op), name_(name) {}
+  double number(const char* key) const;
+  double number(const char* key, double fallback) const;
+  int64_t integer(const char* key) const;
+  bool boolean(const char* key, bool fallback) const;
+
+ private:
+  Napi::Value get(const char* key) const;
+  Napi::Object obj_;
+  const char* op_;
+  const char* name_;
+};
+
 class Args {
  public:
   Args(const Napi::CallbackInfo& info, const char* op) : info_(info), op_(op) {}
@@ -33,6 +49,11 @@ class Args {
   std::vector<int64_t> int_list(size_t i, const char* name) const;  // array of integers
   // A dim, an array of dims, or nothing (= all dims).
   std::vector<int64_t> dims(size_t i, const char* name) const;
+  // A number (used for both) or an array of two integers.
+  void pair(size_t i, const char* name, int64_t out[2]) const;
+  // A tensor, or undefined/null for "none".
+  Tensor opt_tensor(size_t i, const char* name) const;
+  Options options(size_t i, const char* name) const;
   DType dtype(size_t i, const char* name, DType fallback) const;
   Device device(size_t i, const char* name, Device fallback) const;
 

@@ -9,5 +9,8 @@ void register_views(Napi::Env env, Napi::Object exports);    // bind_views.cc
 void register_math(Napi::Env env, Napi::Object exports);     // bind_math.cc
 void register_index(Napi::Env env, Napi::Object exports);    // bind_index.cc
 void register_runtime(Napi::Env env, Napi::Object exports);  // bind_runtime.cc
+void register_nn(Napi::Env env, Napi::Object exports);       // bind_nn.cc
+void register_conv(Napi::Env env, Napi::Object exports);     // bind_conv.cc
+void register_inplace(Napi::Env env, Napi::Object exports);  // bind_inplace.cc
 
 }  // namespace tl::binding

@@ -1,8 +1,14 @@
 // Picks the kernel for a device: cpu::fn or cuda::fn, with the same arguments. Kernel
 // families have the same names on both sides, so adding the CUDA path touches no caller.
 #pragma once
+#include "../cpu/conv.h"
 #include "../cpu/elementwise.h"
 #include "../cpu/index.h"
+#include "../cpu/loss.h"
+#include "../cpu/matmul.h"
+#include "../cpu/norm.h"
+#include "../cpu/optim.h"
+#include "../cpu/pool.h"
 #include "../cpu/random.h"
 #include "../cpu/reduce.h"
 

@@ -12,7 +12,13 @@ const char* unary_name(UnaryOp op) {
 
 const char* binary_name(BinaryOp op) {
   static const char* const names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq",
-                                      "ne", "lt", "le", "gt", "ge", "atan2"};
+                                      "ne", "lt", "le", "gt", "ge", "atan2", "bceWithLogits"};
+  return names[int(op)];
+}
+
+const char* activation_grad_name(ActivationGrad op) {
+  static const char* const names[] = {"relu", "leakyRelu", "sigmoid", "tanh", "gelu", "geluTanh",
+                                      "silu", "softplus", "elu", "clamp"};
   return names[int(op)];
 }
 

@@ -18,13 +18,20 @@ enum class BinaryOp : uint8_t {
   Add, Sub, Mul, Div, Pow, Maximum, Minimum,  // arithmetic
   Eq, Ne, Lt, Le, Gt, Ge,                     // comparisons, int32 0/1 results
   Atan2,
+  BceWithLogits,  // (logits, targets) -> max(x, 0) - x * y + log(1 + exp(-|x|)), stable everywhere
 };
 
 enum class ReduceOp : uint8_t { Sum, Mean, Max, Min, Prod };
 
+// Backward kernels of the activations: grad_in = grad_out * f'(saved), where saved is the
+// forward input x or (marked y) the forward output.
+enum class ActivationGrad : uint8_t { Relu, LeakyRelu, Sigmoid /* y */, Tanh /* y */, Gelu, GeluTanh, Silu, Softplus, Elu, Clamp };
+
+
 const char* unary_name(UnaryOp op);
 const char* binary_name(BinaryOp op);
 const char* reduce_name(ReduceOp op);
+const char* activation_grad_name(ActivationGrad op);
 
 inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq && op <= BinaryOp::Ge; }
 // Unary ops that keep int32 inputs as int32; the others compute in float32.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "optim_options.h"
 #include "op_kinds.h"
 #include "tensor.h"
 
@@ -58,8 +59,78 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 // ---- linear algebra (ops_matmul.cc)
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// ---- in place (ops_inplace.cc): these write into `dst`, which must not overlap itself
+void assign(const Tensor& dst, const Tensor& src);          // dst[...] = src (broadcast)
+void binary_inplace(BinaryOp op, const Tensor& dst, const Tensor& src);  // dst = dst op src
+void fill_inplace(const Tensor& dst, double value);
+
+// ---- neural-network ops and their backward kernels (ops_nn.cc, ops_conv.cc)
+Tensor activation_grad(ActivationGrad op, const Tensor& grad, const Tensor& saved, double p0, double p1);
+Tensor softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim, bool log);
+Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor index_add(const Shape& shape, int64_t dim, const Tensor& index, const Tensor& src);
+struct DropoutResult {
+  Tensor out;
+  uint64_t seed, offset;  // the mask's Philox stream, for the backward pass
+};
+DropoutResult dropout(const Tensor& x, double p);
+Tensor dropout_backward(const Tensor& grad, double p, uint64_t seed, uint64_t offset);
+struct CrossEntropyResult {
+  Tensor loss, lse;
+};
+CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& labels, int64_t ignore_index, double smoothing);
+Tensor cross_entropy_backward(const Tensor& logits, const Tensor& labels, const Tensor& lse, const Tensor& grad_loss,
+                              int64_t ignore_index, double smoothing);
+
+struct Conv2dParams {
+  int64_t stride[2], padding[2], dilation[2], groups;
+};
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dParams& p);
+Tensor conv2d_backward_input(const Tensor& grad_out, const Tensor& weight, const Shape& x_shape, const Conv2dParams& p);
+Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& x, const Shape& w_shape, const Conv2dParams& p);
+
+struct Pool2dParams {
+  int64_t kernel[2], stride[2], padding[2], dilation[2];
+  bool ceil_mode, count_include_pad;
+};
+struct MaxPoolResult {
+  Tensor out, indices;
+};
+MaxPoolResult max_pool2d(const Tensor& x, const Pool2dParams& p);
+Tensor max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const Shape& x_shape, const Pool2dParams& p);
+Tensor avg_pool2d(const Tensor& x, const Pool2dParams& p);
+Tensor avg_pool2d_backward(const Tensor& grad_out, const Shape& x_shape, const Pool2dParams& p);
+
+struct NormResult {
+  Tensor out, mean, rstd;
+};
+// x [n, c, ...]; running stats updated in place when training and defined.
+NormResult batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                      const Tensor& running_var, bool training, double momentum, double eps);
+struct NormGrads {
+  Tensor grad_x, grad_weight, grad_bias;
+};
+NormGrads batch_norm_backward(const Tensor& grad_out, const Tensor& x, const Tensor& weight, const Tensor& mean,
+                              const Tensor& rstd, bool training);
+// Normalizes over the last `normalized_dims` dims.
+NormResult layer_norm(const Tensor& x, int64_t normalized_dims, const Tensor& weight, const Tensor& bias, double eps);
+NormGrads layer_norm_backward(const Tensor& grad_out, const Tensor& x, int64_t normalized_dims, const Tensor& weight,
+                              const Tensor& mean, const Tensor& rstd);
+
+// ---- optimizers (ops_optim.cc): update param and state in place
+void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buf, const SgdOptions& o);
+void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+               const Tensor& max_exp_avg_sq, const AdamOptions& o);
+void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
+                  const Tensor& momentum_buf, const RmspropOptions& o);
+void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const AdagradOptions& o);
+
 // ---- shared argument checks
 void check_same_device(const char* op, const Tensor& a, const Tensor& b);
 void check_dtype(const char* op, const char* arg, const Tensor& t, DType expected);
+void check_index_range(const char* op, const Tensor& index, int64_t size);  // int32, 0 <= i < size
+void check_shape(const char* op, const char* arg, const Tensor& t, const Shape& expected);
+// A tensor written in place must not be a broadcast view (two elements sharing memory).
+void check_writable(const char* op, const char* arg, const Tensor& t);
 
 }  // namespace tl::ops

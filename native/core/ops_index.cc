@@ -13,6 +13,8 @@ int32_t scalar_i32(const Tensor& t) {
   return v;
 }
 
+}  // namespace
+
 // Indices are checked before any kernel runs: a bad index is a RangeError, never a wild read.
 void check_index_range(const char* op, const Tensor& index, int64_t size) {
   check_dtype(op, "index", index, DType::Int32);
@@ -23,8 +25,6 @@ void check_index_range(const char* op, const Tensor& index, int64_t size) {
     range_error(op, ": index ", lo < 0 ? lo : hi, " is out of range for a dim of size ", size, " (expected 0..",
                 size - 1, ")");
 }
-
-}  // namespace
 
 Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
   if (xs.empty()) range_error("cat: expected a non-empty list of tensors");

@@ -4,6 +4,7 @@
 #include "elementwise.h"
 #include "simd_clones.h"
 #include "strided.h"
+#include "vmath.h"
 
 namespace tl::cpu {
 
@@ -19,6 +20,12 @@ void binary_run_f32(BinaryOp op, const float* a, int64_t sa, const float* b, int
     case BinaryOp::Div: map2(a, sa, b, sb, o, so, n, [](float x, float y) { return x / y; }); break;
     case BinaryOp::Pow: map2(a, sa, b, sb, o, so, n, [](float x, float y) { return std::pow(x, y); }); break;
     case BinaryOp::Atan2: map2(a, sa, b, sb, o, so, n, [](float x, float y) { return std::atan2(x, y); }); break;
+    case BinaryOp::BceWithLogits:
+      map2(a, sa, b, sb, o, so, n, [](float x, float y) {
+        const float ax = x < 0 ? -x : x;
+        return (x > 0 ? x : 0.0f) - x * y + vm::log1p(vm::exp(-ax));
+      });
+      break;
     // NaN wins, as in PyTorch's maximum/minimum.
     case BinaryOp::Maximum:
       map2(a, sa, b, sb, o, so, n, [](float x, float y) { return (x != x || x > y) ? x : y; });

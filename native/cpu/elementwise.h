@@ -8,6 +8,9 @@ namespace tl::cpu {
 
 void unary(UnaryOp op, const Tensor& x, const Tensor& out, double p0, double p1);
 void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
+// out = grad * f'(saved) for an activation f (activation_grad.cc).
+void activation_grad(ActivationGrad op, const Tensor& grad, const Tensor& saved, const Tensor& out, double p0,
+                     double p1);
 // out = cond != 0 ? a : b; cond is int32 or float32, a/b/out share a dtype.
 void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out);
 // out = x converted to out's dtype (float -> int truncates toward zero; NaN -> 0; out of

@@ -42,4 +42,45 @@ void index_select(const Tensor& x, int64_t dim, const Tensor& index, const Tenso
   });
 }
 
+void scatter_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (src.numel() == 0) return;
+  Strides os = out.strides();
+  const int64_t step = os[size_t(dim)];
+  os[size_t(dim)] = 0;
+  const auto plan = make_plan<3>(src.shape(), {&os, &index.strides(), &src.strides()});
+  float* op = out.data<float>();
+  const int32_t* ip = index.data<int32_t>();
+  const float* sp = src.data<float>();
+  // Serial: two positions may hit the same output element.
+  for_each_run<3>(plan, 0, plan.rows(), [&](const int64_t* off, int64_t n, const int64_t* st) {
+    for (int64_t i = 0; i < n; ++i)
+      op[off[0] + i * st[0] + int64_t(ip[off[1] + i * st[1]]) * step] += sp[off[2] + i * st[2]];
+  });
+}
+
+void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < out.dim(); ++d) {
+    if (d < dim) outer *= out.size(d);
+    if (d > dim) inner *= out.size(d);
+  }
+  const int64_t n = out.size(dim), m = index.numel();
+  float* op = out.data<float>();
+  const float* sp = src.data<float>();
+  const int32_t* ip = index.data<int32_t>();
+  // Split the columns (outer x inner), never the index list, so no two threads add into the
+  // same element even when indices repeat.
+  parallel_for(0, outer * inner, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, m)), [&](int64_t lo, int64_t hi) {
+    for (int64_t o = lo / inner; o <= (hi - 1) / inner; ++o) {
+      const int64_t c0 = o == lo / inner ? lo % inner : 0;
+      const int64_t c1 = o == (hi - 1) / inner ? (hi - 1) % inner + 1 : inner;
+      for (int64_t j = 0; j < m; ++j) {
+        float* dst = op + (o * n + ip[j]) * inner;
+        const float* s = sp + (o * m + j) * inner;
+        for (int64_t c = c0; c < c1; ++c) dst[c] += s[c];
+      }
+    }
+  });
+}
+
 }  // namespace tl::cpu

@@ -59,4 +59,17 @@ uint64_t randint(const Tensor& out, int64_t lo, int64_t hi, uint64_t seed, uint6
   });
 }
 
+uint64_t dropout(const Tensor& x, const Tensor& out, float p, uint64_t seed, uint64_t offset) {
+  const int64_t n = out.numel();
+  const float* xp = x.data<float>();
+  float* y = out.data<float>();
+  const float scale = p < 1.0f ? float(1.0 / (1.0 - double(p))) : 0.0f;
+  return for_blocks((n + 3) / 4, seed, offset, [&](int64_t b, const Philox4& r) {
+    for (int k = 0; k < 4 && 4 * b + k < n; ++k) {
+      const int64_t i = 4 * b + k;
+      y[i] = philox_uniform(r.v[k]) >= p ? xp[i] * scale : 0.0f;
+    }
+  });
+}
+
 }  // namespace tl::cpu

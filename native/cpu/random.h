@@ -14,4 +14,8 @@ uint64_t normal(const Tensor& out, float mean, float std, uint64_t seed, uint64_
 // 2^-32 for any int32 range).
 uint64_t randint(const Tensor& out, int64_t lo, int64_t hi, uint64_t seed, uint64_t offset);
 
+// Inverted dropout: out = keep ? x / (1 - p) : 0 with keep = uniform >= p, the mask drawn from
+// Philox blocks at `offset` (the backward pass redraws the same mask instead of storing it).
+uint64_t dropout(const Tensor& x, const Tensor& out, float p, uint64_t seed, uint64_t offset);
+
 }  // namespace tl::cpu

@@ -18,5 +18,7 @@ void arg_reduce(bool is_max, const Tensor& x, int64_t dim, const Tensor& out);
 
 // softmax or log-softmax along dim of a contiguous float32 x into a contiguous out.
 void softmax(const Tensor& x, int64_t dim, bool log, const Tensor& out);
+// grad_x from grad and the forward output y (all contiguous float32).
+void softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim, bool log, const Tensor& grad_x);
 
 }  // namespace tl::cpu

@@ -96,6 +96,19 @@ void softmax_columns(const float* x, float* y, int64_t len, int64_t inner, int64
   }
 }
 
+// Backward of one row: softmax gx = y (g - sum(g y)); log-softmax gx = g - exp(y) sum(g).
+TL_SIMD_CLONES
+void softmax_backward_row(const float* g, const float* y, float* gx, int64_t n, int64_t stride, bool log) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += log ? double(g[i * stride]) : double(g[i * stride]) * y[i * stride];
+  const float sf = float(s);
+  if (log) {
+    for (int64_t i = 0; i < n; ++i) gx[i * stride] = g[i * stride] - vm::exp(y[i * stride]) * sf;
+  } else {
+    for (int64_t i = 0; i < n; ++i) gx[i * stride] = y[i * stride] * (g[i * stride] - sf);
+  }
+}
+
 template <bool IsMax>
 inline bool better(float v, float best) {
   // Strict comparison keeps the first occurrence; the first NaN beats everything.
@@ -155,6 +168,20 @@ void softmax(const Tensor& x, int64_t dim, bool log, const Tensor& out) {
                                    sum);
                  }
                });
+}
+
+void softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim, bool log, const Tensor& grad_x) {
+  if (y.numel() == 0) return;
+  const DimSplit s = split_at(y.shape(), dim);
+  const float *gp = grad.data<float>(), *yp = y.data<float>();
+  float* gx = grad_x.data<float>();
+  // Rows along `dim` are strided by `inner`; every (outer, inner) pair is one independent row.
+  parallel_for(0, s.outer * s.inner, std::max<int64_t>(1, 16384 / s.len), [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      const int64_t off = (r / s.inner) * s.len * s.inner + r % s.inner;
+      softmax_backward_row(gp + off, yp + off, gx + off, s.len, s.inner, log);
+    }
+  });
 }
 
 void arg_reduce(bool is_max, const Tensor& x, int64_t dim, const Tensor& out) {

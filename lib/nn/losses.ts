@@ -1,0 +1,126 @@
+// Loss functions (tl.losses). Each reduces with 'mean' (default), 'sum' or 'none'.
+import { record } from '../autograd/record.js';
+import { native } from '../native.js';
+import { softplus } from '../ops/activation.js';
+import { abs } from '../ops/math.js';
+import { add, div, minimum, mul, sub, where } from '../ops/arithmetic.js';
+import { embedding } from '../ops/join.js';
+import { mean, sum } from '../ops/reduce.js';
+import { handleOf, wrap } from '../ops/util.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function reduce(loss: Tensor, reduction: Reduction, op: string): Tensor {
+  if (reduction === 'mean') return mean(loss);
+  if (reduction === 'sum') return sum(loss);
+  if (reduction === 'none') return loss;
+  throw new TypeError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+}
+
+function sameShape(op: string, a: Tensor, b: Tensor, an: string, bn: string): void {
+  handleOf(a, op, an);
+  handleOf(b, op, bn);
+  if (a.shape.join() !== b.shape.join())
+    throw new RangeError(`${op}: ${an} has shape [${a.shape.join(', ')}] but ${bn} has [${b.shape.join(', ')}]`);
+}
+
+/** Mean squared error. */
+export function mse(pred: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  sameShape('mse', pred, target, 'pred', 'target');
+  const d = sub(pred, target);
+  return reduce(mul(d, d), opts.reduction ?? 'mean', 'mse');
+}
+
+/** Huber loss: quadratic below delta, linear above (PyTorch's HuberLoss). */
+export function huber(pred: Tensor, target: Tensor, opts: { delta?: number; reduction?: Reduction } = {}): Tensor {
+  sameShape('huber', pred, target, 'pred', 'target');
+  const delta = opts.delta ?? 1;
+  if (!(delta > 0)) throw new RangeError(`huber: delta must be > 0, got ${delta}`);
+  const a = abs(sub(pred, target));
+  const q = minimum(a, delta);
+  const loss = add(mul(mul(q, q), 0.5), mul(sub(a, q), delta));
+  return reduce(loss, opts.reduction ?? 'mean', 'huber');
+}
+
+/**
+ * Binary cross-entropy on logits, computed stably (max(x,0) - x y + log(1 + e^-|x|)).
+ * posWeight (> 1) up-weights positives for imbalanced classes, as in PyTorch.
+ */
+export function binaryCrossEntropyWithLogits(
+  logits: Tensor,
+  targets: Tensor,
+  opts: { posWeight?: number | Tensor; reduction?: Reduction } = {},
+): Tensor {
+  sameShape('binaryCrossEntropyWithLogits', logits, targets, 'logits', 'targets');
+  let loss: Tensor;
+  if (opts.posWeight === undefined) {
+    loss = wrap(native.binary('bceWithLogits', logits.handle, targets.handle));
+    loss = record('binaryCrossEntropyWithLogits', loss, [logits, targets], (g) => [
+      mul(g, sub(logits.sigmoid(), targets)),
+      mul(g, logits).neg(),
+    ], [logits, targets]);
+  } else {
+    // (1 - y) x + (1 + (w - 1) y) softplus(-x)
+    const l = add(mul(targets, sub(opts.posWeight, 1)), 1);
+    loss = add(mul(sub(1, targets), logits), mul(l, softplus(logits.neg())));
+  }
+  return reduce(loss, opts.reduction ?? 'mean', 'binaryCrossEntropyWithLogits');
+}
+
+export interface CrossEntropyOptions {
+  /** Per-class weights [C]: each sample's loss is scaled by its class's weight. */
+  weight?: Tensor;
+  /** Samples with this label are skipped (default -100, as in PyTorch). */
+  ignoreIndex?: number;
+  /** Mixes the one-hot target with a uniform one (0..1). */
+  labelSmoothing?: number;
+  reduction?: Reduction;
+}
+
+/**
+ * Softmax cross-entropy of logits [N, C] (or [N, C, ...]) against int32 class labels [N]
+ * (or [N, ...]), fused in one native pass. The 'mean' over weighted samples divides by the
+ * total weight, as in PyTorch.
+ */
+export function crossEntropy(logits: Tensor, labels: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  handleOf(logits, 'crossEntropy', 'logits');
+  handleOf(labels, 'crossEntropy', 'labels');
+  if (labels.dtype !== 'int32') throw new TypeError(`crossEntropy: expected int32 class labels, got ${labels.dtype}`);
+  if (logits.ndim < 2) throw new RangeError(`crossEntropy: expected logits [N, C, ...], got [${logits.shape.join(', ')}]`);
+  const c = logits.dimsInternal[1];
+  let flatLogits = logits, flatLabels = labels;
+  if (logits.ndim > 2) {
+    // [N, C, d...] -> [N * d..., C]
+    const perm = [0, ...Array.from({ length: logits.ndim - 2 }, (_, i) => i + 2), 1];
+    flatLogits = logits.permute(perm).reshape([-1, c]);
+    flatLabels = labels.reshape([-1]);
+  }
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const smoothing = opts.labelSmoothing ?? 0;
+  const r = native.crossEntropy(flatLogits.handle, flatLabels.handle, ignoreIndex, smoothing);
+  const lse = wrap(r.lse);
+  let loss = record('crossEntropy', wrap(r.loss), [flatLogits], (g) => [
+    wrap(native.crossEntropyBackward(flatLogits.handle, flatLabels.handle, lse.handle, g.handle, ignoreIndex, smoothing)),
+  ], [flatLogits, flatLabels, lse]);
+  const reduction = opts.reduction ?? 'mean';
+  const valid = flatLabels.ne(ignoreIndex).float();
+  let sampleWeight = valid;
+  if (opts.weight) {
+    handleOf(opts.weight, 'crossEntropy', 'weight');
+    if (opts.weight.shape.join() !== String(c)) throw new RangeError(`crossEntropy: weight must have shape [${c}]`);
+    const safeLabels = where(flatLabels.eq(ignoreIndex), 0, flatLabels);
+    sampleWeight = mul(embedding(opts.weight.reshape([c, 1]), safeLabels).reshape([-1]), valid);
+    loss = mul(loss, sampleWeight);
+  }
+  if (reduction === 'none') return logits.ndim > 2 ? loss.reshape(labels.shape) : loss;
+  if (reduction === 'sum') return sum(loss);
+  return div(sum(loss), sum(sampleWeight));
+}
+
+/** Bayesian personalized ranking: -mean(log sigmoid(pos - neg)), for implicit-feedback recommenders. */
+export function bpr(posScores: Tensor, negScores: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  sameShape('bpr', posScores, negScores, 'posScores', 'negScores');
+  return reduce(softplus(sub(negScores, posScores)), opts.reduction ?? 'mean', 'bpr');
+}
+

@@ -1,0 +1,393 @@
+// SGEMM driver: GotoBLAS/BLIS-style blocking around the per-ISA micro-kernels.
+//
+//   for jc in n step NC            (B block KC x NC lives in L3, shared by all threads)
+//     for pc in k step KC          pack B[pc.., jc..] into NR-wide micro-panels (in parallel)
+//       tasks over (MC block of rows) x (range of NR panels), spread over the pool:
+//         pack A[ic.., pc..] * alpha into MR-tall micro-panels (per-thread, stays in L2)
+//         for jr over the task's NR panels     (KC x NR micro-panel of B stays in L1)
+//           for ir in MC step MR               (A micro-panels stream from L2)
+//             micro-kernel: MR x NR tile of C += A_panel * B_panel
+//
+// alpha is folded into the packing of A; beta is applied by the kernel on the first KC block
+// only (later blocks accumulate with beta = 1), and beta == 0 never reads C.
+#include "gemm.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <chrono>
+#include <cstdio>
+
+#include "../core/parallel.h"
+#include "gemm_kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define TL_GEMM_X86 1
+#include <xmmintrin.h>
+#endif
+
+namespace tl::cpu {
+namespace {
+
+using detail::KernelSet;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+// ---------------------------------------------------------------------------------------
+// ISA selection
+
+bool cpu_has(GemmIsa isa) {
+  if (isa == GemmIsa::Generic) return true;
+#if TL_GEMM_X86 && defined(__GNUC__)
+  // __builtin_cpu_supports also checks that the OS saves the ymm/zmm state (XCR0).
+  if (isa == GemmIsa::Avx2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (isa == GemmIsa::Avx512)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("fma");
+#endif
+  return false;
+}
+
+GemmIsa best_isa() {
+  static const GemmIsa best = cpu_has(GemmIsa::Avx512) ? GemmIsa::Avx512
+                              : cpu_has(GemmIsa::Avx2) ? GemmIsa::Avx2
+                                                       : GemmIsa::Generic;
+  return best;
+}
+
+std::atomic<int> g_isa{-1};  // -1: not chosen yet, use best_isa()
+
+const KernelSet& kernel_set(GemmIsa isa) {
+#if TL_GEMM_X86
+  if (isa == GemmIsa::Avx512) return detail::avx512_kernel_set();
+  if (isa == GemmIsa::Avx2) return detail::avx2_kernel_set();
+#endif
+  (void)isa;
+  return detail::generic_kernel_set();
+}
+
+// ---------------------------------------------------------------------------------------
+// Packing buffers: one A and one B buffer per thread, grown on demand and reused, 64-byte
+// aligned (full zmm lines). Reuse keeps malloc/page faults out of small products.
+
+struct PackBuffer {
+  float* data = nullptr;
+  size_t capacity = 0;  // floats
+  ~PackBuffer() { std::free(data); }
+  float* get(size_t n) {
+    if (n > capacity) {
+      std::free(data);
+      data = nullptr;
+      capacity = 0;
+      const size_t bytes = size_t(round_up(int64_t(n * sizeof(float)), 4096));
+      data = static_cast<float*>(std::aligned_alloc(64, bytes));
+      if (!data) throw std::bad_alloc();
+      capacity = bytes / sizeof(float);
+    }
+    return data;
+  }
+};
+
+thread_local PackBuffer tls_a;
+thread_local PackBuffer tls_b;
+
+// ---------------------------------------------------------------------------------------
+// Packing. A packed block is a row of micro-panels; panel q holds lines [q*W, q*W + W) of the
+// block (rows of A / columns of B) and stores element (line q*W + i, depth p) at
+// out[q * W * kc + p * W + i], scaled by `scale`. Lines past `lines` are zero-filled so edge
+// tiles can run the full-size kernel.
+
+// One panel whose lines are contiguous along k (ld_p == 1: A row-major, B transposed) or
+// generally strided: 4 x 4 SSE transposes over 4 lines at a time, which keeps only 4 input
+// streams live (friendly to the hardware prefetcher).
+void pack_panel_strided(const float* src, int64_t ld_i, int64_t ld_p, int64_t w, int W, int64_t kc,
+                        float scale, float* out) {
+  int64_t i = 0;
+#if TL_GEMM_X86
+  if (ld_p == 1) {
+    const __m128 vs = _mm_set1_ps(scale);
+    for (; i + 4 <= w; i += 4) {
+      const float* s0 = src + i * ld_i;
+      const float* s1 = s0 + ld_i;
+      const float* s2 = s1 + ld_i;
+      const float* s3 = s2 + ld_i;
+      float* o = out + i;
+      int64_t p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        __m128 r0 = _mm_loadu_ps(s0 + p), r1 = _mm_loadu_ps(s1 + p);
+        __m128 r2 = _mm_loadu_ps(s2 + p), r3 = _mm_loadu_ps(s3 + p);
+        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+        _mm_storeu_ps(o + (p + 0) * W, _mm_mul_ps(r0, vs));
+        _mm_storeu_ps(o + (p + 1) * W, _mm_mul_ps(r1, vs));
+        _mm_storeu_ps(o + (p + 2) * W, _mm_mul_ps(r2, vs));
+        _mm_storeu_ps(o + (p + 3) * W, _mm_mul_ps(r3, vs));
+      }
+      for (; p < kc; ++p) {
+        o[p * W + 0] = scale * s0[p];
+        o[p * W + 1] = scale * s1[p];
+        o[p * W + 2] = scale * s2[p];
+        o[p * W + 3] = scale * s3[p];
+      }
+    }
+  }
+#endif
+  for (; i < w; ++i) {
+    const float* s = src + i * ld_i;
+    for (int64_t p = 0; p < kc; ++p) out[p * W + i] = scale * s[p * ld_p];
+  }
+  if (w < W)
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t q = w; q < W; ++q) out[p * W + q] = 0.0f;
+}
+
+// Panels [q0, q1) of a block of `lines` lines.
+void pack_block(const float* src, int64_t ld_i, int64_t ld_p, int64_t lines, int W, int64_t kc,
+                float scale, float* out, int64_t q0, int64_t q1) {
+  if (ld_i != 1) {
+    for (int64_t q = q0; q < q1; ++q)
+      pack_panel_strided(src + q * W * ld_i, ld_i, ld_p, std::min<int64_t>(W, lines - q * W), W, kc, scale,
+                         out + q * W * kc);
+    return;
+  }
+  // Lines contiguous in memory (B row-major, A transposed): walk the source row by row, 8
+  // rows at a time across all panels, so reads are long sequential runs. Packing panel by
+  // panel instead (kc short reads at a large stride) measured 3.5 cycles/float at n = 1024,
+  // where the 4 KB row stride defeats the prefetcher: 8 % of the whole GEMM.
+  constexpr int64_t kRows = 8;
+  for (int64_t p0 = 0; p0 < kc; p0 += kRows) {
+    const int64_t p1 = std::min(kc, p0 + kRows);
+    for (int64_t q = q0; q < q1; ++q) {
+      const int64_t w = std::min<int64_t>(W, lines - q * W);
+      const float* s = src + q * W;
+      float* o = out + q * W * kc;
+      for (int64_t p = p0; p < p1; ++p) {
+        const float* sp = s + p * ld_p;
+        float* op = o + p * W;
+        if (scale == 1.0f) {
+          for (int64_t i = 0; i < w; ++i) op[i] = sp[i];
+        } else {
+          for (int64_t i = 0; i < w; ++i) op[i] = scale * sp[i];
+        }
+        for (int64_t i = w; i < W; ++i) op[i] = 0.0f;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct Operands {
+  int64_t m, n, k;
+  float alpha;
+  const float* a;
+  int64_t rs_a, cs_a;
+  const float* b;
+  int64_t rs_b, cs_b;
+  float beta;
+  float* c;
+  int64_t ldc;
+};
+
+// C = beta * C (k == 0 or alpha == 0); beta == 0 writes zeros without reading.
+void scale_c(const Operands& g, int threads) {
+  auto rows = [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      float* ci = g.c + i * g.ldc;
+      if (g.beta == 0.0f) {
+        for (int64_t j = 0; j < g.n; ++j) ci[j] = 0.0f;
+      } else if (g.beta != 1.0f) {
+        for (int64_t j = 0; j < g.n; ++j) ci[j] *= g.beta;
+      }
+    }
+  };
+  if (threads > 1)
+    parallel_for(0, g.m, std::max<int64_t>(1, 65536 / std::max<int64_t>(g.n, 1)), rows);
+  else
+    rows(0, g.m);
+}
+
+struct Prof { double a = 0, b = 0, k = 0; ~Prof() { if (std::getenv("TL_PROF")) std::fprintf(stderr, "packA %.3f packB %.3f total %.3f\n", a, b, k); } };
+Prof prof;
+inline double tnow() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+int knob(const char* name, int def) {  // TEMPORARY tuning knobs
+  const char* v = std::getenv(name);
+  return v ? std::atoi(v) : def;
+}
+
+void gemm(const KernelSet& ks0, const Operands& g, int threads) {
+  KernelSet ks = ks0;
+  static const int kKC = knob("TL_KC", 0), kMC = knob("TL_MC", 0), kNC = knob("TL_NC", 0), kDirect = knob("TL_DIRECT", -1);
+  if (kKC) ks.kc = kKC;
+  if (kMC) ks.mc = kMC;
+  if (kNC) ks.nc = kNC;
+  if (g.m <= 0 || g.n <= 0) return;
+  if (g.k <= 0 || g.alpha == 0.0f) return scale_c(g, threads);
+  const int64_t MR = ks.mr, NR = ks.nr;
+  // Not worth waking the pool below ~40^3 multiply-adds (a pool round trip costs ~2-5 us).
+  if (double(g.m) * double(g.n) * double(g.k) < 64000.0) threads = 1;
+
+  // Balanced block sizes: split k and n into equal blocks no larger than KC / NC, so there
+  // is no thin last block.
+  const int64_t kblocks = ceil_div(g.k, ks.kc);
+  const int64_t kc_blk = ceil_div(g.k, kblocks);
+  const int64_t nblocks = ceil_div(g.n, ks.nc);
+  const int64_t nc_blk = round_up(ceil_div(g.n, nblocks), NR);
+
+  // B is read in place (no packing) when its rows are contiguous and packing would not pay
+  // for itself: few A panels reuse each B panel (m small), or the problem is small enough
+  // that B stays in L2 anyway. Never with a row stride that is a multiple of 4 KB: the rows
+  // of a micro-panel then map to the same L1/L2 sets and thrash (measured 1024^3: 159 vs 206
+  // GFLOP/s packed; 32x4096x4096: 97 vs 107). Small sizes gain 5-15 % (sq128: 194 vs 180).
+  const int64_t m_tiles = ceil_div(g.m, MR);
+  const bool direct_b =
+      kDirect >= 0 ? (g.cs_b == 1 && kDirect)
+                   : g.cs_b == 1 && (g.rs_b * int64_t(sizeof(float))) % 4096 != 0 &&
+                         (m_tiles <= 4 || (g.m <= 512 && kc_blk * nc_blk * int64_t(sizeof(float)) <= (1 << 20)));
+
+  for (int64_t jc = 0; jc < g.n; jc += nc_blk) {
+    const int64_t nc = std::min(nc_blk, g.n - jc);
+    const int64_t panels = ceil_div(nc, NR);
+    for (int64_t pc = 0; pc < g.k; pc += kc_blk) {
+      const int64_t kc = std::min(kc_blk, g.k - pc);
+      const float beta = pc == 0 ? g.beta : 1.0f;
+      const float* bsrc = g.b + pc * g.rs_b + jc * g.cs_b;
+
+      // Pack B (only the ragged last panel when B is read in place).
+      float* bpack = nullptr;
+      if (!direct_b) {
+        bpack = tls_b.get(size_t(panels * NR * kc));
+        auto pack = [&](int64_t lo, int64_t hi) {
+          pack_block(bsrc, g.cs_b, g.rs_b, nc, int(NR), kc, 1.0f, bpack, lo, hi);
+        };
+        double t0 = tnow();
+        if (threads > 1)
+          parallel_for(0, panels, std::max<int64_t>(1, 16384 / (kc * NR)), pack);
+        else
+          pack(0, panels);
+        prof.b += tnow() - t0;
+      } else if (nc % NR) {
+        const int64_t j = (panels - 1) * NR;
+        bpack = tls_b.get(size_t(NR * kc));
+        pack_block(bsrc + j, 1, g.rs_b, nc - j, int(NR), kc, 1.0f, bpack, 0, 1);
+      }
+
+      // Task grid: mblocks row blocks x nsplit column ranges.
+      int64_t mblocks = ceil_div(m_tiles, ks.mc / MR), nsplit = 1;
+      if (threads > 1) {
+        if (mblocks >= threads) {
+          mblocks = round_up(mblocks, threads);  // equal share per thread
+        } else {
+          // Few rows: choose the split with the least work on the busiest task, counted in
+          // micro-tiles, plus ~0.4 tile per MR rows of A packed (packing is duplicated when
+          // the columns are split). Ties go to splitting rows.
+          double best = 1e300;
+          for (int64_t mb = std::min<int64_t>(m_tiles, threads); mb >= 1; --mb) {
+            const int64_t ns = std::min<int64_t>(panels, ceil_div(threads, mb));
+            const double rows = double(ceil_div(m_tiles, mb));
+            const double cost = rows * double(ceil_div(panels, ns)) + 0.4 * rows;
+            if (cost < best) best = cost, mblocks = mb, nsplit = ns;
+          }
+        }
+      }
+      // Micro-tiles are dealt out evenly (block sizes differ by at most one tile): with a
+      // ragged last block the busier thread idled ~6 % of each KC step at 2 threads.
+      mblocks = std::min(mblocks, m_tiles);
+
+      auto task = [&](int64_t t) {
+        const int64_t blk = t / nsplit;
+        const int64_t i0 = m_tiles * blk / mblocks * MR;
+        const int64_t s = t % nsplit;
+        const int64_t p0 = panels * s / nsplit, p1 = panels * (s + 1) / nsplit;
+        if (i0 >= g.m || p0 >= p1) return;
+        const int64_t mc = std::min(m_tiles * (blk + 1) / mblocks * MR, g.m) - i0;
+        float* apack = tls_a.get(size_t(round_up(mc, MR) * kc));
+        const float* asrc = g.a + i0 * g.rs_a + pc * g.cs_a;
+        double t0 = tnow();
+        pack_block(asrc, g.rs_a, g.cs_a, mc, int(MR), kc, g.alpha, apack, 0, ceil_div(mc, MR));
+        prof.a += tnow() - t0;
+        for (int64_t jp = p0; jp < p1; ++jp) {
+          const int64_t j = jp * NR;
+          const int64_t nr = std::min(NR, nc - j);
+          const float* bp;
+          int64_t ldb;
+          if (!direct_b) {
+            bp = bpack + j * kc, ldb = NR;
+          } else if (nr == NR) {
+            bp = bsrc + j, ldb = g.rs_b;
+          } else {
+            bp = bpack, ldb = NR;
+          }
+          float* cj = g.c + i0 * g.ldc + jc + j;
+          for (int64_t ir = 0; ir < mc; ir += MR)
+            ks.kernel(kc, apack + ir * kc, bp, ldb, cj + ir * g.ldc, g.ldc, beta, std::min(MR, mc - ir), nr);
+        }
+      };
+      const int64_t tasks = mblocks * nsplit;
+      if (threads > 1 && tasks > 1) {
+        parallel_tasks(tasks, task);
+      } else {
+        for (int64_t t = 0; t < tasks; ++t) task(t);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+GemmIsa gemm_isa() {
+  const int v = g_isa.load(std::memory_order_relaxed);
+  return v < 0 ? best_isa() : GemmIsa(v);
+}
+
+const char* gemm_isa_name(GemmIsa isa) {
+  switch (isa) {
+    case GemmIsa::Avx512: return "avx512";
+    case GemmIsa::Avx2: return "avx2";
+    case GemmIsa::Generic: return "generic";
+  }
+  return "unknown";
+}
+
+bool set_gemm_isa(GemmIsa isa) {
+  if (!cpu_has(isa)) return false;
+  g_isa.store(int(isa), std::memory_order_relaxed);
+  return true;
+}
+
+void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rs_a,
+           int64_t cs_a, const float* b, int64_t rs_b, int64_t cs_b, float beta, float* c,
+           int64_t ldc) {
+  const Operands g{m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b, beta, c, ldc};
+  double t0 = tnow();
+  gemm(kernel_set(gemm_isa()), g, num_threads());
+  prof.k += tnow() - t0;
+}
+
+void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha,
+                   const float* const* a, int64_t rs_a, int64_t cs_a, const float* const* b,
+                   int64_t rs_b, int64_t cs_b, float beta, float* const* c, int64_t ldc) {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  const KernelSet& ks = kernel_set(gemm_isa());
+  const int threads = num_threads();
+  auto item = [&](int64_t i, int t) {
+    gemm(ks, Operands{m, n, k, alpha, a[i], rs_a, cs_a, b[i], rs_b, cs_b, beta, c[i], ldc}, t);
+  };
+  // Across the batch when that balances (each product then runs single-threaded, packing
+  // its own operands); otherwise one product at a time, each split over the pool. Big
+  // products (>= 256^3 multiply-adds) split well on their own and keep the shared B block
+  // in cache, so they go one at a time unless the batch is much larger than the pool.
+  const double work = double(m) * double(n) * double(k);
+  const bool across = threads > 1 && batch > 1 &&
+                      (batch >= 4 * threads ||
+                       (work < 256.0 * 256 * 256 && (batch % threads == 0 || batch >= 2 * threads)));
+  if (across) {
+    parallel_tasks(batch, [&](int64_t i) { item(i, 1); });
+  } else {
+    for (int64_t i = 0; i < batch; ++i) item(i, threads);
+  }
+}
+
+}  // namespace tl::cpu

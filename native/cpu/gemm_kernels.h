@@ -1,0 +1,34 @@
+// Micro-kernels of the CPU SGEMM and the blocking parameters that go with each (internal to
+// gemm.cc and the per-ISA kernel files; each kernel file is compiled with its own -m flags,
+// so nothing here may be inlined across ISAs).
+#pragma once
+#include <cstdint>
+
+namespace tl::cpu::detail {
+
+// Computes one register tile:
+//   C[i][j] = sum_{p < kc} a[p * MR + i] * b[p * ldb + j] + (beta == 0 ? 0 : beta * C[i][j])
+// for i < mr <= MR, j < nr <= NR, where C[i][j] is c[i * ldc + j].
+// `a` is a packed MR-row micro-panel (column p of the panel stored contiguously, rows past the
+// matrix edge zero-filled). `b` is either a packed NR-wide micro-panel (ldb == NR) or B itself
+// when its rows are contiguous (ldb = B's row stride); in both cases NR floats are readable
+// on each of the kc rows. beta == 0 never reads C. Only the mr x nr corner of C is touched.
+using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
+                             int64_t ldc, float beta, int64_t mr, int64_t nr);
+
+// One kernel family: register tile MR x NR and cache blocking (see the kernel files for how
+// each number was chosen). kc: depth of a packed block (a KC x NR micro-panel of B should
+// sit in L1); mc: rows of a packed A block (MC x KC should sit in L2); nc: columns of a
+// packed B block (KC x NC in L3). mc is a multiple of mr and nc a multiple of nr.
+struct KernelSet {
+  const char* name;
+  int mr, nr;
+  int kc, mc, nc;
+  MicroKernel kernel;
+};
+
+const KernelSet& avx512_kernel_set();   // gemm_kernel_avx512.cc
+const KernelSet& avx2_kernel_set();     // gemm_kernel_avx2.cc
+const KernelSet& generic_kernel_set();  // gemm_kernel_generic.cc
+
+}  // namespace tl::cpu::detail

@@ -1,0 +1,130 @@
+#include "pool.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "../core/parallel.h"
+
+namespace tl::cpu {
+
+namespace {
+
+// Window rows/cols of output position o along one axis, clipped to the input.
+struct Span {
+  int64_t start, end;  // first and one-past-last input index actually inside the image
+};
+
+inline Span clip(int64_t o, int64_t stride, int64_t pad, int64_t k, int64_t dil, int64_t size) {
+  const int64_t s = o * stride - pad;
+  return {s, std::min(s + (k - 1) * dil + 1, size)};
+}
+
+template <typename Fn>
+void over_planes(const Pool2dGeometry& g, int64_t work_per_plane, Fn&& fn) {
+  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, work_per_plane));
+  parallel_for(0, g.planes, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t p = lo; p < hi; ++p) fn(p);
+  });
+}
+
+// Number of window taps averaged for avg pooling (PyTorch's divisor rules).
+inline int64_t avg_divisor(const Pool2dGeometry& g, int64_t oh, int64_t ow) {
+  const int64_t hs = oh * g.stride_h - g.pad_h, ws = ow * g.stride_w - g.pad_w;
+  if (g.count_include_pad) {
+    const int64_t he = std::min(hs + g.kh, g.h + g.pad_h), we = std::min(ws + g.kw, g.w + g.pad_w);
+    return (he - hs) * (we - ws);
+  }
+  const int64_t h0 = std::max<int64_t>(hs, 0), w0 = std::max<int64_t>(ws, 0);
+  const int64_t h1 = std::min(hs + g.kh, g.h), w1 = std::min(ws + g.kw, g.w);
+  return std::max<int64_t>(1, (h1 - h0) * (w1 - w0));
+}
+
+}  // namespace
+
+void max_pool2d(const Pool2dGeometry& g, const Tensor& x, const Tensor& out, const Tensor& indices) {
+  const float* xp = x.data<float>();
+  float* op = out.data<float>();
+  int32_t* ip = indices.data<int32_t>();
+  over_planes(g, g.h_out * g.w_out * g.kh * g.kw, [&](int64_t p) {
+    const float* plane = xp + p * g.h * g.w;
+    float* o = op + p * g.h_out * g.w_out;
+    int32_t* idx = ip + p * g.h_out * g.w_out;
+    for (int64_t oh = 0; oh < g.h_out; ++oh) {
+      const Span rs = clip(oh, g.stride_h, g.pad_h, g.kh, g.dil_h, g.h);
+      for (int64_t ow = 0; ow < g.w_out; ++ow) {
+        const Span cs = clip(ow, g.stride_w, g.pad_w, g.kw, g.dil_w, g.w);
+        float best = -__builtin_inff();
+        int64_t best_at = -1;
+        for (int64_t ih = rs.start; ih < rs.end; ih += g.dil_h) {
+          if (ih < 0) continue;
+          for (int64_t iw = cs.start; iw < cs.end; iw += g.dil_w) {
+            if (iw < 0) continue;
+            const float v = plane[ih * g.w + iw];
+            if (v > best || v != v || best_at < 0) {
+              best = v;
+              best_at = ih * g.w + iw;
+              if (v != v) goto done;  // NaN wins; nothing can replace it
+            }
+          }
+        }
+      done:
+        o[oh * g.w_out + ow] = best;
+        idx[oh * g.w_out + ow] = int32_t(best_at);
+      }
+    }
+  });
+}
+
+void max_pool2d_backward(const Pool2dGeometry& g, const Tensor& grad_out, const Tensor& indices, const Tensor& grad_x) {
+  const float* gp = grad_out.data<float>();
+  const int32_t* ip = indices.data<int32_t>();
+  float* gx = grad_x.data<float>();
+  over_planes(g, g.h * g.w, [&](int64_t p) {
+    float* plane = gx + p * g.h * g.w;
+    std::memset(plane, 0, size_t(g.h * g.w) * sizeof(float));
+    const float* go = gp + p * g.h_out * g.w_out;
+    const int32_t* idx = ip + p * g.h_out * g.w_out;
+    for (int64_t i = 0; i < g.h_out * g.w_out; ++i)
+      if (idx[i] >= 0) plane[idx[i]] += go[i];
+  });
+}
+
+void avg_pool2d(const Pool2dGeometry& g, const Tensor& x, const Tensor& out) {
+  const float* xp = x.data<float>();
+  float* op = out.data<float>();
+  over_planes(g, g.h_out * g.w_out * g.kh * g.kw, [&](int64_t p) {
+    const float* plane = xp + p * g.h * g.w;
+    float* o = op + p * g.h_out * g.w_out;
+    for (int64_t oh = 0; oh < g.h_out; ++oh) {
+      const Span rs = clip(oh, g.stride_h, g.pad_h, g.kh, 1, g.h);
+      for (int64_t ow = 0; ow < g.w_out; ++ow) {
+        const Span cs = clip(ow, g.stride_w, g.pad_w, g.kw, 1, g.w);
+        float s = 0.0f;
+        for (int64_t ih = std::max<int64_t>(rs.start, 0); ih < rs.end; ++ih)
+          for (int64_t iw = std::max<int64_t>(cs.start, 0); iw < cs.end; ++iw) s += plane[ih * g.w + iw];
+        o[oh * g.w_out + ow] = s / float(avg_divisor(g, oh, ow));
+      }
+    }
+  });
+}
+
+void avg_pool2d_backward(const Pool2dGeometry& g, const Tensor& grad_out, const Tensor& grad_x) {
+  const float* gp = grad_out.data<float>();
+  float* gx = grad_x.data<float>();
+  over_planes(g, g.h * g.w + g.h_out * g.w_out * g.kh * g.kw, [&](int64_t p) {
+    float* plane = gx + p * g.h * g.w;
+    std::memset(plane, 0, size_t(g.h * g.w) * sizeof(float));
+    const float* go = gp + p * g.h_out * g.w_out;
+    for (int64_t oh = 0; oh < g.h_out; ++oh) {
+      const Span rs = clip(oh, g.stride_h, g.pad_h, g.kh, 1, g.h);
+      for (int64_t ow = 0; ow < g.w_out; ++ow) {
+        const Span cs = clip(ow, g.stride_w, g.pad_w, g.kw, 1, g.w);
+        const float share = go[oh * g.w_out + ow] / float(avg_divisor(g, oh, ow));
+        for (int64_t ih = std::max<int64_t>(rs.start, 0); ih < rs.end; ++ih)
+          for (int64_t iw = std::max<int64_t>(cs.start, 0); iw < cs.end; ++iw) plane[ih * g.w + iw] += share;
+      }
+    }
+  });
+}
+
+}  // namespace tl::cpu
