@@ -82,5 +82,6 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
     native.binaryInplace('add', leaf.grad.handle, g.handle);
     return;
   }
-  leaf.grad = keep(new Tensor(native.clone(native.expand(g.handle, leaf.shape))));
+  const shaped = new Tensor(native.expand(g.handle, leaf.shape)); // freed with the backward scope
+  leaf.grad = keep(new Tensor(native.clone(shaped.handle)));
 }

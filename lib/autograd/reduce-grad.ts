@@ -17,12 +17,8 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 export function expandReduced(g: Tensor, inShape: readonly number[], dims: number[], keepDim: boolean): Tensor {
   const nd = inShape.length;
   const reduced = dims.length === 0 ? inShape.map((_, i) => i) : dims.map((d) => (d < 0 ? d + nd : d));
-  let h = g.handle;
-  if (!keepDim) {
-    const kept = inShape.map((s, i) => (reduced.includes(i) ? 1 : s));
-    h = native.reshape(h, kept);
-  }
-  return new Tensor(native.expand(h, [...inShape]));
+  const kept = keepDim ? g : new Tensor(native.reshape(g.handle, inShape.map((s, i) => (reduced.includes(i) ? 1 : s))));
+  return new Tensor(native.expand(kept.handle, [...inShape]));
 }
 
 export function normalizeDims(dim: number | number[] | undefined): number[] {

@@ -27,3 +27,19 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     ];
   }, [a, b]);
 }
+
+/** x [..., in] @ weight[out, in]^T + bias[out]: a fully connected layer, bias fused into the GEMM. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const hb = bias ? handleOf(bias, 'linear', 'bias') : null;
+  const out = wrap(native.linear(handleOf(x, 'linear', 'input'), handleOf(weight, 'linear', 'weight'), hb));
+  return record('linear', out, [x, weight, bias], (g) => {
+    const inF = weight.dimsInternal[1], outF = weight.dimsInternal[0];
+    const g2 = wrap(native.reshape(g.handle, [-1, outF]));
+    const x2 = wrap(native.reshape(x.handle, [-1, inF]));
+    return [
+      x.requiresGrad ? wrap(native.matmul(g.handle, weight.handle)) : null,
+      weight.requiresGrad ? wrap(native.matmul(wrap(native.transpose(g2.handle, 0, 1)).handle, x2.handle)) : null,
+      bias?.requiresGrad ? wrap(native.reduce('sum', g2.handle, 0, false)) : null,
+    ];
+  }, [x, weight]);
+}

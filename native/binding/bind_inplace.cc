@@ -21,7 +21,7 @@ Napi::Value assign(const Napi::CallbackInfo& info) {
 Napi::Value binary_inplace(const Napi::CallbackInfo& info) {
   Args a(info, "binaryInplace");
   const std::string name = a.string(0, "op");
-  for (int i = 0; i <= int(BinaryOp::BceWithLogits); ++i)
+  for (int i = 0; i < kBinaryOpCount; ++i)
     if (name == binary_name(BinaryOp(i))) {
       ops::binary_inplace(BinaryOp(i), a.tensor(1, "dst"), a.tensor(2, "src"));
       return info.Env().Undefined();

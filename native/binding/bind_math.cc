@@ -22,10 +22,10 @@ Op parse_op(const std::string& name, const char* family, int count, const char* 
 }
 
 UnaryOp unary_op(const Args& a) {
-  return parse_op<UnaryOp>(a.string(0, "op"), "unary", int(UnaryOp::IsNan) + 1, unary_name);
+  return parse_op<UnaryOp>(a.string(0, "op"), "unary", kUnaryOpCount, unary_name);
 }
 BinaryOp binary_op(const Args& a) {
-  return parse_op<BinaryOp>(a.string(0, "op"), "binary", int(BinaryOp::Atan2) + 1, binary_name);
+  return parse_op<BinaryOp>(a.string(0, "op"), "binary", kBinaryOpCount, binary_name);
 }
 
 // unary(op, x, p0?, p1?)
@@ -71,7 +71,7 @@ Napi::Value where(const Napi::CallbackInfo& info) {
 // reduce(op, x, dims?, keepDim?)
 Napi::Value reduce(const Napi::CallbackInfo& info) {
   Args a(info, "reduce");
-  const ReduceOp op = parse_op<ReduceOp>(a.string(0, "op"), "reduce", int(ReduceOp::Prod) + 1, reduce_name);
+  const ReduceOp op = parse_op<ReduceOp>(a.string(0, "op"), "reduce", kReduceOpCount, reduce_name);
   Args named(info, reduce_name(op));
   const Tensor& x = named.tensor(1, "x");
   return wrap_tensor(info.Env(), ops::reduce(op, x, named.dims(2, "dim"), named.boolean(3, "keepDim", false)));
@@ -100,6 +100,12 @@ Napi::Value matmul(const Napi::CallbackInfo& info) {
   return wrap_tensor(info.Env(), ops::matmul(a.tensor(0, "a"), a.tensor(1, "b")));
 }
 
+// linear(x, weight, bias?)
+Napi::Value linear(const Napi::CallbackInfo& info) {
+  Args a(info, "linear");
+  return wrap_tensor(info.Env(), ops::linear(a.tensor(0, "input"), a.tensor(1, "weight"), a.opt_tensor(2, "bias")));
+}
+
 }  // namespace
 
 void register_math(Napi::Env env, Napi::Object exports) {
@@ -112,6 +118,7 @@ void register_math(Napi::Env env, Napi::Object exports) {
   export_fn<arg_reduce>(env, exports, "argReduce");
   export_fn<softmax>(env, exports, "softmax");
   export_fn<matmul>(env, exports, "matmul");
+  export_fn<linear>(env, exports, "linear");
 }
 
 }  // namespace tl::binding

@@ -20,7 +20,7 @@ Napi::Object pack(Napi::Env env, std::initializer_list<std::pair<const char*, Te
 Napi::Value activation_grad(const Napi::CallbackInfo& info) {
   Args a(info, "activationGrad");
   const std::string name = a.string(0, "op");
-  for (int i = 0; i <= int(ActivationGrad::Clamp); ++i)
+  for (int i = 0; i < kActivationGradCount; ++i)
     if (name == activation_grad_name(ActivationGrad(i)))
       return wrap_tensor(info.Env(), ops::activation_grad(ActivationGrad(i), a.tensor(1, "grad"), a.tensor(2, "saved"),
                                                           a.missing(3) ? 0.0 : a.number(3, "p0"),

@@ -33,6 +33,12 @@ const char* binary_name(BinaryOp op);
 const char* reduce_name(ReduceOp op);
 const char* activation_grad_name(ActivationGrad op);
 
+// Member counts, for name lookups (keep them next to the enums they count).
+constexpr int kUnaryOpCount = int(UnaryOp::IsNan) + 1;
+constexpr int kBinaryOpCount = int(BinaryOp::BceWithLogits) + 1;
+constexpr int kReduceOpCount = int(ReduceOp::Prod) + 1;
+constexpr int kActivationGradCount = int(ActivationGrad::Clamp) + 1;
+
 inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq && op <= BinaryOp::Ge; }
 // Unary ops that keep int32 inputs as int32; the others compute in float32.
 inline bool unary_keeps_int(UnaryOp op) { return op <= UnaryOp::Clamp; }

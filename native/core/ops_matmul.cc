@@ -43,4 +43,29 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return out.as_strided(out_shape, contiguous_strides(out_shape), 0);
 }
 
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  check_same_device("linear", x, weight);
+  check_dtype("linear", "input", x, DType::Float32);
+  check_dtype("linear", "weight", weight, DType::Float32);
+  if (weight.dim() != 2) range_error("linear: expected weight of shape [out, in], got ", shape_str(weight.shape()));
+  if (x.dim() == 0 || x.size(x.dim() - 1) != weight.size(1))
+    range_error("linear: input of shape ", shape_str(x.shape()), " does not end in the weight's ", weight.size(1),
+                " input features");
+  Tensor b;
+  if (bias.defined()) {
+    check_same_device("linear", x, bias);
+    check_dtype("linear", "bias", bias, DType::Float32);
+    check_shape("linear", "bias", bias, {weight.size(0)});
+    b = contiguous(bias);
+  }
+  const int64_t in = weight.size(1), out_f = weight.size(0);
+  const int64_t rows = in == 0 ? numel(Shape(x.shape().begin(), x.shape().end() - 1)) : x.numel() / in;
+  const Tensor x2 = reshape(x, {rows, in});
+  Shape out_shape = x.shape();
+  out_shape.back() = out_f;
+  Tensor out = Tensor::empty({rows, out_f}, DType::Float32, x.device(), "linear");
+  TL_DISPATCH(x.device(), linear, x2, weight, b, out);
+  return out.as_strided(out_shape, contiguous_strides(out_shape), 0);
+}
+
 }  // namespace tl::ops

@@ -99,8 +99,9 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& requested) {
     } else if (shape[i] < 0) {
       range_error("reshape: invalid size ", shape[i], " in ", shape_str(requested));
     } else {
+      if (shape[i] != 0 && known > kMaxElements / shape[i])
+        range_error("reshape: shape ", shape_str(requested), " has more than 2^46 elements");
       known *= shape[i];
-      checked_numel(Shape(shape.begin(), shape.begin() + int64_t(i) + 1), "reshape");
     }
   }
   if (infer >= 0) {

@@ -16,8 +16,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
-#include <chrono>
-#include <cstdio>
 
 #include "../core/parallel.h"
 #include "gemm_kernels.h"
@@ -92,7 +90,7 @@ struct PackBuffer {
 };
 
 thread_local PackBuffer tls_a;
-thread_local PackBuffer tls_b;
+thread_local PackBuffer tls_b[2];  // two B blocks: one in use, the next being packed
 
 // ---------------------------------------------------------------------------------------
 // Packing. A packed block is a row of micro-panels; panel q holds lines [q*W, q*W + W) of the
@@ -209,9 +207,6 @@ void scale_c(const Operands& g, int threads) {
     rows(0, g.m);
 }
 
-struct Prof { double a = 0, b = 0, k = 0; ~Prof() { if (std::getenv("TL_PROF")) std::fprintf(stderr, "packA %.3f packB %.3f total %.3f\n", a, b, k); } };
-Prof prof;
-inline double tnow() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 int knob(const char* name, int def) {  // TEMPORARY tuning knobs
   const char* v = std::getenv(name);
   return v ? std::atoi(v) : def;
@@ -219,7 +214,7 @@ int knob(const char* name, int def) {  // TEMPORARY tuning knobs
 
 void gemm(const KernelSet& ks0, const Operands& g, int threads) {
   KernelSet ks = ks0;
-  static const int kKC = knob("TL_KC", 0), kMC = knob("TL_MC", 0), kNC = knob("TL_NC", 0), kDirect = knob("TL_DIRECT", -1);
+  static const int kKC = knob("TL_KC", 0), kMC = knob("TL_MC", 0), kNC = knob("TL_NC", 0), kDirect = knob("TL_DIRECT", -1), kOverlap = knob("TL_OVERLAP", 1), kDirectA = knob("TL_DIRECTA", -1);
   if (kKC) ks.kc = kKC;
   if (kMC) ks.mc = kMC;
   if (kNC) ks.nc = kNC;
@@ -233,105 +228,144 @@ void gemm(const KernelSet& ks0, const Operands& g, int threads) {
   // is no thin last block.
   const int64_t kblocks = ceil_div(g.k, ks.kc);
   const int64_t kc_blk = ceil_div(g.k, kblocks);
-  const int64_t nblocks = ceil_div(g.n, ks.nc);
-  const int64_t nc_blk = round_up(ceil_div(g.n, nblocks), NR);
+  const int64_t nc_blk = round_up(ceil_div(g.n, ceil_div(g.n, ks.nc)), NR);
+  const int64_t nblocks = ceil_div(g.n, nc_blk);
+  const int64_t m_tiles = ceil_div(g.m, MR);
 
   // B is read in place (no packing) when its rows are contiguous and packing would not pay
   // for itself: few A panels reuse each B panel (m small), or the problem is small enough
   // that B stays in L2 anyway. Never with a row stride that is a multiple of 4 KB: the rows
   // of a micro-panel then map to the same L1/L2 sets and thrash (measured 1024^3: 159 vs 206
   // GFLOP/s packed; 32x4096x4096: 97 vs 107). Small sizes gain 5-15 % (sq128: 194 vs 180).
-  const int64_t m_tiles = ceil_div(g.m, MR);
   const bool direct_b =
       kDirect >= 0 ? (g.cs_b == 1 && kDirect)
                    : g.cs_b == 1 && (g.rs_b * int64_t(sizeof(float))) % 4096 != 0 &&
                          (m_tiles <= 4 || (g.m <= 512 && kc_blk * nc_blk * int64_t(sizeof(float)) <= (1 << 20)));
 
-  for (int64_t jc = 0; jc < g.n; jc += nc_blk) {
-    const int64_t nc = std::min(nc_blk, g.n - jc);
-    const int64_t panels = ceil_div(nc, NR);
-    for (int64_t pc = 0; pc < g.k; pc += kc_blk) {
-      const int64_t kc = std::min(kc_blk, g.k - pc);
-      const float beta = pc == 0 ? g.beta : 1.0f;
-      const float* bsrc = g.b + pc * g.rs_b + jc * g.cs_b;
+  // A is read in place (row-major A, alpha == 1, kernel support) when ...
+  const bool direct_a = kDirectA >= 0 ? (ks.kernel_direct_a && g.cs_a == 1 && g.alpha == 1.0f && kDirectA)
+                                      : ks.kernel_direct_a && g.cs_a == 1 && g.alpha == 1.0f &&
+                                            (g.rs_a * int64_t(sizeof(float))) % 4096 != 0 && g.n <= 4 * NR;
 
-      // Pack B (only the ragged last panel when B is read in place).
-      float* bpack = nullptr;
-      if (!direct_b) {
-        bpack = tls_b.get(size_t(panels * NR * kc));
-        auto pack = [&](int64_t lo, int64_t hi) {
-          pack_block(bsrc, g.cs_b, g.rs_b, nc, int(NR), kc, 1.0f, bpack, lo, hi);
-        };
-        double t0 = tnow();
-        if (threads > 1)
-          parallel_for(0, panels, std::max<int64_t>(1, 16384 / (kc * NR)), pack);
-        else
-          pack(0, panels);
-        prof.b += tnow() - t0;
-      } else if (nc % NR) {
-        const int64_t j = (panels - 1) * NR;
-        bpack = tls_b.get(size_t(NR * kc));
-        pack_block(bsrc + j, 1, g.rs_b, nc - j, int(NR), kc, 1.0f, bpack, 0, 1);
-      }
+  // The (jc, pc) steps in order. With several threads, packing B for step s + 1 runs as
+  // extra pool tasks interleaved with the compute tasks of step s (two B buffers): B packing
+  // is memory-bound and does not speed up with a second thread (measured 1.25 ms for
+  // 2048 x 2048 on 1 or 2 threads), so as a separate phase it left the FMA units idle for
+  // ~6 % of a 2-thread 2048^3 product.
+  struct Step {
+    int64_t jc, nc, pc, kc, panels;
+    const float* b;
+  };
+  auto step_at = [&](int64_t s) {
+    Step st;
+    st.jc = (s / kblocks) * nc_blk, st.nc = std::min(nc_blk, g.n - st.jc);
+    st.pc = (s % kblocks) * kc_blk, st.kc = std::min(kc_blk, g.k - st.pc);
+    st.panels = ceil_div(st.nc, NR);
+    st.b = g.b + st.pc * g.rs_b + st.jc * g.cs_b;
+    return st;
+  };
+  const int64_t steps = nblocks * kblocks;
+  const bool overlap = kOverlap && !direct_b && threads > 1 && steps > 1;
+  const size_t bsize = size_t(direct_b ? NR * kc_blk : nc_blk * kc_blk);
+  float* bbuf[2] = {tls_b[0].get(bsize), nullptr};
+  bbuf[1] = overlap ? tls_b[1].get(bsize) : bbuf[0];
+  auto pack_b = [&](const Step& st, float* buf, int64_t q0, int64_t q1) {
+    pack_block(st.b, g.cs_b, g.rs_b, st.nc, int(NR), st.kc, 1.0f, buf, q0, q1);
+  };
 
-      // Task grid: mblocks row blocks x nsplit column ranges.
-      int64_t mblocks = ceil_div(m_tiles, ks.mc / MR), nsplit = 1;
-      if (threads > 1) {
-        if (mblocks >= threads) {
-          mblocks = round_up(mblocks, threads);  // equal share per thread
-        } else {
-          // Few rows: choose the split with the least work on the busiest task, counted in
-          // micro-tiles, plus ~0.4 tile per MR rows of A packed (packing is duplicated when
-          // the columns are split). Ties go to splitting rows.
-          double best = 1e300;
-          for (int64_t mb = std::min<int64_t>(m_tiles, threads); mb >= 1; --mb) {
-            const int64_t ns = std::min<int64_t>(panels, ceil_div(threads, mb));
-            const double rows = double(ceil_div(m_tiles, mb));
-            const double cost = rows * double(ceil_div(panels, ns)) + 0.4 * rows;
-            if (cost < best) best = cost, mblocks = mb, nsplit = ns;
-          }
-        }
-      }
-      // Micro-tiles are dealt out evenly (block sizes differ by at most one tile): with a
-      // ragged last block the busier thread idled ~6 % of each KC step at 2 threads.
-      mblocks = std::min(mblocks, m_tiles);
+  for (int64_t s = 0; s < steps; ++s) {
+    const Step st = step_at(s);
+    const float beta = st.pc == 0 ? g.beta : 1.0f;
+    float* bpack = bbuf[s % 2];
+    if (direct_b) {
+      if (st.nc % NR)  // only the ragged last panel is packed
+        pack_block(st.b + (st.panels - 1) * NR, 1, g.rs_b, st.nc - (st.panels - 1) * NR, int(NR), st.kc, 1.0f,
+                   bpack, 0, 1);
+    } else if (s == 0 || !overlap) {
+      if (threads > 1)
+        parallel_for(0, st.panels, std::max<int64_t>(1, 16384 / (st.kc * NR)),
+                     [&](int64_t lo, int64_t hi) { pack_b(st, bpack, lo, hi); });
+      else
+        pack_b(st, bpack, 0, st.panels);
+    }
 
-      auto task = [&](int64_t t) {
-        const int64_t blk = t / nsplit;
-        const int64_t i0 = m_tiles * blk / mblocks * MR;
-        const int64_t s = t % nsplit;
-        const int64_t p0 = panels * s / nsplit, p1 = panels * (s + 1) / nsplit;
-        if (i0 >= g.m || p0 >= p1) return;
-        const int64_t mc = std::min(m_tiles * (blk + 1) / mblocks * MR, g.m) - i0;
-        float* apack = tls_a.get(size_t(round_up(mc, MR) * kc));
-        const float* asrc = g.a + i0 * g.rs_a + pc * g.cs_a;
-        double t0 = tnow();
-        pack_block(asrc, g.rs_a, g.cs_a, mc, int(MR), kc, g.alpha, apack, 0, ceil_div(mc, MR));
-        prof.a += tnow() - t0;
-        for (int64_t jp = p0; jp < p1; ++jp) {
-          const int64_t j = jp * NR;
-          const int64_t nr = std::min(NR, nc - j);
-          const float* bp;
-          int64_t ldb;
-          if (!direct_b) {
-            bp = bpack + j * kc, ldb = NR;
-          } else if (nr == NR) {
-            bp = bsrc + j, ldb = g.rs_b;
-          } else {
-            bp = bpack, ldb = NR;
-          }
-          float* cj = g.c + i0 * g.ldc + jc + j;
-          for (int64_t ir = 0; ir < mc; ir += MR)
-            ks.kernel(kc, apack + ir * kc, bp, ldb, cj + ir * g.ldc, g.ldc, beta, std::min(MR, mc - ir), nr);
-        }
-      };
-      const int64_t tasks = mblocks * nsplit;
-      if (threads > 1 && tasks > 1) {
-        parallel_tasks(tasks, task);
+    // Task grid: mblocks row blocks x nsplit column ranges.
+    int64_t mblocks = ceil_div(m_tiles, ks.mc / MR), nsplit = 1;
+    if (threads > 1) {
+      if (mblocks >= threads) {
+        mblocks = round_up(mblocks, threads);  // equal share per thread
       } else {
-        for (int64_t t = 0; t < tasks; ++t) task(t);
+        // Few rows: choose the split with the least work on the busiest task, counted in
+        // micro-tiles, plus ~0.4 tile per MR rows of A packed (packing is duplicated when
+        // the columns are split). Ties go to splitting rows.
+        double best = 1e300;
+        for (int64_t mb = std::min<int64_t>(m_tiles, threads); mb >= 1; --mb) {
+          const int64_t ns = std::min<int64_t>(st.panels, ceil_div(threads, mb));
+          const double rows = double(ceil_div(m_tiles, mb));
+          const double cost = rows * double(ceil_div(st.panels, ns)) + 0.4 * rows;
+          if (cost < best) best = cost, mblocks = mb, nsplit = ns;
+        }
       }
     }
+    // Micro-tiles are dealt out evenly (block sizes differ by at most one tile): with a
+    // ragged last block the busier thread idled ~6 % of each KC step at 2 threads.
+    mblocks = std::min(mblocks, m_tiles);
+
+    auto compute = [&](int64_t t) {
+      const int64_t blk = t / nsplit, part = t % nsplit;
+      const int64_t i0 = m_tiles * blk / mblocks * MR;
+      const int64_t mc = std::min(m_tiles * (blk + 1) / mblocks * MR, g.m) - i0;
+      const int64_t p0 = st.panels * part / nsplit, p1 = st.panels * (part + 1) / nsplit;
+      if (mc <= 0 || p0 >= p1) return;
+      // A block: full MR-row tiles read in place when direct_a, the rest packed (* alpha).
+      const float* asrc = g.a + i0 * g.rs_a + st.pc * g.cs_a;
+      const int64_t in_place = direct_a ? mc / MR * MR : 0;
+      float* apack = nullptr;
+      if (mc > in_place) {
+        apack = tls_a.get(size_t(round_up(mc - in_place, MR) * st.kc));
+        pack_block(asrc + in_place * g.rs_a, g.rs_a, g.cs_a, mc - in_place, int(MR), st.kc, g.alpha, apack, 0,
+                   ceil_div(mc - in_place, MR));
+      }
+      for (int64_t jp = p0; jp < p1; ++jp) {
+        const int64_t j = jp * NR;
+        const int64_t nr = std::min(NR, st.nc - j);
+        const float* bp = bpack + j * st.kc;
+        int64_t ldb = NR;
+        if (direct_b) {
+          if (nr == NR)
+            bp = st.b + j, ldb = g.rs_b;
+          else
+            bp = bpack;
+        }
+        float* cj = g.c + i0 * g.ldc + st.jc + j;
+        int64_t ir = 0;
+        for (; ir < in_place; ir += MR)
+          ks.kernel_direct_a(st.kc, asrc + ir * g.rs_a, g.rs_a, bp, ldb, cj + ir * g.ldc, g.ldc, beta, nr);
+        for (; ir < mc; ir += MR)
+          ks.kernel(st.kc, apack + (ir - in_place) * st.kc, bp, ldb, cj + ir * g.ldc, g.ldc, beta,
+                    std::min(MR, mc - ir), nr);
+      }
+    };
+    const int64_t ctasks = mblocks * nsplit;
+    if (threads == 1 || (ctasks == 1 && !overlap)) {
+      for (int64_t t = 0; t < ctasks; ++t) compute(t);
+      continue;
+    }
+    // Pack tasks for the next step, alternating with compute tasks in the queue.
+    Step next{};
+    int64_t ptasks = 0;
+    if (overlap && s + 1 < steps) next = step_at(s + 1), ptasks = std::min(next.panels, ctasks);
+    const int64_t pairs = std::min(ctasks, ptasks);
+    parallel_tasks(ctasks + ptasks, [&](int64_t t) {
+      bool is_pack;
+      int64_t idx;
+      if (t < 2 * pairs)
+        is_pack = t % 2 == 1, idx = t / 2;
+      else
+        is_pack = ptasks > ctasks, idx = t - pairs;
+      if (!is_pack) return compute(idx);
+      pack_b(next, bbuf[(s + 1) % 2], next.panels * idx / ptasks, next.panels * (idx + 1) / ptasks);
+    });
   }
 }
 
@@ -361,9 +395,7 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t
            int64_t cs_a, const float* b, int64_t rs_b, int64_t cs_b, float beta, float* c,
            int64_t ldc) {
   const Operands g{m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b, beta, c, ldc};
-  double t0 = tnow();
   gemm(kernel_set(gemm_isa()), g, num_threads());
-  prof.k += tnow() - t0;
 }
 
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha,

@@ -49,9 +49,10 @@ inline void store_row(float* c, const __m512* acc, float beta, const __mmask16* 
 }
 
 // One tile of MR <= kMR rows x NV zmm columns. The packed A panel always has kMR rows per
-// k step; the smaller instantiations serve edge tiles (below).
-template <int MR, int NV>
-void tile(int64_t kc, const float* __restrict a, const float* __restrict b, int64_t ldb,
+// k step; the smaller instantiations serve edge tiles (below). ROW_A: A read in place,
+// row-major with row stride lda (then MR == kMR == mr).
+template <int MR, int NV, bool ROW_A = false>
+void tile(int64_t kc, const float* __restrict a, int64_t lda, const float* __restrict b, int64_t ldb,
           float* __restrict c, int64_t ldc, float beta, int64_t mr, int64_t nr) {
   __m512 acc[MR][NV];
 #pragma GCC unroll 16
@@ -70,6 +71,9 @@ void tile(int64_t kc, const float* __restrict a, const float* __restrict b, int6
   // loaded as NV zmm. Checked with objdump: no spills. Software prefetch of the next A panel
   // (64..256 B ahead) measured no gain: the packed A stream is sequential and the hardware
   // prefetcher covers it.
+  // In-place A: rows in groups of 3 off 4 pointers, so every broadcast address is
+  // group + {0, 1, 2} * lda (base + index * scale), with no per-row pointer registers.
+  const float* ag[4] = {a, a + 3 * lda, a + 6 * lda, a + 9 * lda};
 #pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     __m512 bv[NV];
@@ -77,11 +81,15 @@ void tile(int64_t kc, const float* __restrict a, const float* __restrict b, int6
     for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const __m512 av = _mm512_set1_ps(a[i]);
+      const __m512 av = _mm512_set1_ps(ROW_A ? ag[i / 3][(i % 3) * lda] : a[i]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
     }
-    a += kMR;
+    if (ROW_A) {
+      for (int g = 0; g < 4; ++g) ++ag[g];
+    } else {
+      a += kMR;
+    }
     b += ldb;
   }
 
@@ -107,19 +115,25 @@ void tile(int64_t kc, const float* __restrict a, const float* __restrict b, int6
 void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float beta,
             int64_t mr, int64_t nr) {
   if (nr > 16) {
-    if (mr > 8) return tile<12, 2>(kc, a, b, ldb, c, ldc, beta, mr, nr);
-    if (mr > 4) return tile<8, 2>(kc, a, b, ldb, c, ldc, beta, mr, nr);
-    return tile<4, 2>(kc, a, b, ldb, c, ldc, beta, mr, nr);
+    if (mr > 8) return tile<12, 2>(kc, a, 0, b, ldb, c, ldc, beta, mr, nr);
+    if (mr > 4) return tile<8, 2>(kc, a, 0, b, ldb, c, ldc, beta, mr, nr);
+    return tile<4, 2>(kc, a, 0, b, ldb, c, ldc, beta, mr, nr);
   }
-  if (mr > 8) return tile<12, 1>(kc, a, b, ldb, c, ldc, beta, mr, nr);
-  if (mr > 4) return tile<8, 1>(kc, a, b, ldb, c, ldc, beta, mr, nr);
-  return tile<4, 1>(kc, a, b, ldb, c, ldc, beta, mr, nr);
+  if (mr > 8) return tile<12, 1>(kc, a, 0, b, ldb, c, ldc, beta, mr, nr);
+  if (mr > 4) return tile<8, 1>(kc, a, 0, b, ldb, c, ldc, beta, mr, nr);
+  return tile<4, 1>(kc, a, 0, b, ldb, c, ldc, beta, mr, nr);
+}
+
+void kernel_direct_a(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                     int64_t ldc, float beta, int64_t nr) {
+  if (nr > 16) return tile<kMR, 2, true>(kc, a, lda, b, ldb, c, ldc, beta, kMR, nr);
+  return tile<kMR, 1, true>(kc, a, lda, b, ldb, c, ldc, beta, kMR, nr);
 }
 
 }  // namespace
 
 const KernelSet& avx512_kernel_set() {
-  static const KernelSet set{"avx512", kMR, kNR, 256, 144, 4096, &kernel};
+  static const KernelSet set{"avx512", kMR, kNR, 256, 144, 4096, &kernel, &kernel_direct_a};
   return set;
 }
 

@@ -16,6 +16,12 @@ namespace tl::cpu::detail {
 using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
                              int64_t ldc, float beta, int64_t mr, int64_t nr);
 
+// Same product for a full MR-row tile, reading A in place instead of from a packed panel:
+// element (i, p) of the tile's A is a[i * lda + p] (row-major A). Saves packing A when A is
+// reused by few B panels (small n). Optional per ISA.
+using DirectAKernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb,
+                               float* c, int64_t ldc, float beta, int64_t nr);
+
 // One kernel family: register tile MR x NR and cache blocking (see the kernel files for how
 // each number was chosen). kc: depth of a packed block (a KC x NR micro-panel of B should
 // sit in L1); mc: rows of a packed A block (MC x KC should sit in L2); nc: columns of a
@@ -25,6 +31,7 @@ struct KernelSet {
   int mr, nr;
   int kc, mc, nc;
   MicroKernel kernel;
+  DirectAKernel kernel_direct_a;  // nullptr: always pack A
 };
 
 const KernelSet& avx512_kernel_set();   // gemm_kernel_avx512.cc

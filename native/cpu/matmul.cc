@@ -1,6 +1,9 @@
 #include "matmul.h"
 
+#include <cstring>
 #include <vector>
+
+#include "../core/parallel.h"
 
 #include "gemm.h"
 
@@ -27,6 +30,20 @@ void bmm(const Tensor& a, const Tensor& b, const Tensor& out) {
   }
   sgemm_batched(batch, m, n, k, 1.0f, as.data(), a.stride(1), a.stride(2), bs.data(), b.stride(1), b.stride(2), 0.0f,
                 cs.data(), n);
+}
+
+void linear(const Tensor& x, const Tensor& w, const Tensor& bias, const Tensor& out) {
+  const int64_t m = x.size(0), k = x.size(1), n = w.size(0);
+  if (out.numel() == 0) return;
+  float* c = out.data<float>();
+  if (bias.defined()) {
+    const float* b = bias.data<float>();
+    parallel_for(0, m, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n)), [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) std::memcpy(c + i * n, b, size_t(n) * sizeof(float));
+    });
+  }
+  sgemm(m, n, k, 1.0f, x.data<float>(), x.stride(0), x.stride(1), w.data<float>(), w.stride(1), w.stride(0),
+        bias.defined() ? 1.0f : 0.0f, c, n);
 }
 
 }  // namespace tl::cpu

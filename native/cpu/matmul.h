@@ -7,4 +7,8 @@ namespace tl::cpu {
 // broadcast operand) into a contiguous out [B, m, n].
 void bmm(const Tensor& a, const Tensor& b, const Tensor& out);
 
+// out [m, n] = x [m, k] @ w[n, k]^T (+ bias [n] when defined): a Linear layer. The bias is
+// written into out first and the GEMM accumulates onto it, saving a pass over the output.
+void linear(const Tensor& x, const Tensor& w, const Tensor& bias, const Tensor& out);
+
 }  // namespace tl::cpu
