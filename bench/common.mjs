@@ -37,11 +37,15 @@ export async function loadTfjsWasm() {
  * note when python3/numpy is missing. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed:
  * set on some machines, they pin OpenBLAS to a slower kernel.
  */
+// Debian's interpreter is the one apt installs NumPy and PyTorch into (a pyenv or venv
+// python3 earlier on PATH usually lacks them); PYTHON overrides.
+export const python = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
 export function runPython(script, args, threads) {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('python3', [join(benchDir, script), ...args.map(String)], { env, encoding: 'utf8' });
+  const r = spawnSync(python, [join(benchDir, script), ...args.map(String)], { env, encoding: 'utf8' });
   if (r.status !== 0) {
     console.log(`bench: ${script} did not run (${(r.stderr || r.error?.message || '').trim().split('\n').pop()}); ` +
       'install NumPy with OpenBLAS: apt-get install python3-numpy libopenblas0-pthread');

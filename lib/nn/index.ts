@@ -1,5 +1,6 @@
 export { Module, parameter, buffer, isParameter } from './module.js';
-export type { StateDict } from './module.js';
+export { registerModule } from './registry.js';
+export type { StateDict, ModuleConfig } from './module.js';
 export * as init from './init.js';
 export { Linear } from './layers/linear.js';
 export {

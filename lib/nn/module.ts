@@ -27,6 +27,12 @@ export function isParameter(t: unknown): t is Tensor {
 
 export type StateDict = Record<string, Tensor>;
 
+/** How to rebuild a module: its class name and constructor arguments (JSON values; nested configs are built first). */
+export interface ModuleConfig {
+  type: string;
+  args: unknown[];
+}
+
 export abstract class Module {
   /** Training mode (dropout active, batch statistics) until eval() is called. */
   training = true;
@@ -157,6 +163,14 @@ export abstract class Module {
     for (const [name, child] of this.namedChildren())
       lines.push(...`(${name}): ${child.toString()}`.split('\n').map((l) => '  ' + l));
     return lines.join('\n');
+  }
+
+  /**
+   * The constructor call that rebuilds this module (built-in layers return one; custom
+   * modules return null and are restored with tl.load(path, { into: new MyModel() })).
+   */
+  config(): ModuleConfig | null {
+    return null;
   }
 
   /** One line about this module's own configuration (layers override it). */

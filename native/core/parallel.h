@@ -14,6 +14,10 @@ template <typename Fn>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, Fn&& fn) {
   const int64_t n = end - begin;
   if (n <= 0) return;
+  if (ThreadPool::inside()) {  // nested: pool workers have no Context of their own
+    fn(begin, end);
+    return;
+  }
   ThreadPool& pool = current_context().pool();
   const int64_t max_chunks = std::max<int64_t>(1, n / std::max<int64_t>(grain, 1));
   const int64_t chunks = std::min<int64_t>(pool.num_threads(), max_chunks);
@@ -33,9 +37,14 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, Fn&& fn) {
 // of uneven or large cost such as GEMM blocks).
 template <typename Fn>
 void parallel_tasks(int64_t n, Fn&& fn) {
+  if (ThreadPool::inside()) {
+    for (int64_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
   current_context().pool().run(n, std::function<void(int64_t)>(std::forward<Fn>(fn)));
 }
 
-inline int num_threads() { return current_context().pool().num_threads(); }
+// Threads available to a new parallel section here (1 inside one already).
+inline int num_threads() { return ThreadPool::inside() ? 1 : current_context().pool().num_threads(); }
 
 }  // namespace tl

@@ -17,6 +17,8 @@ thread_local bool tls_in_pool = false;
 constexpr auto kSpinTime = std::chrono::microseconds(200);
 }  // namespace
 
+bool ThreadPool::inside() { return tls_in_pool; }
+
 ThreadPool::ThreadPool(int num_threads) { start(num_threads > 1 ? num_threads - 1 : 0); }
 
 ThreadPool::~ThreadPool() { stop(); }

@@ -21,6 +21,8 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int num_threads() const { return int(workers_.size()) + 1; }
+  // True on pool workers and on a thread inside run(): parallel sections there run inline.
+  static bool inside();
   void resize(int num_threads);
 
   // Calls task(i) for every i in [0, num_tasks), spread over the pool; returns when all are

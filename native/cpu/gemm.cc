@@ -222,7 +222,8 @@ void gemm(const KernelSet& ks0, const Operands& g, int threads) {
   if (g.k <= 0 || g.alpha == 0.0f) return scale_c(g, threads);
   const int64_t MR = ks.mr, NR = ks.nr;
   // Not worth waking the pool below ~40^3 multiply-adds (a pool round trip costs ~2-5 us).
-  if (double(g.m) * double(g.n) * double(g.k) < 64000.0) threads = 1;
+  static const int kPar = knob("TL_PAR", 1000000);
+  if (double(g.m) * double(g.n) * double(g.k) < double(kPar)) threads = 1;
 
   // Balanced block sizes: split k and n into equal blocks no larger than KC / NC, so there
   // is no thin last block.
@@ -245,7 +246,7 @@ void gemm(const KernelSet& ks0, const Operands& g, int threads) {
   // A is read in place (row-major A, alpha == 1, kernel support) when ...
   const bool direct_a = kDirectA >= 0 ? (ks.kernel_direct_a && g.cs_a == 1 && g.alpha == 1.0f && kDirectA)
                                       : ks.kernel_direct_a && g.cs_a == 1 && g.alpha == 1.0f &&
-                                            (g.rs_a * int64_t(sizeof(float))) % 4096 != 0 && g.n <= 4 * NR;
+                                            (g.rs_a * int64_t(sizeof(float))) % 4096 != 0 && g.n <= 8 * NR;
 
   // The (jc, pc) steps in order. With several threads, packing B for step s + 1 runs as
   // extra pool tasks interleaved with the compute tasks of step s (two B buffers): B packing

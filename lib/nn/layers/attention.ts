@@ -1,7 +1,7 @@
 // Multi-head attention and the Transformer encoder layer (PyTorch's parameter names, so
 // state dicts line up). Sequences are [batch, time, features] unless batchFirst is false.
 import { constant, xavierUniform } from '../init.js';
-import { Module, parameter } from '../module.js';
+import { Module, type ModuleConfig, parameter } from '../module.js';
 import { gelu, relu } from '../../ops/activation.js';
 import { add, div, where } from '../../ops/arithmetic.js';
 import { dropout } from '../../ops/dropout.js';
@@ -35,7 +35,7 @@ export class MultiheadAttention extends Module {
   readonly batchFirst: boolean;
   readonly dropoutP: number;
 
-  constructor(readonly embedDim: number, readonly numHeads: number, opts: { dropout?: number; bias?: boolean; batchFirst?: boolean } = {}) {
+  constructor(readonly embedDim: number, readonly numHeads: number, readonly opts: { dropout?: number; bias?: boolean; batchFirst?: boolean } = {}) {
     super();
     if (!Number.isInteger(numHeads) || numHeads < 1 || embedDim % numHeads)
       throw new RangeError(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
@@ -67,6 +67,9 @@ export class MultiheadAttention extends Module {
     if (!(opts.needWeights ?? true)) return [out, null];
     if (opts.averageAttnWeights ?? true) weights = mean(weights, 1);
     return [out, weights];
+  }
+  override config(): ModuleConfig {
+    return { type: 'MultiheadAttention', args: [this.embedDim, this.numHeads, this.opts] };
   }
 }
 
@@ -101,7 +104,7 @@ export class TransformerEncoderLayer extends Module {
   readonly normFirst: boolean;
   readonly activation: 'relu' | 'gelu';
 
-  constructor(readonly dModel: number, readonly nhead: number, opts: TransformerEncoderLayerOptions = {}) {
+  constructor(readonly dModel: number, readonly nhead: number, readonly opts: TransformerEncoderLayerOptions = {}) {
     super();
     const p = opts.dropout ?? 0.1, ff = opts.dimFeedforward ?? 2048, eps = opts.layerNormEps ?? 1e-5;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: opts.batchFirst ?? true });
@@ -127,6 +130,9 @@ export class TransformerEncoderLayer extends Module {
     }
     const x = this.norm1.forward(add(src, sa(src)));
     return this.norm2.forward(add(x, ff(x)));
+  }
+  override config(): ModuleConfig {
+    return { type: 'TransformerEncoderLayer', args: [this.dModel, this.nhead, this.opts] };
   }
 }
 

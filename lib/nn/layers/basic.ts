@@ -1,5 +1,5 @@
 // Parameter-free layers: activations, Flatten, Dropout, Identity, Sequential.
-import { Module } from '../module.js';
+import { Module, type ModuleConfig } from '../module.js';
 import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../../ops/activation.js';
 import { dropout } from '../../ops/dropout.js';
 import { logSoftmax, softmax } from '../../ops/reduce.js';
@@ -8,48 +8,60 @@ import type { Tensor } from '../../tensor/tensor.js';
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor { return relu(x); }
+  override config(): ModuleConfig { return { type: 'ReLU', args: [] }; }
 }
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor { return sigmoid(x); }
+  override config(): ModuleConfig { return { type: 'Sigmoid', args: [] }; }
 }
 export class Tanh extends Module {
   forward(x: Tensor): Tensor { return tanh(x); }
+  override config(): ModuleConfig { return { type: 'Tanh', args: [] }; }
 }
 export class SiLU extends Module {
   forward(x: Tensor): Tensor { return silu(x); }
+  override config(): ModuleConfig { return { type: 'SiLU', args: [] }; }
 }
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
   forward(x: Tensor): Tensor { return gelu(x, this.approximate); }
+  override config(): ModuleConfig { return { type: 'GELU', args: [this.approximate] }; }
 }
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) { super(); }
   forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
+  override config(): ModuleConfig { return { type: 'LeakyReLU', args: [this.negativeSlope] }; }
 }
 export class ELU extends Module {
   constructor(readonly alpha = 1) { super(); }
   forward(x: Tensor): Tensor { return elu(x, this.alpha); }
+  override config(): ModuleConfig { return { type: 'ELU', args: [this.alpha] }; }
 }
 export class Softplus extends Module {
   constructor(readonly beta = 1, readonly threshold = 20) { super(); }
   forward(x: Tensor): Tensor { return softplus(x, this.beta, this.threshold); }
+  override config(): ModuleConfig { return { type: 'Softplus', args: [this.beta, this.threshold] }; }
 }
 export class Softmax extends Module {
   constructor(readonly dim = -1) { super(); }
   forward(x: Tensor): Tensor { return softmax(x, this.dim); }
+  override config(): ModuleConfig { return { type: 'Softmax', args: [this.dim] }; }
 }
 export class LogSoftmax extends Module {
   constructor(readonly dim = -1) { super(); }
   forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
+  override config(): ModuleConfig { return { type: 'LogSoftmax', args: [this.dim] }; }
 }
 export class Identity extends Module {
   forward(x: Tensor): Tensor { return x; }
+  override config(): ModuleConfig { return { type: 'Identity', args: [] }; }
 }
 
 /** Flattens dims startDim..endDim (default: all but the batch dim). */
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
   forward(x: Tensor): Tensor { return flatten(x, this.startDim, this.endDim); }
+  override config(): ModuleConfig { return { type: 'Flatten', args: [this.startDim, this.endDim] }; }
 }
 
 /** Inverted dropout while training; the identity in eval mode. */
@@ -59,6 +71,7 @@ export class Dropout extends Module {
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
   }
   forward(x: Tensor): Tensor { return dropout(x, this.p, this.training); }
+  override config(): ModuleConfig { return { type: 'Dropout', args: [this.p] }; }
   override describe(): string { return `Dropout(p=${this.p})`; }
 }
 
@@ -79,6 +92,10 @@ export class Sequential extends Module {
     let y = x;
     for (const m of this.layers) y = (m.forward as (t: Tensor) => Tensor)(y);
     return y;
+  }
+  override config(): ModuleConfig | null {
+    const children = this.layers.map((m) => m.config());
+    return children.every((c) => c !== null) ? { type: 'Sequential', args: children } : null;
   }
   get length(): number { return this.layers.length; }
   at(i: number): Module | undefined { return this.layers.at(i); }

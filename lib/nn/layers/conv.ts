@@ -1,5 +1,5 @@
 import { kaimingUniformDefault } from '../init.js';
-import { Module, parameter } from '../module.js';
+import { Module, type ModuleConfig, parameter } from '../module.js';
 import { adaptiveAvgPool2d, avgPool2d, conv2d, maxPool2d, type Pair } from '../../ops/conv.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -35,6 +35,9 @@ export class Conv2d extends Module {
   override describe(): string {
     return `Conv2d(${this.inChannels} -> ${this.outChannels}, kernel ${this.kernel.join('x')})`;
   }
+  override config(): ModuleConfig {
+    return { type: 'Conv2d', args: [this.inChannels, this.outChannels, this.kernel, { ...this.opts, bias: this.bias !== null }] };
+  }
 }
 
 export class MaxPool2d extends Module {
@@ -43,6 +46,9 @@ export class MaxPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return maxPool2d(x, { kernel: this.kernel, ...this.opts });
+  }
+  override config(): ModuleConfig {
+    return { type: 'MaxPool2d', args: [this.kernel, this.opts] };
   }
 }
 
@@ -53,6 +59,9 @@ export class AvgPool2d extends Module {
   forward(x: Tensor): Tensor {
     return avgPool2d(x, { kernel: this.kernel, ...this.opts });
   }
+  override config(): ModuleConfig {
+    return { type: 'AvgPool2d', args: [this.kernel, this.opts] };
+  }
 }
 
 /** Global average pooling to [N, C, 1, 1]. */
@@ -62,5 +71,8 @@ export class AdaptiveAvgPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);
+  }
+  override config(): ModuleConfig {
+    return { type: 'AdaptiveAvgPool2d', args: [this.outputSize] };
   }
 }

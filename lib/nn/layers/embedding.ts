@@ -1,5 +1,5 @@
 import { normal } from '../init.js';
-import { Module, parameter } from '../module.js';
+import { Module, type ModuleConfig, parameter } from '../module.js';
 import { embedding } from '../../ops/join.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -18,5 +18,8 @@ export class Embedding extends Module {
 
   override describe(): string {
     return `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
+  }
+  override config(): ModuleConfig {
+    return { type: 'Embedding', args: [this.numEmbeddings, this.embeddingDim] };
   }
 }

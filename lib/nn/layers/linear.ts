@@ -1,5 +1,5 @@
 import { kaimingUniformDefault } from '../init.js';
-import { Module, parameter } from '../module.js';
+import { Module, type ModuleConfig, parameter } from '../module.js';
 import { linear } from '../../ops/linalg.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -22,5 +22,8 @@ export class Linear extends Module {
 
   override describe(): string {
     return `Linear(${this.inFeatures} -> ${this.outFeatures}${this.bias ? '' : ', no bias'})`;
+  }
+  override config(): ModuleConfig {
+    return { type: 'Linear', args: [this.inFeatures, this.outFeatures, { bias: this.bias !== null }] };
   }
 }

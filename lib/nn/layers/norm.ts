@@ -1,5 +1,5 @@
 import { constant } from '../init.js';
-import { Module, buffer, parameter } from '../module.js';
+import { Module, type ModuleConfig, buffer, parameter } from '../module.js';
 import { batchNorm, layerNorm } from '../../ops/norm.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -18,7 +18,7 @@ abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number;
 
-  constructor(readonly numFeatures: number, opts: BatchNormOptions, private readonly ranks: number[]) {
+  constructor(readonly numFeatures: number, readonly opts: BatchNormOptions, private readonly ranks: number[]) {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -37,6 +37,10 @@ abstract class BatchNormBase extends Module {
 
   override describe(): string {
     return `${this.constructor.name}(${this.numFeatures})`;
+  }
+
+  override config(): ModuleConfig {
+    return { type: this.constructor.name, args: [this.numFeatures, this.opts] };
   }
 }
 
@@ -70,5 +74,8 @@ export class LayerNorm extends Module {
 
   forward(x: Tensor): Tensor {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.opts.eps ?? 1e-5);
+  }
+  override config(): ModuleConfig {
+    return { type: 'LayerNorm', args: [this.normalizedShape, this.opts] };
   }
 }

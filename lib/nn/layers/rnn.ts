@@ -1,7 +1,7 @@
 // LSTM and GRU (PyTorch's gate equations, parameter names and initialization). The input
 // projection of every time step is one GEMM per layer; the recurrence runs step by step.
 import { uniform } from '../init.js';
-import { Module, parameter } from '../module.js';
+import { Module, type ModuleConfig, parameter } from '../module.js';
 import { sigmoid, tanh } from '../../ops/activation.js';
 import { add, mul, sub } from '../../ops/arithmetic.js';
 import { dropout } from '../../ops/dropout.js';
@@ -30,7 +30,7 @@ abstract class RecurrentBase extends Module {
   readonly directions: number;
   [name: string]: unknown;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, gates: number, opts: RnnOptions) {
+  constructor(readonly inputSize: number, readonly hiddenSize: number, gates: number, readonly opts: RnnOptions) {
     super();
     this.numLayers = opts.numLayers ?? 1;
     this.batchFirst = opts.batchFirst ?? true;
@@ -49,6 +49,10 @@ abstract class RecurrentBase extends Module {
           this[`bias_hh_${sfx}`] = parameter(uniform([gates * hiddenSize], bound));
         }
       }
+  }
+
+  override config(): ModuleConfig {
+    return { type: this.constructor.name, args: [this.inputSize, this.hiddenSize, this.opts] };
   }
 
   protected abstract stateCount: number;

@@ -1,0 +1,83 @@
+// tl.save / tl.load: one safetensors file per model. The tensors are the state dict; the
+// metadata key "tensorlift" holds JSON with the model's config (how to rebuild it) and any
+// preprocessing a preset needs, so one file restores a working predictor.
+import { buildModule } from '../nn/registry.js';
+import { Module } from '../nn/module.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { readSafetensors, writeSafetensors } from './safetensors.js';
+
+export const FORMAT_VERSION = 1;
+
+/** What a preset (or any object) provides to be saved by tl.save. */
+export interface Saveable {
+  toSafetensors(): { tensors: Record<string, Tensor>; meta: Record<string, unknown> };
+}
+
+type Loader = (tensors: Record<string, Tensor>, meta: Record<string, unknown>) => unknown;
+const loaders = new Map<string, Loader>();
+
+/** Lets tl.load restore objects saved with kind `kind` (presets register themselves). */
+export function registerLoader(kind: string, loader: Loader): void {
+  loaders.set(kind, loader);
+}
+
+function isSaveable(v: unknown): v is Saveable {
+  return !!v && typeof (v as Saveable).toSafetensors === 'function';
+}
+
+/** Writes a Module or preset to `path` (atomically: an interrupted save keeps the old file). */
+export async function save(model: Module | Saveable, path: string, opts: { metadata?: Record<string, unknown> } = {}): Promise<void> {
+  if (typeof path !== 'string' || !path) throw new TypeError('save: expected a file path');
+  let tensors: Record<string, Tensor>, meta: Record<string, unknown>;
+  if (model instanceof Module) {
+    tensors = model.stateDict();
+    meta = { kind: 'module', model: model.config(), className: model.constructor.name };
+  } else if (isSaveable(model)) {
+    ({ tensors, meta } = model.toSafetensors());
+  } else {
+    throw new TypeError('save: expected a tl.nn.Module or a preset');
+  }
+  const header = { format: 'tensorlift', version: FORMAT_VERSION, ...meta, user: opts.metadata ?? {} };
+  await writeSafetensors(path, tensors, { tensorlift: JSON.stringify(header) });
+}
+
+/**
+ * Reads a model file. Built-in layers and presets are rebuilt from the file alone; a custom
+ * Module class is restored with `{ into: new MyModel(...) }` (weights are copied into it).
+ * Files written by other tools load with `{ into }`, or as raw tensors via readSafetensors.
+ * Loaded modules are returned in eval mode.
+ */
+export async function load(path: string, opts: { into?: Module } = {}): Promise<unknown> {
+  const { tensors, metadata } = await readSafetensors(path);
+  let meta: Record<string, unknown> = {};
+  if (metadata.tensorlift) {
+    try {
+      meta = JSON.parse(metadata.tensorlift);
+    } catch {
+      throw new Error(`load: ${path} has corrupt tensorlift metadata`);
+    }
+  }
+  try {
+    if (opts.into) {
+      if (!(opts.into instanceof Module)) throw new TypeError('load: `into` must be a tl.nn.Module');
+      opts.into.loadStateDict(tensors);
+      return opts.into.eval();
+    }
+    const kind = typeof meta.kind === 'string' ? meta.kind : undefined;
+    if (kind && kind !== 'module') {
+      const loader = loaders.get(kind);
+      if (!loader) throw new TypeError(`load: ${path} holds a '${kind}', which this version of tensorlift cannot restore`);
+      return loader(tensors, meta);
+    }
+    if (!meta.model)
+      throw new TypeError(
+        `load: ${path} holds a custom model${meta.className ? ` (${meta.className})` : ''}; pass an instance to fill: tl.load(path, { into: new MyModel() })`,
+      );
+    const model = buildModule(meta.model);
+    model.loadStateDict(tensors);
+    return model.eval();
+  } finally {
+    // Values were copied into the model's own tensors; presets keep what they adopt.
+    if (opts.into || meta.kind === 'module' || !meta.kind) for (const t of Object.values(tensors)) t.dispose();
+  }
+}

@@ -1,0 +1,6 @@
+export { accuracy, rocAuc, logLoss, precisionRecallF1 } from './classification.js';
+export type { PrecisionRecallF1 } from './classification.js';
+export { rmse, mae } from './regression.js';
+export { liftTable, captureRate, hitRateAtK, ndcgAtK, silhouette } from './marketing.js';
+export type { LiftRow } from './marketing.js';
+export type { Values } from './values.js';

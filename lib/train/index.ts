@@ -1,0 +1,5 @@
+export { fit } from './fit.js';
+export type { FitOptions, History, LossFn, LossName, MetricName, MetricFn } from './fit.js';
+export { earlyStopping, checkpoint } from './callbacks.js';
+export type { Callback, EpochLogs, TrainContext } from './callbacks.js';
+export type { Batch, BatchSource, FitData, TensorData } from './data.js';
