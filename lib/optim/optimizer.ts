@@ -13,6 +13,13 @@ export interface ParamGroup<O> {
 
 export type ParamsArg<O> = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Partial<O>)[];
 
+/** defaults overridden by the given options; undefined values keep the default. */
+export function withDefaults<O extends object>(defaults: O, given: Partial<O> | undefined): O {
+  const out = { ...defaults };
+  for (const [k, v] of Object.entries(given ?? {})) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
 export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   readonly paramGroups: ParamGroup<O>[];
   /** step() calls so far. */
@@ -32,7 +39,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
         if (p.dtype !== 'float32') throw new TypeError(`${name}: parameters must be float32`);
       });
       const { params: _ignored, ...overrides } = g as { params: unknown } & Partial<O>;
-      const options = { ...defaults, ...overrides } as O;
+      const options = withDefaults(defaults, overrides as Partial<O>);
       this.validate(options);
       return { params: ps, options };
     });

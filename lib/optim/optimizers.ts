@@ -2,7 +2,7 @@
 // that follows PyTorch's formulas in PyTorch's order (same weights to float32 rounding).
 import { native } from '../native.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type ParamsArg } from './optimizer.js';
+import { Optimizer, type ParamsArg, withDefaults } from './optimizer.js';
 
 function nonNegative(name: string, o: Record<string, unknown>, keys: string[]): void {
   for (const k of keys) {
@@ -21,7 +21,7 @@ export interface SgdOptions {
 
 export class SGD extends Optimizer<SgdOptions> {
   constructor(params: ParamsArg<SgdOptions>, opts: SgdOptions) {
-    super(params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...opts }, 'SGD');
+    super(params, withDefaults({ lr: NaN, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, opts), 'SGD');
   }
   protected override validate(o: SgdOptions): void {
     super.validate(o);
@@ -49,7 +49,7 @@ export interface AdamOptions {
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}, name = 'Adam', weightDecay = 0) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, ...opts }, name);
+    super(params, withDefaults<AdamOptions>({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false }, opts), name);
   }
   protected override validate(o: AdamOptions): void {
     super.validate(o);
@@ -85,7 +85,7 @@ export interface RmspropOptions {
 
 export class RMSprop extends Optimizer<RmspropOptions> {
   constructor(params: ParamsArg<RmspropOptions>, opts: Partial<RmspropOptions> = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...opts }, 'RMSprop');
+    super(params, withDefaults<RmspropOptions>({ lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false }, opts), 'RMSprop');
   }
   protected override validate(o: RmspropOptions): void {
     super.validate(o);
@@ -110,7 +110,7 @@ export interface AdagradOptions {
 
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsArg<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...opts }, 'Adagrad');
+    super(params, withDefaults<AdagradOptions>({ lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 }, opts), 'Adagrad');
   }
   protected override validate(o: AdagradOptions): void {
     super.validate(o);
