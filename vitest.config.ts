@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Native kernels use every core; a fork per file keeps crashes isolated to that file.
+    // Native kernels use every core; a fork per file keeps a crash isolated to that file.
+    // --expose-gc lets memory tests collect garbage (and run tensor finalizers) before counting.
     pool: 'forks',
+    execArgv: ['--expose-gc'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

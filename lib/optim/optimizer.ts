@@ -39,7 +39,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
         if (p.dtype !== 'float32') throw new TypeError(`${name}: parameters must be float32`);
       });
       const { params: _ignored, ...overrides } = g as { params: unknown } & Partial<O>;
-      const options = withDefaults(defaults, overrides as Partial<O>);
+      const options = withDefaults(defaults, overrides as unknown as Partial<O>);
       this.validate(options);
       return { params: ps, options };
     });

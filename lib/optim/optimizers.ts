@@ -21,7 +21,7 @@ export interface SgdOptions {
 
 export class SGD extends Optimizer<SgdOptions> {
   constructor(params: ParamsArg<SgdOptions>, opts: SgdOptions) {
-    super(params, withDefaults({ lr: NaN, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, opts), 'SGD');
+    super(params, withDefaults<SgdOptions>({ lr: NaN, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, opts), 'SGD');
   }
   protected override validate(o: SgdOptions): void {
     super.validate(o);

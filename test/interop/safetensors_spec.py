@@ -1,20 +1,31 @@
-"""A minimal safetensors reader/writer written from the format spec (8-byte little-endian
-header length, JSON header, raw little-endian data), used to check tensorlift's files against
-an implementation that is not tensorlift's. The official `safetensors` package cannot be
-installed on this offline machine (no PyPI); this mirrors its on-disk format exactly.
+"""A minimal safetensors reader/writer written from the format's specification (8-byte
+little-endian header length, JSON header with dtype/shape/data_offsets and string
+__metadata__, then raw little-endian data), in the Python standard library only. It is an
+implementation independent of tensorlift's, used by test/io.test.ts to show that files cross
+between the two. (The official `safetensors` package writes and reads exactly this layout;
+it cannot be installed on this offline machine, which has no PyPI access.)
 
-usage: safetensors_spec.py read FILE            -> prints JSON {name: {dtype, shape, values}, __metadata__}
-       safetensors_spec.py write FILE           -> writes a fixed set of tensors (f32, f64, f16, bf16, i32, i64)
+usage: safetensors_spec.py read FILE    prints {name: {dtype, shape, values}, "__metadata__": {...}} as JSON
+       safetensors_spec.py write FILE   writes fixed tensors in F32, F64, F16, BF16, I32 and I64
 """
 import json
 import struct
 import sys
 
-import torch
+FORMATS = {"F32": ("f", 4), "F64": ("d", 8), "F16": ("e", 2), "I32": ("i", 4), "I64": ("q", 8), "U8": ("B", 1)}
 
-DTYPES = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16,
-          "I32": torch.int32, "I64": torch.int64}
-NAMES = {v: k for k, v in DTYPES.items()}
+
+def decode(dtype, raw):
+    if dtype == "BF16":  # the top half of a float32
+        return [struct.unpack("<f", struct.pack("<I", h << 16))[0] for (h,) in struct.iter_unpack("<H", raw)]
+    code, size = FORMATS[dtype]
+    return [v for (v,) in struct.iter_unpack("<" + code, raw)]
+
+
+def encode(dtype, values):
+    if dtype == "BF16":
+        return b"".join(struct.pack("<H", struct.unpack("<I", struct.pack("<f", v))[0] >> 16) for v in values)
+    return struct.pack("<%d%s" % (len(values), FORMATS[dtype][0]), *values)
 
 
 def read(path):
@@ -25,25 +36,24 @@ def read(path):
     data = blob[8 + n:]
     out = {"__metadata__": header.pop("__metadata__", {})}
     for name, e in header.items():
-        b, end = e["data_offsets"]
-        t = torch.frombuffer(bytearray(data[b:end]), dtype=DTYPES[e["dtype"]]).reshape(e["shape"])
-        out[name] = {"dtype": e["dtype"], "shape": list(t.shape), "values": t.double().flatten().tolist()}
+        begin, end = e["data_offsets"]
+        out[name] = {"dtype": e["dtype"], "shape": e["shape"], "values": decode(e["dtype"], data[begin:end])}
     return out
 
 
 def write(path):
-    tensors = {
-        "f32": torch.arange(6, dtype=torch.float32).reshape(2, 3) / 4,
-        "f64": torch.tensor([[1.5, -2.25]], dtype=torch.float64),
-        "f16": torch.tensor([0.5, -3.0, 65504.0], dtype=torch.float16),
-        "bf16": torch.tensor([1.5, -2.25], dtype=torch.bfloat16),
-        "i32": torch.tensor([-7, 0, 7], dtype=torch.int32),
-        "i64": torch.tensor([[1], [2]], dtype=torch.int64),
-    }
+    tensors = [
+        ("f32", "F32", [2, 3], [0.0, 0.25, 0.5, 0.75, 1.0, 1.25]),
+        ("f64", "F64", [1, 2], [1.5, -2.25]),
+        ("f16", "F16", [3], [0.5, -3.0, 65504.0]),
+        ("bf16", "BF16", [2], [1.5, -2.25]),
+        ("i32", "I32", [3], [-7, 0, 7]),
+        ("i64", "I64", [2, 1], [1, 2]),
+    ]
     header, chunks, offset = {"__metadata__": {"source": "python"}}, [], 0
-    for name, t in tensors.items():
-        raw = t.contiguous().view(torch.uint8).numpy().tobytes() if t.dtype == torch.bfloat16 else t.numpy().tobytes()
-        header[name] = {"dtype": NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+    for name, dtype, shape, values in tensors:
+        raw = encode(dtype, values)
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(raw)]}
         chunks.append(raw)
         offset += len(raw)
     h = json.dumps(header).encode()
