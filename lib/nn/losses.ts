@@ -5,7 +5,7 @@ import { softplus } from '../ops/activation.js';
 import { abs } from '../ops/math.js';
 import { add, div, minimum, mul, sub, where } from '../ops/arithmetic.js';
 import { embedding } from '../ops/join.js';
-import { mean, sum } from '../ops/reduce.js';
+import { logSoftmax, mean, sum } from '../ops/reduce.js';
 import { handleOf, wrap } from '../ops/util.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -62,7 +62,8 @@ export function binaryCrossEntropyWithLogits(
     ], [logits, targets]);
   } else {
     // (1 - y) x + (1 + (w - 1) y) softplus(-x)
-    const l = add(mul(targets, sub(opts.posWeight, 1)), 1);
+    const wm1 = typeof opts.posWeight === 'number' ? opts.posWeight - 1 : sub(opts.posWeight, 1);
+    const l = add(mul(targets, wm1), 1);
     loss = add(mul(sub(1, targets), logits), mul(l, softplus(logits.neg())));
   }
   return reduce(loss, opts.reduction ?? 'mean', 'binaryCrossEntropyWithLogits');
@@ -98,6 +99,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor, opts: CrossEntropyO
   }
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const smoothing = opts.labelSmoothing ?? 0;
+  if (opts.weight && smoothing > 0) return weightedSmoothed(flatLogits, flatLabels, opts.weight, ignoreIndex, smoothing, opts.reduction ?? 'mean', logits, labels);
   const r = native.crossEntropy(flatLogits.handle, flatLabels.handle, ignoreIndex, smoothing);
   const lse = wrap(r.lse);
   let loss = record('crossEntropy', wrap(r.loss), [flatLogits], (g) => [
@@ -116,6 +118,32 @@ export function crossEntropy(logits: Tensor, labels: Tensor, opts: CrossEntropyO
   if (reduction === 'none') return logits.ndim > 2 ? loss.reshape(labels.shape) : loss;
   if (reduction === 'sum') return sum(loss);
   return div(sum(loss), sum(sampleWeight));
+}
+
+/**
+ * Label smoothing with class weights, exactly as PyTorch defines it: the class-weighted NLL
+ * mixed with the class-weighted mean of -log p over all classes, both normalized by the
+ * total weight of the targets under 'mean'.
+ */
+function weightedSmoothed(
+  logits: Tensor, labels: Tensor, weight: Tensor, ignoreIndex: number, smoothing: number, reduction: Reduction,
+  origLogits: Tensor, origLabels: Tensor,
+): Tensor {
+  const c = logits.dimsInternal[1];
+  if (weight.shape.join() !== String(c)) throw new RangeError(`crossEntropy: weight must have shape [${c}]`);
+  const r = native.crossEntropy(logits.handle, labels.handle, ignoreIndex, 0);
+  const lse = wrap(r.lse);
+  const nll = record('crossEntropy', wrap(r.loss), [logits], (g) => [
+    wrap(native.crossEntropyBackward(logits.handle, labels.handle, lse.handle, g.handle, ignoreIndex, 0)),
+  ], [logits, labels, lse]);
+  const valid = labels.ne(ignoreIndex).float();
+  const safe = where(labels.eq(ignoreIndex), 0, labels);
+  const targetWeight = mul(embedding(weight.reshape([c, 1]), safe).reshape([-1]), valid);
+  const smooth = mul(sum(mul(logSoftmax(logits, 1), weight.reshape([1, c])), 1).neg(), valid);
+  const loss = add(mul(mul(nll, targetWeight), 1 - smoothing), mul(smooth, smoothing / c));
+  if (reduction === 'none') return origLogits.ndim > 2 ? loss.reshape(origLabels.shape) : loss;
+  if (reduction === 'sum') return sum(loss);
+  return div(sum(loss), sum(targetWeight));
 }
 
 /** Bayesian personalized ranking: -mean(log sigmoid(pos - neg)), for implicit-feedback recommenders. */

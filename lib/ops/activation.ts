@@ -10,7 +10,7 @@ import { checkNumber, handleOf, wrap } from './util.js';
  * (or the output, for sigmoid and tanh whose derivatives are cheapest from it).
  */
 function activation(op: UnaryOpName, grad: ActivationGradName, x: Tensor, p0?: number, p1?: number, fromOutput = false): Tensor {
-  const y = wrap(native.unary(op, handleOf(x, op, 'x'), p0, p1));
+  const y = wrap(native.unary(op, handleOf(x, op === 'geluTanh' ? 'gelu' : op, 'x'), p0, p1));
   const saved = fromOutput ? y : x;
   return record(op, y, [x], (g) => [wrap(native.activationGrad(grad, g.handle, saved.handle, p0, p1))], [saved]);
 }

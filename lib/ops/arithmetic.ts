@@ -46,7 +46,7 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 /** x ** exponent (float32). A number exponent takes a fast path; 2, 3, 0.5 and -1 are exact. */
 export function pow(x: TensorOrScalar, exponent: TensorOrScalar): Tensor {
   if (x instanceof Tensor && typeof exponent === 'number') {
-    const out = wrap(native.unary('pow', x.handle, exponent));
+    const out = wrap(native.unary('pow', handleOf(x, 'pow', 'x'), exponent));
     return record('pow', out, [x], (g) => [mul(g, mul(pow(x, exponent - 1), exponent))], [x]);
   }
   const out = raw('pow', x, exponent);
@@ -79,7 +79,8 @@ export function atan2(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const sa = shapeOf(a), sb = shapeOf(b);
   const saved = [a, b].filter((t): t is Tensor => typeof t !== 'number');
   return record('atan2', out, [a, b], (g) => {
-    const r2 = add(mul(a, a), mul(b, b));
+    const sq = (v: TensorOrScalar) => (typeof v === 'number' ? v * v : mul(v, v));
+    const r2 = add(sq(a), sq(b)); // at least one side is a tensor
     return [sumTo(div(mul(g, b), r2), sa), sumTo(div(mul(g, a), r2).neg(), sb)];
   }, saved);
 }

@@ -4,9 +4,9 @@ import { record } from '../autograd/record.js';
 import { expandReduced, normalizeDims } from '../autograd/reduce-grad.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { div, eq, mul, sub } from './arithmetic.js';
+import { div, eq, mul, sub, where } from './arithmetic.js';
 import { sqrt } from './math.js';
-import { handleOf, wrap } from './util.js';
+import { asOp, handleOf, wrap } from './util.js';
 
 function reduce(op: ReduceOpName, x: Tensor, dim: number | number[] | undefined, keepDim: boolean): Tensor {
   return wrap(native.reduce(op, handleOf(x, op, 'x'), dim, keepDim));
@@ -26,13 +26,25 @@ export function mean(x: Tensor, dim?: number | number[], keepDim = false): Tenso
   return record('mean', out, [x], (g) => [div(expandReduced(g, shape, normalizeDims(dim), keepDim), count)]);
 }
 
-/** Product over dim. Its gradient divides by x, so it is undefined where x has zeros. */
+/**
+ * Product over dim. Its gradient is the product of the other elements; where x has zeros it
+ * is computed without dividing by them (PyTorch's rule: one zero -> only that element gets a
+ * gradient, two or more -> none do).
+ */
 export function prod(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
   const out = reduce('prod', x, dim, keepDim);
   const shape = x.dimsInternal;
   return record('prod', out, [x], (g) => {
     const dims = normalizeDims(dim);
-    return [div(mul(expandReduced(g, shape, dims, keepDim), expandReduced(out, shape, dims, keepDim)), x)];
+    const all = dims.length ? dims : undefined;
+    const gx = expandReduced(g, shape, dims, keepDim);
+    const zero = eq(x, 0);
+    // Product of the nonzero elements, and how many zeros each group has.
+    const nonzeroProd = expandReduced(reduce('prod', where(zero, 1, x), all, keepDim), shape, dims, keepDim);
+    const zeros = expandReduced(sum(zero.float(), all, keepDim), shape, dims, keepDim);
+    const noZero = div(mul(gx, expandReduced(out, shape, dims, keepDim)), where(zero, 1, x));
+    const oneZero = where(zero, mul(gx, nonzeroProd), 0);
+    return [where(eq(zeros, 0), noZero, where(eq(zeros, 1), oneZero, 0))];
   }, [x, out]);
 }
 
@@ -70,7 +82,7 @@ export const softmax = (x: Tensor, dim: number): Tensor => softmaxLike(x, dim, f
 export const logSoftmax = (x: Tensor, dim: number): Tensor => softmaxLike(x, dim, true);
 
 /** Variance over dim with Bessel's correction by default (correction = 1), as in PyTorch. */
-export function variance(x: Tensor, dim?: number | number[], keepDim = false, correction = 1): Tensor {
+function varianceOf(x: Tensor, dim: number | number[] | undefined, keepDim: boolean, correction: number): Tensor {
   const m = mean(x, dim, true);
   const centered = sub(x, m);
   const total = sum(mul(centered, centered), dim, keepDim);
@@ -78,6 +90,12 @@ export function variance(x: Tensor, dim?: number | number[], keepDim = false, co
   return div(total, Math.max(0, count - correction));
 }
 
+export function variance(x: Tensor, dim?: number | number[], keepDim = false, correction = 1): Tensor {
+  handleOf(x, 'variance', 'x');
+  return asOp('variance', () => varianceOf(x, dim, keepDim, correction));
+}
+
 export function std(x: Tensor, dim?: number | number[], keepDim = false, correction = 1): Tensor {
-  return sqrt(variance(x, dim, keepDim, correction));
+  handleOf(x, 'std', 'x');
+  return asOp('std', () => sqrt(varianceOf(x, dim, keepDim, correction)));
 }

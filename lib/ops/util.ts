@@ -29,3 +29,17 @@ export function checkNumber(v: unknown, op: string, arg: string): number {
   if (typeof v !== 'number') throw new TypeError(`${op}: expected ${arg} to be a number, got ${describe(v)}`);
   return v;
 }
+
+/**
+ * Runs a composite op; errors raised by the ops it is built from are renamed to `op`, so the
+ * message names the function the user called ("variance: dim 5 ...", not "mean: dim 5 ...").
+ */
+export function asOp<T>(op: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof Error && /^[A-Za-z0-9]+: /.test(e.message) && !e.message.startsWith(op + ':'))
+      e.message = `${op}: ${e.message.slice(e.message.indexOf(': ') + 2)}`;
+    throw e;
+  }
+}

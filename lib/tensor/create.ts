@@ -55,20 +55,32 @@ export function tensor(data: NestedArray | Float32Array | Int32Array, opts: Tens
   return finish(wrap(native.fromData(values, shape, device)), opts);
 }
 
-export function full(shape: number[], value: number, opts: CreateOptions = {}): Tensor {
-  if (typeof value !== 'number') throw new TypeError(`full: expected value to be a number, got ${typeof value}`);
-  const dtype = resolveDType(opts.dtype, 'float32', 'full');
-  return finish(wrap(native.full(checkShape(shape, 'full'), value, dtype, resolveDevice(opts.device, 'full'))), opts);
+function filled(op: string, shape: number[], value: number, opts: CreateOptions): Tensor {
+  if (typeof value !== 'number') throw new TypeError(`${op}: expected value to be a number, got ${typeof value}`);
+  const dtype = resolveDType(opts.dtype, 'float32', op);
+  try {
+    return finish(wrap(native.full(checkShape(shape, op), value, dtype, resolveDevice(opts.device, op))), opts);
+  } catch (e) {
+    // The native entry is shared; name the function the caller used.
+    if (e instanceof Error && e.message.startsWith('full:') && op !== 'full') e.message = op + e.message.slice(4);
+    throw e;
+  }
 }
 
-export const zeros = (shape: number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
-export const ones = (shape: number[], opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
+function likeOf(t: unknown, op: string): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
+  return t;
+}
+
+export const full = (shape: number[], value: number, opts: CreateOptions = {}): Tensor => filled('full', shape, value, opts);
+export const zeros = (shape: number[], opts: CreateOptions = {}): Tensor => filled('zeros', shape, 0, opts);
+export const ones = (shape: number[], opts: CreateOptions = {}): Tensor => filled('ones', shape, 1, opts);
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor =>
-  full(t.shape, 0, { dtype: t.dtype, device: t.device, ...opts });
+  filled('zerosLike', likeOf(t, 'zerosLike').shape, 0, { dtype: t.dtype, device: t.device, ...opts });
 export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor =>
-  full(t.shape, 1, { dtype: t.dtype, device: t.device, ...opts });
+  filled('onesLike', likeOf(t, 'onesLike').shape, 1, { dtype: t.dtype, device: t.device, ...opts });
 export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}): Tensor =>
-  full(t.shape, value, { dtype: t.dtype, device: t.device, ...opts });
+  filled('fullLike', likeOf(t, 'fullLike').shape, value, { dtype: t.dtype, device: t.device, ...opts });
 
 /** Uniform on [low, high) (default [0, 1)), from the seeded generator. */
 export function rand(shape: number[], opts: CreateOptions & { low?: number; high?: number } = {}): Tensor {

@@ -22,10 +22,9 @@ export function flattenNested(data: NestedArray, shape: number[], dtype: DType):
       let num: number;
       if (typeof v === 'number') num = v;
       else if (typeof v === 'boolean') num = v ? 1 : 0;
-      else
-        throw new TypeError(
-          `tensor: expected a number at ${path || 'the top level'}, got ${Array.isArray(v) ? 'an array (ragged nesting)' : typeof v}`,
-        );
+      else if (Array.isArray(v))
+        throw new RangeError(`tensor: ragged nested array at ${path || 'the top level'}: expected a number, got an array`);
+      else throw new TypeError(`tensor: expected a number at ${path || 'the top level'}, got ${v === null ? 'null' : typeof v}`);
       if (dtype === 'int32' && !(Number.isInteger(num) && num >= -2147483648 && num <= 2147483647))
         throw new RangeError(`tensor: ${num} at ${path || 'the top level'} is not an int32 value`);
       out[k++] = num;

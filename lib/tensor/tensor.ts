@@ -43,7 +43,12 @@ export class Tensor {
 
   /** @internal The native handle; throws once the tensor is disposed. */
   get handle(): NativeTensor {
-    if (this.#disposed && !canUseDisposed()) throw new Error('tensor: this tensor was disposed; it cannot be used any more');
+    return this.handleFor('tensor');
+  }
+
+  /** @internal The native handle for `op`, whose name the disposed-tensor error carries. */
+  handleFor(op: string): NativeTensor {
+    if (this.#disposed && !canUseDisposed()) throw new Error(`${op}: this tensor was disposed; it cannot be used any more`);
     return this.#handle;
   }
 
@@ -105,7 +110,7 @@ export class Tensor {
   }
   /** A tensor sharing this one's memory, cut off from the autograd graph. */
   detach(): Tensor {
-    return new Tensor(native.reshape(this.handle, this.#shape));
+    return new Tensor(native.reshape(this.handleFor('detach'), this.#shape));
   }
   /** Drops the accumulated gradient. */
   zeroGrad(): void {
@@ -135,19 +140,19 @@ export class Tensor {
 
   // ---- reading
   /** The values as a flat row-major typed array, copied without blocking the event loop. */
-  data(): Promise<TypedArray> {
-    return this.handle.data();
+  async data(): Promise<TypedArray> {
+    return this.handleFor('data').data();
   }
   dataSync(): TypedArray {
-    return this.handle.dataSync();
+    return this.handleFor('dataSync').dataSync();
   }
   /** The single value of a one-element tensor. */
   item(): number {
-    return this.handle.item();
+    return this.handleFor('item').item();
   }
   /** Nested arrays (a number for a 0-d tensor). */
   toArray(): NestedArray {
-    return toNested(this.dataSync(), this.#shape);
+    return toNested(this.handleFor('toArray').dataSync(), this.#shape);
   }
   toString(): string {
     if (this.isDisposed) return 'Tensor(disposed)';
@@ -157,7 +162,7 @@ export class Tensor {
 
   // ---- layout
   isContiguous(): boolean {
-    return this.handle.isContiguous();
+    return this.handleFor('isContiguous').isContiguous();
   }
   contiguous(): Tensor {
     return sh.contiguous(this);

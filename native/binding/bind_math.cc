@@ -32,7 +32,7 @@ BinaryOp binary_op(const Args& a) {
 Napi::Value unary(const Napi::CallbackInfo& info) {
   Args a(info, "unary");
   const UnaryOp op = unary_op(a);
-  Args named(info, unary_name(op));
+  Args named(info, op == UnaryOp::GeluTanh ? "gelu" : unary_name(op));
   const Tensor& x = named.tensor(1, "x");
   const double p0 = named.missing(2) ? 0.0 : named.number(2, "parameter");
   const double p1 = named.missing(3) ? 0.0 : named.number(3, "parameter");
@@ -90,9 +90,10 @@ Napi::Value arg_reduce(const Napi::CallbackInfo& info) {
 
 // softmax(x, dim, log?)
 Napi::Value softmax(const Napi::CallbackInfo& info) {
-  Args a(info, "softmax");
+  const bool log = Args(info, "softmax").boolean(2, "log", false);
+  Args a(info, log ? "logSoftmax" : "softmax");
   const Tensor& x = a.tensor(0, "x");
-  return wrap_tensor(info.Env(), ops::softmax(x, a.integer(1, "dim"), a.boolean(2, "log", false)));
+  return wrap_tensor(info.Env(), ops::softmax(x, a.integer(1, "dim"), log));
 }
 
 Napi::Value matmul(const Napi::CallbackInfo& info) {

@@ -4,6 +4,7 @@
 
 #include "../core/error.h"
 #include "../core/ops.h"
+#include "../cpu/elementwise.h"
 #include "addon_data.h"
 #include "guard.h"
 
@@ -33,7 +34,14 @@ class ReadWorker : public Napi::AsyncWorker {
     src_.storage()->begin_read();
   }
   Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override { std::memcpy(dst_ptr_, src_.raw_data(), src_.nbytes()); }
+  void Execute() override {
+    if (src_.is_contiguous()) {
+      std::memcpy(dst_ptr_, src_.raw_data(), src_.nbytes());
+    } else {
+      // Strided views are packed here, off the JS thread (single-threaded: no pool here).
+      cpu::copy_to_buffer(src_, dst_ptr_);
+    }
+  }
   void OnOK() override {
     src_.storage()->end_read();
     deferred_.Resolve(typed_array_from(Env(), src_, dst_ref_.Value()));
@@ -165,8 +173,7 @@ Napi::Value NativeTensor::data_async(const Napi::CallbackInfo& info) {
       deferred.Resolve(typed_array_from(info.Env(), t, buf));
       return deferred.Promise();
     }
-    // Strided views are packed here (in parallel); the worker thread only streams bytes.
-    auto* worker = new ReadWorker(info.Env(), ops::contiguous(t), buf);
+    auto* worker = new ReadWorker(info.Env(), t, buf);
     Napi::Promise p = worker->promise();
     worker->Queue();
     return p;

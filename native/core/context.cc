@@ -23,6 +23,8 @@ Context& current_context() {
   return *tls_context;
 }
 
+Context* current_context_if_any() { return tls_context; }
+
 void set_current_context(Context* ctx) { tls_context = ctx; }
 
 }  // namespace tl

@@ -38,6 +38,8 @@ class Context {
 
 // The Context of the environment whose JS runs on this thread (set by the binding).
 Context& current_context();
+// Null on threads without an environment (libuv workers running async reads).
+Context* current_context_if_any();
 void set_current_context(Context* ctx);
 
 }  // namespace tl

@@ -32,7 +32,14 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
   std::vector<const Tensor*> parts;
   for (const Tensor& t : xs)
     if (!(t.dim() == 1 && t.numel() == 0)) parts.push_back(&t);
-  if (parts.empty()) return xs[0];
+  if (parts.empty()) {  // only 1-D empty tensors: a new empty tensor of the promoted dtype
+    DType dtype = xs[0].dtype();
+    for (const Tensor& t : xs) {
+      check_same_device("cat", xs[0], t);
+      dtype = promote(dtype, t.dtype());
+    }
+    return Tensor::empty({0}, dtype, xs[0].device(), "cat");
+  }
   const Tensor& first = *parts[0];
   if (first.dim() == 0) range_error("cat: zero-dim tensors cannot be concatenated");
   const int64_t d = normalize_dim(dim, first.dim(), "cat");
@@ -62,6 +69,7 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
 
 Tensor stack(const std::vector<Tensor>& xs, int64_t dim) {
   if (xs.empty()) range_error("stack: expected a non-empty list of tensors");
+  if (xs[0].dim() + 1 > kMaxDims) range_error("stack: the result would have more than ", kMaxDims, " dims");
   const int64_t d = normalize_dim(dim, xs[0].dim() + 1, "stack");
   std::vector<Tensor> parts;
   for (size_t i = 0; i < xs.size(); ++i) {

@@ -21,12 +21,14 @@ Shape kept_shape(const Shape& s, const std::vector<bool>& mask, bool keep_dim) {
 Tensor reduce(ReduceOp op, const Tensor& x_in, const std::vector<int64_t>& dims, bool keep_dim) {
   const char* name = reduce_name(op);
   const std::vector<bool> mask = reduction_mask(dims, x_in.dim(), name);
-  const Tensor x = (op == ReduceOp::Mean && x_in.dtype() == DType::Int32) ? cast(x_in, DType::Float32) : x_in;
+  const Tensor& x = x_in;
   const Shape keep = kept_shape(x.shape(), mask, true);
   if ((op == ReduceOp::Max || op == ReduceOp::Min) && x.numel() == 0 && numel(keep) > 0)
     range_error(name, ": cannot reduce over an empty dim of a tensor of shape ", shape_str(x.shape()),
                 " (there is no identity for ", name, ")");
-  Tensor out = Tensor::empty(keep, x.dtype(), x.device(), name);
+  // The mean of int32 values is a float32 (accumulated exactly in int64 first).
+  const DType out_dtype = op == ReduceOp::Mean ? DType::Float32 : x.dtype();
+  Tensor out = Tensor::empty(keep, out_dtype, x.device(), name);
   TL_DISPATCH(x.device(), reduce, op, x, mask, out);
   if (keep_dim) return out;
   const Shape dropped = kept_shape(x.shape(), mask, false);

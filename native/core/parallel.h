@@ -8,19 +8,22 @@
 
 namespace tl {
 
-// Runs fn(lo, hi) over [begin, end) split into at most one chunk per thread, each at least
-// `grain` long. Small ranges (or a pool of one) run inline without touching the pool.
+// Runs fn(lo, hi) over [begin, end) split into chunks of at least `grain`, claimed
+// dynamically by the pool's threads. A few chunks per thread (not one) keep a descheduled
+// worker from stalling the caller on a busy machine: the others take its share. Small
+// ranges (or a pool of one) run inline without touching the pool.
 template <typename Fn>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, Fn&& fn) {
   const int64_t n = end - begin;
   if (n <= 0) return;
-  if (ThreadPool::inside()) {  // nested: pool workers have no Context of their own
+  Context* ctx = ThreadPool::inside() ? nullptr : current_context_if_any();
+  if (!ctx) {  // nested in a pool task, or on a thread without an environment: run inline
     fn(begin, end);
     return;
   }
-  ThreadPool& pool = current_context().pool();
+  ThreadPool& pool = ctx->pool();
   const int64_t max_chunks = std::max<int64_t>(1, n / std::max<int64_t>(grain, 1));
-  const int64_t chunks = std::min<int64_t>(pool.num_threads(), max_chunks);
+  const int64_t chunks = std::min<int64_t>(int64_t(pool.num_threads()) * 4, max_chunks);
   if (chunks <= 1) {
     fn(begin, end);
     return;
@@ -37,14 +40,18 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, Fn&& fn) {
 // of uneven or large cost such as GEMM blocks).
 template <typename Fn>
 void parallel_tasks(int64_t n, Fn&& fn) {
-  if (ThreadPool::inside()) {
+  Context* ctx = ThreadPool::inside() ? nullptr : current_context_if_any();
+  if (!ctx) {
     for (int64_t i = 0; i < n; ++i) fn(i);
     return;
   }
-  current_context().pool().run(n, std::function<void(int64_t)>(std::forward<Fn>(fn)));
+  ctx->pool().run(n, std::function<void(int64_t)>(std::forward<Fn>(fn)));
 }
 
 // Threads available to a new parallel section here (1 inside one already).
-inline int num_threads() { return ThreadPool::inside() ? 1 : current_context().pool().num_threads(); }
+inline int num_threads() {
+  Context* ctx = ThreadPool::inside() ? nullptr : current_context_if_any();
+  return ctx ? ctx->pool().num_threads() : 1;
+}
 
 }  // namespace tl

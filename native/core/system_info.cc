@@ -1,6 +1,8 @@
 #include "system_info.h"
 
+#include <cstdlib>
 #include <fstream>
+#include <string>
 #include <thread>
 
 #if defined(__linux__)
@@ -29,16 +31,28 @@ size_t physical_memory_bytes() {
   return bytes;
 }
 
+namespace {
+// CPUs allowed by a cgroup v2 quota ("200000 100000" -> 2), 0 when unlimited or unknown.
+int cgroup_cpu_quota() {
+  std::ifstream f("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  long long period = 0;
+  if (!(f >> quota >> period) || quota == "max" || period <= 0) return 0;
+  const long long q = std::atoll(quota.c_str());
+  return q > 0 ? int((q + period - 1) / period) : 0;
+}
+}  // namespace
+
 int available_cpus() {
+  int n = 0;
 #if defined(__linux__)
   cpu_set_t set;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-    const int n = CPU_COUNT(&set);
-    if (n > 0) return n;
-  }
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) n = CPU_COUNT(&set);
 #endif
-  const unsigned n = std::thread::hardware_concurrency();
-  return n > 0 ? int(n) : 1;
+  if (n <= 0) n = int(std::thread::hardware_concurrency());
+  const int quota = cgroup_cpu_quota();
+  if (quota > 0 && quota < n) n = quota;  // containers: threads beyond the quota only contend
+  return n > 0 ? n : 1;
 }
 
 }  // namespace tl

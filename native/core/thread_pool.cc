@@ -25,7 +25,10 @@ ThreadPool::~ThreadPool() { stop(); }
 
 void ThreadPool::start(int num_workers) {
   stopping_ = false;
-  for (int i = 0; i < num_workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+  // The generation is read here, not in the new thread: a worker that starts late must still
+  // see a stop() or a job issued before it ran.
+  const uint64_t gen = generation_.load();
+  for (int i = 0; i < num_workers; ++i) workers_.emplace_back([this, gen] { worker_loop(gen); });
 }
 
 void ThreadPool::stop() {
@@ -59,9 +62,8 @@ void ThreadPool::work_on(Job& job) {
   }
 }
 
-void ThreadPool::worker_loop() {
+void ThreadPool::worker_loop(uint64_t seen) {
   tls_in_pool = true;
-  uint64_t seen = generation_.load();
   for (;;) {
     // Spin for a short while: during training the next op arrives within microseconds.
     const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
@@ -109,7 +111,11 @@ void ThreadPool::run(int64_t num_tasks, const std::function<void(int64_t)>& task
   tls_in_pool = true;
   work_on(job);
   tls_in_pool = false;
-  while (job.done.load(std::memory_order_acquire) < num_tasks) TL_CPU_RELAX();
+  // A worker still inside a task may have been preempted: spin briefly, then yield the core.
+  for (int spins = 0; job.done.load(std::memory_order_acquire) < num_tasks; ++spins) {
+    if (spins < 2048) TL_CPU_RELAX();
+    else std::this_thread::yield();
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     job_ = nullptr;

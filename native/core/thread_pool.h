@@ -43,7 +43,7 @@ class ThreadPool {
 
   void start(int num_workers);
   void stop();
-  void worker_loop();
+  void worker_loop(uint64_t seen);
   static void work_on(Job& job);
 
   std::vector<std::thread> workers_;

@@ -195,13 +195,17 @@ Tensor flatten(const Tensor& x, int64_t start, int64_t end) {
   return reshape(x, s);
 }
 
-Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : clone(x); }
-
-Tensor clone(const Tensor& x) {
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device(), "clone");
+namespace {
+Tensor copy_named(const Tensor& x, const char* op) {
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device(), op);
   TL_DISPATCH(out.device(), copy, x, out);
   return out;
 }
+}  // namespace
+
+Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : copy_named(x, "contiguous"); }
+
+Tensor clone(const Tensor& x) { return copy_named(x, "clone"); }
 
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;

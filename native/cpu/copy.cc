@@ -60,6 +60,17 @@ void copy(const Tensor& x, const Tensor& out) {
   });
 }
 
+void copy_to_buffer(const Tensor& x, void* dst) {
+  if (x.numel() == 0) return;
+  const Strides packed = contiguous_strides(x.shape());
+  const auto plan = make_plan<2>(x.shape(), {&packed, &x.strides()});
+  char* y = static_cast<char*>(dst);
+  const char* xs = static_cast<const char*>(x.raw_data());
+  parallel_runs(plan, kElementwiseGrain * 4, [&](const int64_t* off, int64_t n, const int64_t* st) {
+    copy_run(x.dtype(), x.dtype(), xs + off[1] * 4, st[1], y + off[0] * 4, st[0], n);
+  });
+}
+
 void fill(const Tensor& out, double value) {
   if (out.numel() == 0) return;
   uint32_t word;

@@ -1,15 +1,16 @@
-// SGEMM driver: GotoBLAS/BLIS-style blocking around the per-ISA micro-kernels.
+// SGEMM driver: GotoBLAS/BLIS-style blocking around the per-ISA micro-kernels
+// (gemm_kernel_*.cc; tile and block sizes live there).
 //
-//   for jc in n step NC            (B block KC x NC lives in L3, shared by all threads)
-//     for pc in k step KC          pack B[pc.., jc..] into NR-wide micro-panels (in parallel)
-//       tasks over (MC block of rows) x (range of NR panels), spread over the pool:
-//         pack A[ic.., pc..] * alpha into MR-tall micro-panels (per-thread, stays in L2)
-//         for jr over the task's NR panels     (KC x NR micro-panel of B stays in L1)
-//           for ir in MC step MR               (A micro-panels stream from L2)
-//             micro-kernel: MR x NR tile of C += A_panel * B_panel
+//   for each step (jc in n by NC, pc in k by KC):       B block KC x NC, shared by all threads
+//     pack B[pc.., jc..] into NR-wide micro-panels      (or read B in place, see direct_b)
+//     pool tasks over (row block of <= MC rows) x (range of NR panels):
+//       pack A[rows, pc..] * alpha into MR-tall panels  (per thread; or in place, direct_a)
+//       for each NR panel of the task                   (KC x NR of B: L1 / L2)
+//         for each MR tile of the rows                  (A panels stream from L2)
+//           micro-kernel: MR x NR tile of C (+)= A_panel * B_panel
 //
-// alpha is folded into the packing of A; beta is applied by the kernel on the first KC block
-// only (later blocks accumulate with beta = 1), and beta == 0 never reads C.
+// alpha is folded into the packing of A; beta is applied by the kernel on the first KC step
+// only (later steps accumulate with beta = 1), and beta == 0 never reads C.
 #include "gemm.h"
 
 #include <algorithm>
@@ -207,23 +208,38 @@ void scale_c(const Operands& g, int threads) {
     rows(0, g.m);
 }
 
-int knob(const char* name, int def) {  // TEMPORARY tuning knobs
-  const char* v = std::getenv(name);
-  return v ? std::atoi(v) : def;
+// Below this many multiply-adds a product runs on one thread: a pool round trip measured
+// 2-3 us here (sq96: 1 and 2 threads equal; sq128: 2 threads 1.3x faster).
+constexpr double kMinParallelWork = 1e6;
+
+// Task grid for one step: `mblocks` row blocks x `nsplit` ranges of NR panels.
+void task_grid(const KernelSet& ks, int64_t m_tiles, int64_t panels, int threads, int64_t& mblocks,
+               int64_t& nsplit) {
+  mblocks = ceil_div(m_tiles, ks.mc / ks.mr), nsplit = 1;
+  if (threads > 1) {
+    if (mblocks >= threads) {
+      mblocks = round_up(mblocks, threads);  // equal share per thread
+    } else {
+      // Few rows: the split with the least work on the busiest task, in micro-tiles, plus
+      // ~0.4 tile per MR rows of A packed (duplicated when columns are split). Ties go to
+      // splitting rows.
+      double best = 1e300;
+      for (int64_t mb = std::min<int64_t>(m_tiles, threads); mb >= 1; --mb) {
+        const int64_t ns = std::min<int64_t>(panels, ceil_div(threads, mb));
+        const double rows = double(ceil_div(m_tiles, mb));
+        const double cost = rows * double(ceil_div(panels, ns)) + 0.4 * rows;
+        if (cost < best) best = cost, mblocks = mb, nsplit = ns;
+      }
+    }
+  }
+  mblocks = std::min(mblocks, m_tiles);
 }
 
-void gemm(const KernelSet& ks0, const Operands& g, int threads) {
-  KernelSet ks = ks0;
-  static const int kKC = knob("TL_KC", 0), kMC = knob("TL_MC", 0), kNC = knob("TL_NC", 0), kDirect = knob("TL_DIRECT", -1), kOverlap = knob("TL_OVERLAP", 1), kDirectA = knob("TL_DIRECTA", -1);
-  if (kKC) ks.kc = kKC;
-  if (kMC) ks.mc = kMC;
-  if (kNC) ks.nc = kNC;
+void gemm(const KernelSet& ks, const Operands& g, int threads) {
   if (g.m <= 0 || g.n <= 0) return;
   if (g.k <= 0 || g.alpha == 0.0f) return scale_c(g, threads);
   const int64_t MR = ks.mr, NR = ks.nr;
-  // Not worth waking the pool below ~40^3 multiply-adds (a pool round trip costs ~2-5 us).
-  static const int kPar = knob("TL_PAR", 1000000);
-  if (double(g.m) * double(g.n) * double(g.k) < double(kPar)) threads = 1;
+  if (double(g.m) * double(g.n) * double(g.k) < kMinParallelWork) threads = 1;
 
   // Balanced block sizes: split k and n into equal blocks no larger than KC / NC, so there
   // is no thin last block.
@@ -238,15 +254,14 @@ void gemm(const KernelSet& ks0, const Operands& g, int threads) {
   // that B stays in L2 anyway. Never with a row stride that is a multiple of 4 KB: the rows
   // of a micro-panel then map to the same L1/L2 sets and thrash (measured 1024^3: 159 vs 206
   // GFLOP/s packed; 32x4096x4096: 97 vs 107). Small sizes gain 5-15 % (sq128: 194 vs 180).
-  const bool direct_b =
-      kDirect >= 0 ? (g.cs_b == 1 && kDirect)
-                   : g.cs_b == 1 && (g.rs_b * int64_t(sizeof(float))) % 4096 != 0 &&
-                         (m_tiles <= 4 || (g.m <= 512 && kc_blk * nc_blk * int64_t(sizeof(float)) <= (1 << 20)));
-
-  // A is read in place (row-major A, alpha == 1, kernel support) when ...
-  const bool direct_a = kDirectA >= 0 ? (ks.kernel_direct_a && g.cs_a == 1 && g.alpha == 1.0f && kDirectA)
-                                      : ks.kernel_direct_a && g.cs_a == 1 && g.alpha == 1.0f &&
-                                            (g.rs_a * int64_t(sizeof(float))) % 4096 != 0 && g.n <= 8 * NR;
+  const int64_t fs = sizeof(float);
+  const bool direct_b = g.cs_b == 1 && (g.rs_b * fs) % 4096 != 0 &&
+                        (m_tiles <= 4 || (g.m <= 512 && kc_blk * nc_blk * fs <= (1 << 20)));
+  // A is read in place (row-major, alpha == 1, kernel support) when few B panels reuse it
+  // (n <= 8 NR): packing A was 20 % of sq64 and 9 % of sq128 (direct: sq64 169 -> 190
+  // GFLOP/s, sq256 196 -> 203, 4096x256x256 199 -> 207; neutral at sq512; worse at n = 784).
+  const bool direct_a = ks.kernel_direct_a && g.cs_a == 1 && g.alpha == 1.0f && (g.rs_a * fs) % 4096 != 0 &&
+                        g.n <= 8 * NR;
 
   // The (jc, pc) steps in order. With several threads, packing B for step s + 1 runs as
   // extra pool tasks interleaved with the compute tasks of step s (two B buffers): B packing
@@ -266,7 +281,7 @@ void gemm(const KernelSet& ks0, const Operands& g, int threads) {
     return st;
   };
   const int64_t steps = nblocks * kblocks;
-  const bool overlap = kOverlap && !direct_b && threads > 1 && steps > 1;
+  const bool overlap = !direct_b && threads > 1 && steps > 1;
   const size_t bsize = size_t(direct_b ? NR * kc_blk : nc_blk * kc_blk);
   float* bbuf[2] = {tls_b[0].get(bsize), nullptr};
   bbuf[1] = overlap ? tls_b[1].get(bsize) : bbuf[0];
@@ -290,27 +305,10 @@ void gemm(const KernelSet& ks0, const Operands& g, int threads) {
         pack_b(st, bpack, 0, st.panels);
     }
 
-    // Task grid: mblocks row blocks x nsplit column ranges.
-    int64_t mblocks = ceil_div(m_tiles, ks.mc / MR), nsplit = 1;
-    if (threads > 1) {
-      if (mblocks >= threads) {
-        mblocks = round_up(mblocks, threads);  // equal share per thread
-      } else {
-        // Few rows: choose the split with the least work on the busiest task, counted in
-        // micro-tiles, plus ~0.4 tile per MR rows of A packed (packing is duplicated when
-        // the columns are split). Ties go to splitting rows.
-        double best = 1e300;
-        for (int64_t mb = std::min<int64_t>(m_tiles, threads); mb >= 1; --mb) {
-          const int64_t ns = std::min<int64_t>(st.panels, ceil_div(threads, mb));
-          const double rows = double(ceil_div(m_tiles, mb));
-          const double cost = rows * double(ceil_div(st.panels, ns)) + 0.4 * rows;
-          if (cost < best) best = cost, mblocks = mb, nsplit = ns;
-        }
-      }
-    }
     // Micro-tiles are dealt out evenly (block sizes differ by at most one tile): with a
-    // ragged last block the busier thread idled ~6 % of each KC step at 2 threads.
-    mblocks = std::min(mblocks, m_tiles);
+    // ragged last block the busier thread idled ~6 % of each step at 2 threads.
+    int64_t mblocks, nsplit;
+    task_grid(ks, m_tiles, st.panels, threads, mblocks, nsplit);
 
     auto compute = [&](int64_t t) {
       const int64_t blk = t / nsplit, part = t % nsplit;
@@ -408,13 +406,12 @@ void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha,
   auto item = [&](int64_t i, int t) {
     gemm(ks, Operands{m, n, k, alpha, a[i], rs_a, cs_a, b[i], rs_b, cs_b, beta, c[i], ldc}, t);
   };
-  // Across the batch when that balances (each product then runs single-threaded, packing
-  // its own operands); otherwise one product at a time, each split over the pool. Big
-  // products (>= 256^3 multiply-adds) split well on their own and keep the shared B block
-  // in cache, so they go one at a time unless the batch is much larger than the pool.
+  // Across the batch (each product single-threaded, packing its own operands) when the
+  // products are too small to split, or when that balances; otherwise one product at a
+  // time over the whole pool: big products split well on their own and share one B block.
   const double work = double(m) * double(n) * double(k);
-  const bool across = threads > 1 && batch > 1 &&
-                      (batch >= 4 * threads ||
+  const bool across = threads > 1 && batch > 1 && work * double(batch) >= kMinParallelWork &&
+                      (work < kMinParallelWork || batch >= 4 * threads ||
                        (work < 256.0 * 256 * 256 && (batch % threads == 0 || batch >= 2 * threads)));
   if (across) {
     parallel_tasks(batch, [&](int64_t i) { item(i, 1); });

@@ -52,6 +52,9 @@ void kernel(int64_t kc, const float* __restrict a, const float* __restrict b, in
     return;
   }
   alignas(32) float tile[kMR][kNR];
+  // Fully unrolled: a loop over acc with a run-time index would force the accumulators into
+  // memory for the whole kernel (GCC then stored all 12 of them on every k step).
+#pragma GCC unroll 8
   for (int i = 0; i < kMR; ++i) {
     _mm256_store_ps(tile[i], acc[i][0]);
     _mm256_store_ps(tile[i] + 8, acc[i][1]);

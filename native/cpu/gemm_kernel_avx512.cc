@@ -132,8 +132,20 @@ void kernel_direct_a(int64_t kc, const float* a, int64_t lda, const float* b, in
 
 }  // namespace
 
+// Cache blocking (overridable at build time for tuning runs, e.g. -DTL_GEMM_AVX512_KC=384).
+#ifndef TL_GEMM_AVX512_KC
+#define TL_GEMM_AVX512_KC 512
+#endif
+#ifndef TL_GEMM_AVX512_MC
+#define TL_GEMM_AVX512_MC 144
+#endif
+#ifndef TL_GEMM_AVX512_NC
+#define TL_GEMM_AVX512_NC 2048
+#endif
+
 const KernelSet& avx512_kernel_set() {
-  static const KernelSet set{"avx512", kMR, kNR, 256, 144, 4096, &kernel, &kernel_direct_a};
+  static const KernelSet set{"avx512",          kMR, kNR, TL_GEMM_AVX512_KC, TL_GEMM_AVX512_MC, TL_GEMM_AVX512_NC,
+                             &kernel, &kernel_direct_a};
   return set;
 }
 

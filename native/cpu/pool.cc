@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../core/parallel.h"
+#include "simd_clones.h"
 
 namespace tl::cpu {
 
@@ -41,37 +42,43 @@ inline int64_t avg_divisor(const Pool2dGeometry& g, int64_t oh, int64_t ow) {
 
 }  // namespace
 
+// One output row of max pooling, tap by tap across the whole row so the inner loop runs over
+// output columns and vectorizes (a window-at-a-time loop is dominated by bookkeeping).
+TL_SIMD_CLONES
+void max_pool_row(const Pool2dGeometry& g, const float* plane, int64_t oh, float* best, int32_t* idx) {
+  for (int64_t ow = 0; ow < g.w_out; ++ow) {
+    best[ow] = -__builtin_inff();
+    idx[ow] = -1;
+  }
+  const int64_t h0 = oh * g.stride_h - g.pad_h;
+  for (int64_t r = 0; r < g.kh; ++r) {
+    const int64_t ih = h0 + r * g.dil_h;
+    if (ih < 0 || ih >= g.h) continue;  // padding rows count as -inf
+    const float* row = plane + ih * g.w;
+    for (int64_t c = 0; c < g.kw; ++c) {
+      // Output columns whose tap c lands inside the image: iw = ow * stride + off in [0, w).
+      const int64_t off = c * g.dil_w - g.pad_w;
+      const int64_t lo = off >= 0 ? 0 : (-off + g.stride_w - 1) / g.stride_w;
+      const int64_t hi = std::min(g.w_out, off >= g.w ? 0 : (g.w - off + g.stride_w - 1) / g.stride_w);
+      const int32_t base = int32_t(ih * g.w + off);
+      for (int64_t ow = lo; ow < hi; ++ow) {
+        const float v = row[ow * g.stride_w + off];
+        // Strict >: the first maximum wins; the first NaN beats everything.
+        const bool take = (v > best[ow]) | ((v != v) & (best[ow] == best[ow])) | (idx[ow] < 0);
+        best[ow] = take ? v : best[ow];
+        idx[ow] = take ? base + int32_t(ow * g.stride_w) : idx[ow];
+      }
+    }
+  }
+}
+
 void max_pool2d(const Pool2dGeometry& g, const Tensor& x, const Tensor& out, const Tensor& indices) {
   const float* xp = x.data<float>();
   float* op = out.data<float>();
   int32_t* ip = indices.data<int32_t>();
   over_planes(g, g.h_out * g.w_out * g.kh * g.kw, [&](int64_t p) {
-    const float* plane = xp + p * g.h * g.w;
-    float* o = op + p * g.h_out * g.w_out;
-    int32_t* idx = ip + p * g.h_out * g.w_out;
-    for (int64_t oh = 0; oh < g.h_out; ++oh) {
-      const Span rs = clip(oh, g.stride_h, g.pad_h, g.kh, g.dil_h, g.h);
-      for (int64_t ow = 0; ow < g.w_out; ++ow) {
-        const Span cs = clip(ow, g.stride_w, g.pad_w, g.kw, g.dil_w, g.w);
-        float best = -__builtin_inff();
-        int64_t best_at = -1;
-        for (int64_t ih = rs.start; ih < rs.end; ih += g.dil_h) {
-          if (ih < 0) continue;
-          for (int64_t iw = cs.start; iw < cs.end; iw += g.dil_w) {
-            if (iw < 0) continue;
-            const float v = plane[ih * g.w + iw];
-            if (v > best || v != v || best_at < 0) {
-              best = v;
-              best_at = ih * g.w + iw;
-              if (v != v) goto done;  // NaN wins; nothing can replace it
-            }
-          }
-        }
-      done:
-        o[oh * g.w_out + ow] = best;
-        idx[oh * g.w_out + ow] = int32_t(best_at);
-      }
-    }
+    for (int64_t oh = 0; oh < g.h_out; ++oh)
+      max_pool_row(g, xp + p * g.h * g.w, oh, op + (p * g.h_out + oh) * g.w_out, ip + (p * g.h_out + oh) * g.w_out);
   });
 }
 

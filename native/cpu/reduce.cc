@@ -206,14 +206,15 @@ void reduce_typed(ReduceOp op, const Tensor& x, const std::vector<bool>& mask, c
     }
   }
   const int64_t count = n_out == 0 ? 0 : n_in / std::max<int64_t>(n_out, 1);
-  T* y = out.data<T>();
-  for (int64_t i = 0; i < n_out; ++i) {
-    if constexpr (std::is_integral_v<T>) {
-      y[i] = T(uint32_t(uint64_t(acc[size_t(i)])));
-    } else {
-      const Acc v = op == ReduceOp::Mean ? acc[size_t(i)] / Acc(count) : acc[size_t(i)];
-      y[i] = T(v);
-    }
+  if (op == ReduceOp::Mean) {  // float32 out for either input dtype
+    float* y = out.data<float>();
+    for (int64_t i = 0; i < n_out; ++i) y[i] = float(double(acc[size_t(i)]) / double(count));
+  } else if constexpr (std::is_integral_v<T>) {
+    T* y = out.data<T>();
+    for (int64_t i = 0; i < n_out; ++i) y[i] = T(uint32_t(uint64_t(acc[size_t(i)])));  // int32 wraps
+  } else {
+    T* y = out.data<T>();
+    for (int64_t i = 0; i < n_out; ++i) y[i] = T(acc[size_t(i)]);
   }
 }
 

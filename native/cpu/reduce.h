@@ -7,8 +7,9 @@
 
 namespace tl::cpu {
 
-// out has x's shape with the masked dims set to 1 and is contiguous. Float sums accumulate
-// in double; int32 sums and products wrap to int32. Empty reductions give the identity (sum
+// out has x's shape with the masked dims set to 1 and is contiguous (float32 for Mean, else
+// x's dtype). Float sums accumulate in double, int32 ones in int64; int32 sums and products
+// wrap to int32. Empty reductions give the identity (sum
 // 0, prod 1, mean NaN); max/min of nothing are rejected by the dispatcher.
 void reduce(ReduceOp op, const Tensor& x, const std::vector<bool>& mask, const Tensor& out);
 

@@ -89,7 +89,13 @@ inline float tanh(float x) {
   return ax < 0.625f ? small : signed_big;
 }
 
-inline float sigmoid(float x) { return 1.0f / (1.0f + vm::exp(-x)); }
+// 1 / (1 + e^-x), written through e^-|x| so large negative x keeps its tiny (even denormal)
+// value instead of rounding to 0 via 1 / inf.
+inline float sigmoid(float x) {
+  const float e = vm::exp(x < 0 ? x : -x);
+  const float s = 1.0f / (1.0f + e);
+  return x < 0 ? e * s : s;
+}
 
 // log(1 + x) without losing small x (Goldberg's correction).
 inline float log1p(float x) {
