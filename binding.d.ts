@@ -75,8 +75,8 @@ export interface Binding {
   argReduce(op: 'argmax' | 'argmin', x: NativeTensor, dim?: number | null, keepDim?: boolean): NativeTensor;
   softmax(x: NativeTensor, dim: number, log?: boolean): NativeTensor;
   matmul(a: NativeTensor, b: NativeTensor): NativeTensor;
-  /** x [..., in] @ weight [out, in]^T + bias [out], the bias fused into the GEMM. */
-  linear(x: NativeTensor, weight: NativeTensor, bias?: NativeTensor | null): NativeTensor;
+  /** act(x [..., in] @ weight [out, in]^T + bias [out]): bias fused into the GEMM, activation applied in cache. */
+  linear(x: NativeTensor, weight: NativeTensor, bias?: NativeTensor | null, activation?: 'relu' | 'sigmoid' | 'tanh' | null): NativeTensor;
 
   // joining and indexing
   cat(tensors: NativeTensor[], dim?: number): NativeTensor;

@@ -28,11 +28,21 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }, [a, b]);
 }
 
-/** x [..., in] @ weight[out, in]^T + bias[out]: a fully connected layer, bias fused into the GEMM. */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export type FusedActivation = 'relu' | 'sigmoid' | 'tanh';
+
+/**
+ * activation(x [..., in] @ weight[out, in]^T + bias[out]): a fully connected layer with the
+ * bias fused into the GEMM and an optional relu/sigmoid/tanh applied before the output
+ * leaves cache (their gradients need only the output, so nothing extra is kept).
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, activation?: FusedActivation): Tensor {
   const hb = bias ? handleOf(bias, 'linear', 'bias') : null;
-  const out = wrap(native.linear(handleOf(x, 'linear', 'input'), handleOf(weight, 'linear', 'weight'), hb));
-  return record('linear', out, [x, weight, bias], (g) => {
+  if (activation !== undefined && activation !== 'relu' && activation !== 'sigmoid' && activation !== 'tanh')
+    throw new TypeError(`linear: activation must be 'relu', 'sigmoid' or 'tanh', got ${JSON.stringify(activation)}`);
+  const out = wrap(native.linear(handleOf(x, 'linear', 'input'), handleOf(weight, 'linear', 'weight'), hb, activation));
+  return record('linear', out, [x, weight, bias], (gOut) => {
+    // relu'(pre) is read from the output: relu(pre) > 0 exactly where pre > 0.
+    const g = activation ? wrap(native.activationGrad(activation, gOut.handle, out.handle)) : gOut;
     const inF = weight.dimsInternal[1], outF = weight.dimsInternal[0];
     const g2 = wrap(native.reshape(g.handle, [-1, outF]));
     const x2 = wrap(native.reshape(x.handle, [-1, inF]));
@@ -41,5 +51,5 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       weight.requiresGrad ? wrap(native.matmul(wrap(native.transpose(g2.handle, 0, 1)).handle, x2.handle)) : null,
       bias?.requiresGrad ? wrap(native.reduce('sum', g2.handle, 0, false)) : null,
     ];
-  }, [x, weight]);
+  }, activation ? [x, weight, out] : [x, weight]);
 }

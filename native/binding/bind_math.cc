@@ -101,10 +101,12 @@ Napi::Value matmul(const Napi::CallbackInfo& info) {
   return wrap_tensor(info.Env(), ops::matmul(a.tensor(0, "a"), a.tensor(1, "b")));
 }
 
-// linear(x, weight, bias?)
+// linear(x, weight, bias?, activation?: 'relu' | 'sigmoid' | 'tanh')
 Napi::Value linear(const Napi::CallbackInfo& info) {
   Args a(info, "linear");
-  return wrap_tensor(info.Env(), ops::linear(a.tensor(0, "input"), a.tensor(1, "weight"), a.opt_tensor(2, "bias")));
+  std::optional<UnaryOp> act;
+  if (!a.missing(3)) act = parse_op<UnaryOp>(a.string(3, "activation"), "linear", kUnaryOpCount, unary_name);
+  return wrap_tensor(info.Env(), ops::linear(a.tensor(0, "input"), a.tensor(1, "weight"), a.opt_tensor(2, "bias"), act));
 }
 
 }  // namespace

@@ -58,8 +58,9 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 
 // ---- linear algebra (ops_matmul.cc)
 Tensor matmul(const Tensor& a, const Tensor& b);
-// x [..., in] @ weight [out, in]^T + bias [out]: the Linear layer, bias fused into the GEMM.
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+// act(x [..., in] @ weight [out, in]^T + bias [out]): the Linear layer, bias fused into the
+// GEMM and the activation (relu, sigmoid or tanh) applied before the output leaves cache.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, std::optional<UnaryOp> act = std::nullopt);
 
 // ---- in place (ops_inplace.cc): these write into `dst`, which must not overlap itself
 void assign(const Tensor& dst, const Tensor& src);          // dst[...] = src (broadcast)

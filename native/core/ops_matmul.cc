@@ -43,7 +43,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return out.as_strided(out_shape, contiguous_strides(out_shape), 0);
 }
 
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, std::optional<UnaryOp> act) {
+  if (act && *act != UnaryOp::Relu && *act != UnaryOp::Sigmoid && *act != UnaryOp::Tanh)
+    type_error("linear: the fused activation must be relu, sigmoid or tanh, got ", unary_name(*act));
   check_same_device("linear", x, weight);
   check_dtype("linear", "input", x, DType::Float32);
   check_dtype("linear", "weight", weight, DType::Float32);
@@ -64,7 +66,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Shape out_shape = x.shape();
   out_shape.back() = out_f;
   Tensor out = Tensor::empty({rows, out_f}, DType::Float32, x.device(), "linear");
-  TL_DISPATCH(x.device(), linear, x2, weight, b, out);
+  TL_DISPATCH(x.device(), linear, x2, weight, b, act.has_value(), act.value_or(UnaryOp::Relu), out);
   return out.as_strided(out_shape, contiguous_strides(out_shape), 0);
 }
 

@@ -10,6 +10,7 @@
 
 #include "../core/parallel.h"
 #include "gemm.h"
+#include "simd_clones.h"
 
 namespace tl::cpu {
 
@@ -22,7 +23,20 @@ bool is_pointwise(const Conv2dGeometry& g) {
   return g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0;
 }
 
-// Unfolds channels [c0, c0 + cin_g) of one image (x: [c_in, h, w]) into col.
+// Output columns ow whose input column iw = ow * stride + off falls inside [0, w).
+struct ColumnSpan {
+  int64_t lo, hi;
+};
+
+inline ColumnSpan valid_columns(int64_t off, int64_t stride, int64_t w, int64_t w_out) {
+  const int64_t lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  const int64_t hi = off >= w ? 0 : std::min(w_out, (w - off + stride - 1) / stride);
+  return {lo, std::max(lo, hi)};
+}
+
+// Unfolds channels [c0, c0 + cin_g) of one image (x: [c_in, h, w]) into col. Each output row
+// is a zero border plus one contiguous (or strided) run of the input: no per-element checks.
+TL_SIMD_CLONES
 void im2col(const Conv2dGeometry& g, const float* x, int64_t c0, float* col) {
   const int64_t cin_g = g.c_in / g.groups;
   for (int64_t c = 0; c < cin_g; ++c) {
@@ -30,6 +44,8 @@ void im2col(const Conv2dGeometry& g, const float* x, int64_t c0, float* col) {
     for (int64_t ki = 0; ki < g.kh; ++ki)
       for (int64_t kj = 0; kj < g.kw; ++kj) {
         float* row = col + ((c * g.kh + ki) * g.kw + kj) * col_cols(g);
+        const int64_t off = kj * g.dil_w - g.pad_w;  // iw = ow * stride + off
+        const ColumnSpan span = valid_columns(off, g.stride_w, g.w, g.w_out);
         for (int64_t oh = 0; oh < g.h_out; ++oh) {
           float* dst = row + oh * g.w_out;
           const int64_t ih = oh * g.stride_h - g.pad_h + ki * g.dil_h;
@@ -37,18 +53,21 @@ void im2col(const Conv2dGeometry& g, const float* x, int64_t c0, float* col) {
             std::memset(dst, 0, size_t(g.w_out) * sizeof(float));
             continue;
           }
-          const float* src = plane + ih * g.w;
-          const int64_t off = kj * g.dil_w - g.pad_w;  // iw = ow * stride + off
-          for (int64_t ow = 0; ow < g.w_out; ++ow) {
-            const int64_t iw = ow * g.stride_w + off;
-            dst[ow] = (iw >= 0 && iw < g.w) ? src[iw] : 0.0f;
+          const float* src = plane + ih * g.w + off;
+          for (int64_t ow = 0; ow < span.lo; ++ow) dst[ow] = 0.0f;
+          if (g.stride_w == 1) {
+            std::memcpy(dst + span.lo, src + span.lo, size_t(span.hi - span.lo) * sizeof(float));
+          } else {
+            for (int64_t ow = span.lo; ow < span.hi; ++ow) dst[ow] = src[ow * g.stride_w];
           }
+          for (int64_t ow = span.hi; ow < g.w_out; ++ow) dst[ow] = 0.0f;
         }
       }
   }
 }
 
 // The adjoint of im2col: adds col's entries back into channels [c0, c0 + cin_g) of grad_x.
+TL_SIMD_CLONES
 void col2im(const Conv2dGeometry& g, const float* col, int64_t c0, float* grad_x) {
   const int64_t cin_g = g.c_in / g.groups;
   for (int64_t c = 0; c < cin_g; ++c) {
@@ -56,15 +75,17 @@ void col2im(const Conv2dGeometry& g, const float* col, int64_t c0, float* grad_x
     for (int64_t ki = 0; ki < g.kh; ++ki)
       for (int64_t kj = 0; kj < g.kw; ++kj) {
         const float* row = col + ((c * g.kh + ki) * g.kw + kj) * col_cols(g);
+        const int64_t off = kj * g.dil_w - g.pad_w;
+        const ColumnSpan span = valid_columns(off, g.stride_w, g.w, g.w_out);
         for (int64_t oh = 0; oh < g.h_out; ++oh) {
           const int64_t ih = oh * g.stride_h - g.pad_h + ki * g.dil_h;
           if (ih < 0 || ih >= g.h) continue;
           const float* src = row + oh * g.w_out;
-          float* dst = plane + ih * g.w;
-          const int64_t off = kj * g.dil_w - g.pad_w;
-          for (int64_t ow = 0; ow < g.w_out; ++ow) {
-            const int64_t iw = ow * g.stride_w + off;
-            if (iw >= 0 && iw < g.w) dst[iw] += src[ow];
+          float* dst = plane + ih * g.w + off;
+          if (g.stride_w == 1) {
+            for (int64_t ow = span.lo; ow < span.hi; ++ow) dst[ow] += src[ow];
+          } else {
+            for (int64_t ow = span.lo; ow < span.hi; ++ow) dst[ow * g.stride_w] += src[ow];
           }
         }
       }

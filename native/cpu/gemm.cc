@@ -211,6 +211,9 @@ void scale_c(const Operands& g, int threads) {
 // Below this many multiply-adds a product runs on one thread: a pool round trip measured
 // 2-3 us here (sq96: 1 and 2 threads equal; sq128: 2 threads 1.3x faster).
 constexpr double kMinParallelWork = 1e6;
+#ifndef TL_OVL
+#define TL_OVL 1
+#endif
 
 // Task grid for one step: `mblocks` row blocks x `nsplit` ranges of NR panels.
 void task_grid(const KernelSet& ks, int64_t m_tiles, int64_t panels, int threads, int64_t& mblocks,
@@ -281,7 +284,7 @@ void gemm(const KernelSet& ks, const Operands& g, int threads) {
     return st;
   };
   const int64_t steps = nblocks * kblocks;
-  const bool overlap = !direct_b && threads > 1 && steps > 1;
+  const bool overlap = TL_OVL && !direct_b && threads > 1 && steps > 1;
   const size_t bsize = size_t(direct_b ? NR * kc_blk : nc_blk * kc_blk);
   float* bbuf[2] = {tls_b[0].get(bsize), nullptr};
   bbuf[1] = overlap ? tls_b[1].get(bsize) : bbuf[0];

@@ -144,8 +144,8 @@ void kernel_direct_a(int64_t kc, const float* a, int64_t lda, const float* b, in
 #endif
 
 const KernelSet& avx512_kernel_set() {
-  static const KernelSet set{"avx512",          kMR, kNR, TL_GEMM_AVX512_KC, TL_GEMM_AVX512_MC, TL_GEMM_AVX512_NC,
-                             &kernel, &kernel_direct_a};
+  static const KernelSet set{"avx512", kMR, kNR, TL_GEMM_AVX512_KC, TL_GEMM_AVX512_MC,
+                             TL_GEMM_AVX512_NC, &kernel, &kernel_direct_a};
   return set;
 }
 

@@ -5,6 +5,7 @@
 
 #include "../core/parallel.h"
 
+#include "elementwise.h"
 #include "gemm.h"
 
 namespace tl::cpu {
@@ -32,7 +33,7 @@ void bmm(const Tensor& a, const Tensor& b, const Tensor& out) {
                 cs.data(), n);
 }
 
-void linear(const Tensor& x, const Tensor& w, const Tensor& bias, const Tensor& out) {
+void linear(const Tensor& x, const Tensor& w, const Tensor& bias, bool fused, UnaryOp act, const Tensor& out) {
   const int64_t m = x.size(0), k = x.size(1), n = w.size(0);
   if (out.numel() == 0) return;
   float* c = out.data<float>();
@@ -44,6 +45,7 @@ void linear(const Tensor& x, const Tensor& w, const Tensor& bias, const Tensor& 
   }
   sgemm(m, n, k, 1.0f, x.data<float>(), x.stride(0), x.stride(1), w.data<float>(), w.stride(1), w.stride(0),
         bias.defined() ? 1.0f : 0.0f, c, n);
+  if (fused) unary(act, out, out, 0.0, 0.0);  // in place, while the output is still in cache
 }
 
 }  // namespace tl::cpu

@@ -5,6 +5,8 @@ import { dropout } from '../../ops/dropout.js';
 import { logSoftmax, softmax } from '../../ops/reduce.js';
 import { flatten } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import type { FusedActivation } from '../../ops/linalg.js';
+import { Linear } from './linear.js';
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor { return relu(x); }
@@ -75,6 +77,13 @@ export class Dropout extends Module {
   override describe(): string { return `Dropout(p=${this.p})`; }
 }
 
+function fusable(next: Module | undefined): FusedActivation | undefined {
+  if (next instanceof ReLU) return 'relu';
+  if (next instanceof Sigmoid) return 'sigmoid';
+  if (next instanceof Tanh) return 'tanh';
+  return undefined;
+}
+
 /** Runs modules in order; children are named "0", "1", ... as in PyTorch's state dicts. */
 export class Sequential extends Module {
   readonly layers: Module[];
@@ -90,7 +99,17 @@ export class Sequential extends Module {
   }
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.layers) y = (m.forward as (t: Tensor) => Tensor)(y);
+    for (let i = 0; i < this.layers.length; i++) {
+      const m = this.layers[i];
+      // Linear followed by ReLU/Sigmoid/Tanh runs as one fused native op (same result).
+      const act = m instanceof Linear ? fusable(this.layers[i + 1]) : undefined;
+      if (act) {
+        y = (m as Linear).forward(y, act);
+        i++;
+      } else {
+        y = (m.forward as (t: Tensor) => Tensor)(y);
+      }
+    }
     return y;
   }
   override config(): ModuleConfig | null {

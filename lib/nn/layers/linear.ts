@@ -1,6 +1,6 @@
 import { kaimingUniformDefault } from '../init.js';
 import { Module, type ModuleConfig, parameter } from '../module.js';
-import { linear } from '../../ops/linalg.js';
+import { type FusedActivation, linear } from '../../ops/linalg.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** y = x W^T + b, for x [..., inFeatures]. PyTorch's initialization, seeded. */
@@ -16,8 +16,9 @@ export class Linear extends Module {
     this.bias = opts.bias === false ? null : parameter(kaimingUniformDefault([outFeatures], inFeatures));
   }
 
-  forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+  /** x W^T + b, with an optional fused activation (Sequential uses it for Linear + ReLU). */
+  forward(x: Tensor, activation?: FusedActivation): Tensor {
+    return linear(x, this.weight, this.bias, activation);
   }
 
   override describe(): string {
