@@ -99,3 +99,23 @@ describe('nn.Module', () => {
     }
   });
 });
+
+describe('memory over repeated steps', () => {
+  it('stays flat for forward passes whose ops save their own outputs (no self-referencing graph)', () => {
+    const model = new tl.nn.Sequential(
+      new tl.nn.Linear(6, 8), new tl.nn.Sigmoid(), new tl.nn.Linear(8, 8), new tl.nn.ReLU(), new tl.nn.Linear(8, 8), new tl.nn.Tanh(),
+      new tl.nn.Linear(8, 1),
+    );
+    const x = tl.randn([4, 6]);
+    const step = (backward: boolean) =>
+      tl.tidy(() => {
+        const y = model.forward(x).exp().sqrt().sigmoid().sum();
+        if (backward) y.backward();
+      });
+    step(false);
+    step(true);
+    const before = tl.memory().tensors;
+    for (let i = 0; i < 20; i++) step(i % 2 === 0);
+    expect(tl.memory().tensors).toBe(before);
+  });
+});

@@ -13,11 +13,15 @@ export class GradNode {
   #held: Tensor[];
   #backward: BackwardFn | null;
 
-  constructor(name: string, inputs: (Tensor | null)[], saved: Tensor[], backward: BackwardFn) {
+  constructor(name: string, output: Tensor, inputs: (Tensor | null)[], saved: Tensor[], backward: BackwardFn) {
     this.name = name;
     this.inputs = inputs;
     this.#backward = backward;
-    this.#held = [...new Set([...inputs.filter((t): t is Tensor => t !== null), ...saved])];
+    // The op's own output may be saved (sigmoid's gradient reads it), but it is not held: the
+    // output owns this node, so a reference back would keep both alive forever.
+    const held = new Set([...inputs.filter((t): t is Tensor => t !== null), ...saved]);
+    held.delete(output);
+    this.#held = [...held];
     for (const t of this.#held) t.graphRefs += 1;
   }
 

@@ -19,7 +19,7 @@ export function record(
 ): Tensor {
   if (!needsGrad(...inputs)) return out;
   const tracked = inputs.map((t) => (t !== null && typeof t === 'object' && t.requiresGrad ? t : null));
-  out.gradFn = new GradNode(name, tracked, saved, backward);
+  out.gradFn = new GradNode(name, out, tracked, saved, backward);
   out.markRequiresGrad();
   return out;
 }

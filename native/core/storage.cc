@@ -1,5 +1,6 @@
 #include "storage.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -8,22 +9,75 @@
 
 namespace tl {
 
+namespace {
+constexpr size_t kCacheFrom = 32 * 1024;
+
+// Cached blocks are grouped by size rounded up to 4 KB pages (small ones to 64 bytes).
+size_t rounded_size(size_t bytes) {
+  if (bytes < kCacheFrom) return bytes == 0 ? 64 : (bytes + 63) / 64 * 64;
+  return (bytes + 4095) / 4096 * 4096;
+}
+
+size_t cache_limit() {
+  static const size_t limit = std::min<size_t>(size_t(1) << 30, physical_memory_bytes() / 8);
+  return limit;
+}
+}  // namespace
+
+CpuAllocator::~CpuAllocator() { release_cache(); }
+
 void* CpuAllocator::allocate(size_t bytes, const char* op) {
   // Refuse what the machine cannot hold: with overcommit, malloc would succeed and the
   // process would be killed later while touching the pages.
   if (bytes > physical_memory_bytes())
     range_error(op, ": cannot allocate ", bytes, " bytes, more than this machine's ", physical_memory_bytes(),
                 " bytes of memory");
-  const size_t rounded = (bytes + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+  const size_t size = rounded_size(bytes);
+  void* p = nullptr;
+  if (size >= kCacheFrom) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = free_blocks_.find(size);
+    if (it != free_blocks_.end() && !it->second.empty()) {
+      p = it->second.back();
+      it->second.pop_back();
+      cached_ -= size;
+    }
+  }
+  if (!p) p = std::aligned_alloc(64, size);
+  if (!p) {
+    release_cache();  // memory pressure: give the cache back and try once more
+    p = std::aligned_alloc(64, size);
+  }
   if (!p) range_error(op, ": out of memory allocating ", bytes, " bytes");
   live_bytes_.fetch_add(int64_t(bytes), std::memory_order_relaxed);
   return p;
 }
 
 void CpuAllocator::deallocate(void* p, size_t bytes) {
-  std::free(p);
   live_bytes_.fetch_sub(int64_t(bytes), std::memory_order_relaxed);
+  const size_t size = rounded_size(bytes);
+  if (size >= kCacheFrom) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cached_ + size <= cache_limit()) {
+      free_blocks_[size].push_back(p);
+      cached_ += size;
+      return;
+    }
+  }
+  std::free(p);
+}
+
+void CpuAllocator::release_cache() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [size, blocks] : free_blocks_)
+    for (void* p : blocks) std::free(p);
+  free_blocks_.clear();
+  cached_ = 0;
+}
+
+int64_t CpuAllocator::cached_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return int64_t(cached_);
 }
 
 Storage::Storage(std::shared_ptr<Allocator> alloc, size_t bytes, const char* op)
