@@ -10,6 +10,11 @@ import * as R from '../helpers/ref64.js';
 
 useSeedPerTest();
 
+// The key part of in_proj_bias has an exactly zero gradient (softmax is shift-invariant and
+// q . b_k shifts all of a query's scores alike); float32 reproduces that zero only as rounding
+// noise of the O(1) terms that cancel, so the absolute tolerance is 3x the default.
+const tol = { rtol: 1e-4, atolRel: 3e-5 };
+
 type Params = Record<string, Float64Array>;
 
 interface MhaMasks {
@@ -84,6 +89,7 @@ describe('nn.MultiheadAttention: gradients w.r.t. query, key, value and all para
     const mha = new tl.nn.MultiheadAttention(E, H);
     randomizeParams(mha);
     checkModuleGrad(mha, {
+      tol,
       inputs: [{ shape: [N, L, E], name: 'x' }],
       ref: ([x], p) => mhaRef(x, x, x, N, L, L, E, H, p, '', true, {}),
       op: ([x]) => {
@@ -101,6 +107,7 @@ describe('nn.MultiheadAttention: gradients w.r.t. query, key, value and all para
     const keyPadding = paddingMask(N, S);
     const attnMask = { data: uniform(L * S, -2, 2), shape: [L, S] };
     checkModuleGrad(mha, {
+      tol,
       inputs: [{ shape: [N, L, E], name: 'query' }, { shape: [N, S, E], name: 'key' }, { shape: [N, S, E], name: 'value', layout: 'transposed' }],
       ref: ([q, k, v], p) => mhaRef(q, k, v, N, L, S, E, H, p, '', true, { keyPadding, attnMask }),
       op: ([q, k, v]) => {
@@ -117,6 +124,7 @@ describe('nn.MultiheadAttention: gradients w.r.t. query, key, value and all para
     randomizeParams(mha);
     const attnMask = { data: uniform(N * H * L * S, -1, 1), shape: [N * H, L, S] };
     checkModuleGrad(mha, {
+      tol,
       inputs: [{ shape: [L, N, E], name: 'query' }, { shape: [S, N, E], name: 'key' }, { shape: [S, N, E], name: 'value' }],
       ref: ([q, k, v], p) => {
         const [out, w] = mhaRef(swap01(q, L, N, E), swap01(k, S, N, E), swap01(v, S, N, E), N, L, S, E, H, p, '', false, { attnMask }, false);
@@ -136,6 +144,7 @@ describe('nn.MultiheadAttention: gradients w.r.t. query, key, value and all para
     randomizeParams(mha);
     mha.eval();
     checkModuleGrad(mha, {
+      tol,
       inputs: [{ shape: [N, L, E], name: 'x' }],
       ref: ([x], p) => mhaRef(x, x, x, N, L, L, E, H, p, '', true, {}),
       op: ([x]) => {
@@ -153,6 +162,7 @@ describe('nn.MultiheadAttention: gradients w.r.t. query, key, value and all para
     randomizeParams(mha);
     const causal = Int32Array.from({ length: L * L }, (_, i) => (i % L > Math.floor(i / L) ? 1 : 0));
     checkModuleGrad(mha, {
+      tol,
       inputs: [{ shape: [N, L, E], name: 'x' }],
       ref: ([x], p) => mhaRef(x, x, x, N, L, L, E, H, p, '', true, { intAttnMask: causal })[0],
       op: ([x]) => mha.forward(x, x, x, { attnMask: tl.tensor(causal, { shape: [L, L] }), needWeights: false })[0],
@@ -169,6 +179,10 @@ interface EncoderCase {
   masks: boolean;
   /** Built with this dropout and run in eval mode (default: dropout 0, training mode). */
   evalDropout?: number;
+  /**
+   * Not 'broadcast' for post-norm: summing a LayerNorm output over its normalized dim gives a
+   * near-constant (only norm2.weight matters), whose tiny gradients are float32 noise.
+   */
   gradLayout?: GradLayout;
 }
 
@@ -177,7 +191,7 @@ const ENCODER_CASES: EncoderCase[] = [
   { name: 'pre-norm, gelu', normFirst: true, activation: 'gelu', batchFirst: true, masks: false },
   { name: 'post-norm, gelu, srcMask and srcKeyPaddingMask', normFirst: false, activation: 'gelu', batchFirst: true, masks: true },
   { name: 'pre-norm, relu, batchFirst false, masks', normFirst: true, activation: 'relu', batchFirst: false, masks: true, gradLayout: 'transposed' },
-  { name: 'post-norm, gelu, dropout 0.1 in eval mode', normFirst: false, activation: 'gelu', batchFirst: true, masks: false, evalDropout: 0.1, gradLayout: 'broadcast' },
+  { name: 'post-norm, gelu, dropout 0.1 in eval mode', normFirst: false, activation: 'gelu', batchFirst: true, masks: false, evalDropout: 0.1, gradLayout: 'transposed' },
 ];
 
 /** The encoder layer in float64 (batch-first x [N, L, E]); also the feed-forward pre-activations. */
@@ -228,6 +242,7 @@ describe('nn.TransformerEncoderLayer (dropout 0): gradients w.r.t. src and all p
       }
       const inputs: GradInput[] = [{ shape: xShape, values, name: 'src' }];
       checkModuleGrad(layer, {
+        tol,
         what: `TransformerEncoderLayer ${c.name}`,
         inputs,
         gradLayout: c.gradLayout,

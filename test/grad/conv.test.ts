@@ -178,3 +178,51 @@ describe('adaptiveAvgPool2d', () => {
     });
   });
 });
+
+describe('random configurations (fresh each run)', () => {
+  const rp = () => [randInt(1, 5), randInt(1, 5)] as [number, number];
+  it('conv2d: kernel 1-4, stride 1-3, padding 0-3, dilation 1-3, groups 1-3', () => {
+    for (let i = 0; i < 15; i++) {
+      const g = randInt(1, 4), cpg = randInt(1, 3), opg = randInt(1, 3), n = randInt(1, 3);
+      const [kh, kw] = rp(), [sh, sw] = [randInt(1, 4), randInt(1, 4)], [dh, dw] = [randInt(1, 4), randInt(1, 4)], [ph, pw] = [randInt(0, 4), randInt(0, 4)];
+      const H = Math.max(1, dh * (kh - 1) + 1 - 2 * ph) + randInt(0, 4), W = Math.max(1, dw * (kw - 1) + 1 - 2 * pw) + randInt(0, 4);
+      const xs = [n, cpg * g, H, W], ws = [opg * g, cpg, kh, kw], O = opg * g;
+      const opts = { stride: [sh, sw] as [number, number], padding: [ph, pw] as [number, number], dilation: [dh, dw] as [number, number], groups: g };
+      const bias = i % 4 !== 3;
+      checkGrad({
+        what: `conv2d x [${xs}] w [${ws}] ${JSON.stringify(opts)} bias ${bias}`,
+        inputs: [{ shape: xs, layout: i % 2 && H > 1 && W > 1 ? 'transposed' : 'contiguous' }, { shape: ws }, ...(bias ? [{ shape: [O] }] : [])],
+        ref: ([x, w, b]) => R.conv2d(R.r64(x, xs), R.r64(w, ws), bias ? R.r64(b, [O]) : null, opts),
+        op: ([x, w, b]) => tl.conv2d(x, w, bias ? b : null, opts),
+        gradLayout: GRAD_LAYOUTS[i % 3],
+      });
+    }
+  });
+
+  it('maxPool2d and avgPool2d: kernel 1-4, stride 1-3, padding <= kernel / 2, dilation 1-2, ceilMode, countIncludePad', () => {
+    for (let i = 0; i < 15; i++) {
+      const kernel = rp(), stride = [randInt(1, 4), randInt(1, 4)] as [number, number];
+      const padding = [randInt(0, Math.floor(kernel[0] / 2) + 1), randInt(0, Math.floor(kernel[1] / 2) + 1)] as [number, number];
+      const dilation = [randInt(1, 3), randInt(1, 3)] as [number, number], ceilMode = randInt(0, 2) === 1, countIncludePad = randInt(0, 2) === 1;
+      const [n, c] = [randInt(1, 3), randInt(1, 3)];
+      const ms = [n, c, dilation[0] * (kernel[0] - 1) + 1 + randInt(0, 5), dilation[1] * (kernel[1] - 1) + 1 + randInt(0, 5)];
+      const mo = { kernel, stride, padding, dilation, ceilMode };
+      checkGrad({
+        what: `maxPool2d [${ms}] ${JSON.stringify(mo)}`,
+        inputs: [{ shape: ms, values: distinctValues(numel(ms)) }],
+        ref: ([x]) => R.maxPool2d(R.r64(x, ms), mo),
+        op: ([x]) => tl.maxPool2d(x, mo),
+        gradLayout: GRAD_LAYOUTS[i % 3],
+      });
+      const as = [n, c, kernel[0] + randInt(0, 5), kernel[1] + randInt(0, 5)];
+      const ao = { kernel, stride, padding, ceilMode, countIncludePad };
+      checkGrad({
+        what: `avgPool2d [${as}] ${JSON.stringify(ao)}`,
+        inputs: [{ shape: as, layout: i % 2 ? 'transposed' : 'contiguous' }],
+        ref: ([x]) => R.avgPool2d(R.r64(x, as), ao),
+        op: ([x]) => tl.avgPool2d(x, ao),
+        gradLayout: GRAD_LAYOUTS[(i + 1) % 3],
+      });
+    }
+  });
+});

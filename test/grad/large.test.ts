@@ -53,7 +53,7 @@ describe('elementwise ops on 40k elements', () => {
         ref: ([x]) => ({ data: x.map(ref), shape }),
         op: ([x]) => fn(x),
         gradLayout: GRAD_LAYOUTS[i % 3],
-        sample: SAMPLE,
+        sample: SAMPLE / 2, // elementwise: each coordinate checks one lane of the kernel
       }),
     );
   });
@@ -250,4 +250,71 @@ describe('GEMM, convolution, pooling, indexing and losses on large inputs', () =
     expectClose(x.leaf.grad()!, Array.from(w, (v, i) => v * mask[i]), { rtol: 1e-6, atol: 0 }, 'dropout gradient');
     expect(mask.filter((v) => v === 0).length / mask.length).toBeCloseTo(p, 1);
   });
+});
+
+describe('other thread counts (different chunk boundaries)', () => {
+  for (const threads of [1, 3])
+    it(`${threads} thread(s): softmax, layerNorm, batchNorm, conv2d, matmul, crossEntropy`, () => {
+      const before = tl.getNumThreads();
+      tl.setNumThreads(threads);
+      try {
+        expect(tl.getNumThreads()).toBe(threads);
+        const ss = [300, 64];
+        checkGrad({
+          what: 'softmax dim 0',
+          inputs: [{ shape: ss, lo: -4, hi: 4 }],
+          ref: ([x]) => R.softmax(R.r64(x, ss), 0),
+          op: ([x]) => tl.softmax(x, 0),
+          sample: SAMPLE,
+        });
+        const ls = [300, 60];
+        checkGrad({
+          what: 'layerNorm',
+          inputs: [{ shape: ls, values: distinctValues(numel(ls), 0.01, 0.004) }, { shape: [60] }, { shape: [60] }],
+          ref: ([x, w, b]) => R.layerNorm(R.r64(x, ls), 1, R.r64(w, [60]), R.r64(b, [60])),
+          op: ([x, w, b]) => tl.layerNorm(x, [60], w, b),
+          sample: SAMPLE,
+        });
+        const bs = [4, 48, 8, 16];
+        checkGrad({
+          what: 'batchNorm',
+          inputs: [{ shape: bs, lo: -2, hi: 2 }, { shape: [48] }, { shape: [48] }],
+          ref: ([x, w, b]) => R.batchNormTrain(R.r64(x, bs), R.r64(w, [48]), R.r64(b, [48]), 1e-5),
+          op: ([x, w, b]) => tl.batchNorm(x, null, null, w, b, true),
+          sample: SAMPLE,
+        });
+        const xs = [3, 6, 14, 14], ws = [8, 6, 3, 3];
+        checkGrad({
+          what: 'conv2d stride 2 padding 1',
+          inputs: [{ shape: xs }, { shape: ws }, { shape: [8] }],
+          ref: ([x, w, b]) => R.conv2d(R.r64(x, xs), R.r64(w, ws), R.r64(b, [8]), { stride: [2, 2], padding: [1, 1] }),
+          op: ([x, w, b]) => tl.conv2d(x, w, b, { stride: 2, padding: 1 }),
+          sample: SAMPLE,
+        });
+        checkGrad({
+          what: 'matmul',
+          inputs: [{ shape: [120, 100] }, { shape: [100, 90] }],
+          ref: ([a, b]) => matmul(R.r64(a, [120, 100]), R.r64(b, [100, 90])),
+          op: ([a, b]) => tl.matmul(a, b),
+          sample: SAMPLE,
+        });
+        const labels = randInts(300, 0, 80);
+        checkGrad({
+          what: 'crossEntropy with label smoothing',
+          inputs: [{ shape: [300, 80], lo: -3, hi: 3 }],
+          ref: ([x]) => {
+            let total = 0;
+            for (let i = 0; i < 300; i++) {
+              const lp = R.softmax(R.r64(x.subarray(i * 80, (i + 1) * 80), [80]), 0, true).data;
+              total -= 0.9 * lp[labels[i]] + (0.1 / 80) * lp.reduce((a, b) => a + b, 0);
+            }
+            return R.r64([total / 300], []);
+          },
+          op: ([x]) => tl.losses.crossEntropy(x, tl.tensor(labels), { labelSmoothing: 0.1 }),
+          sample: SAMPLE,
+        });
+      } finally {
+        tl.setNumThreads(before);
+      }
+    });
 });

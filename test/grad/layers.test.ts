@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tl from '../../lib/index.js';
 import { expectClose } from '../helpers/assert.js';
-import { checkModuleGrad, distinctValues, numel, randomizeParams, rshape, useSeedPerTest } from '../helpers/gradcheck.js';
+import { checkModuleGrad, numel, randomizeParams, rshape, spreadChannels, spreadRows, useSeedPerTest } from '../helpers/gradcheck.js';
 import { randInts, uniform } from '../helpers/random.js';
 import * as R from '../helpers/ref64.js';
 
@@ -77,7 +77,7 @@ describe('nn.BatchNorm1d / BatchNorm2d', () => {
       let xData: Float64Array | null = null;
       checkModuleGrad(layer, {
         what: name,
-        inputs: [{ shape: [...xs], values: distinctValues(numel([...xs]), 0.25, 0.1), name: 'x' }],
+        inputs: [{ shape: [...xs], values: spreadChannels([...xs]), name: 'x' }],
         ref: ([x], p) => {
           xData = x;
           return R.batchNormTrain(R.r64(x, [...xs]), P(p, 'weight', [C]), P(p, 'bias', [C]), layer.eps);
@@ -114,7 +114,7 @@ describe('nn.BatchNorm1d / BatchNorm2d', () => {
     const [n, c] = rshape([3, 5], [1, 4]);
     const layer = new tl.nn.BatchNorm1d(c, { affine: false, trackRunningStats: false });
     checkModuleGrad(layer, {
-      inputs: [{ shape: [n, c], values: distinctValues(n * c, 0.25, 0.1), name: 'x' }],
+      inputs: [{ shape: [n, c], values: spreadChannels([n, c]), name: 'x' }],
       ref: ([x]) => R.batchNormTrain(R.r64(x, [n, c]), null, null, 1e-5),
       op: ([x]) => layer.forward(x),
     });
@@ -137,7 +137,7 @@ describe('nn.LayerNorm', () => {
       const affine = opts.elementwiseAffine !== false;
       checkModuleGrad(layer, {
         what: `LayerNorm(${ns}) ${JSON.stringify(opts)}`,
-        inputs: [{ shape: xs, values: distinctValues(numel(xs), 0.25, 0.1), name: 'x' }],
+        inputs: [{ shape: xs, values: spreadRows(xs, ns.length), name: 'x' }],
         ref: ([x], p) =>
           R.layerNorm(R.r64(x, xs), ns.length, affine ? P(p, 'weight', ns) : null, affine && opts.bias !== false ? P(p, 'bias', ns) : null, opts.eps ?? 1e-5),
         op: ([x]) => layer.forward(x),
@@ -162,6 +162,34 @@ describe('nn.Embedding', () => {
 });
 
 describe('nn.Sequential', () => {
+  it('Linear followed by ReLU / Sigmoid / Tanh (run as fused Linear + activation ops)', () => {
+    const [inF, h1, h2, outF, n] = rshape([2, 5], [2, 6], [2, 6], [1, 4], [1, 4]);
+    const model = new tl.nn.Sequential(
+      new tl.nn.Linear(inF, h1), new tl.nn.ReLU(), new tl.nn.Linear(h1, h2), new tl.nn.Sigmoid(), new tl.nn.Linear(h2, outF), new tl.nn.Tanh(),
+    );
+    const fwd = (x: Float64Array, p: Record<string, Float64Array>) => {
+      const a = R.linear(R.r64(x, [n, inF]), P(p, '0.weight', [h1, inF]), P(p, '0.bias', [h1]));
+      const b = R.linear({ data: a.data.map((v) => Math.max(v, 0)), shape: a.shape }, P(p, '2.weight', [h2, h1]), P(p, '2.bias', [h2]));
+      const c = R.linear({ data: b.data.map(R.sigmoid), shape: b.shape }, P(p, '4.weight', [outF, h2]), P(p, '4.bias', [outF]));
+      return { pre: a.data, out: { data: c.data.map(Math.tanh), shape: c.shape } };
+    };
+    // redraw until no ReLU pre-activation is within 1e-3 of the kink
+    let xv: Float32Array;
+    for (let tries = 0; ; tries++) {
+      randomizeParams(model);
+      xv = uniform(n * inF, -1, 1);
+      const p = Object.fromEntries(model.namedParameters().map(([k, t]) => [k, Float64Array.from(t.dataSync())]));
+      if (fwd(Float64Array.from(xv), p).pre.every((v) => Math.abs(v) > 1e-3) || tries > 100) break;
+    }
+    checkModuleGrad(model, {
+      inputs: [{ shape: [n, inF], values: xv, name: 'x' }],
+      ref: ([x], p) => fwd(x, p).out,
+      op: ([x]) => model.forward(x),
+      gradLayout: 'transposed',
+    });
+  });
+
+
   it('Linear -> Tanh -> Linear -> Softplus: gradients reach every parameter by its dotted name', () => {
     const [inF, hid, outF, n] = rshape([2, 5], [2, 6], [1, 4], [1, 4]);
     const model = new tl.nn.Sequential(new tl.nn.Linear(inF, hid), new tl.nn.Tanh(), new tl.nn.Linear(hid, outF), new tl.nn.Softplus());

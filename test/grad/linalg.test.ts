@@ -1,7 +1,7 @@
 // Gradient checks of matmul (2-D, 1-D operands, batched with broadcasting) and linear.
 import { describe, it } from 'vitest';
 import * as tl from '../../lib/index.js';
-import { GRAD_LAYOUTS, checkGrad, rshape, useSeedPerTest } from '../helpers/gradcheck.js';
+import { GRAD_LAYOUTS, checkGrad, drawValues, rshape, useSeedPerTest } from '../helpers/gradcheck.js';
 import { type Ref, matmul } from '../helpers/ref.js';
 import * as R from '../helpers/ref64.js';
 
@@ -68,8 +68,6 @@ describe('matmul', () => {
       inputs: [{ shape: [m, k], name: 'a' }, { shape: [k, n], name: 'b', layout: 'transposed' }],
       ref: ([a, b]) => matmulRef(R.r64(a, [m, k]), R.r64(b, [k, n])),
       op: ([a, b]) => tl.matmul(a, b),
-      // sums of up to 40 products per element (forward) and m or n (backward) in float32
-      tol: { rtol: 1e-4, atolRel: 3e-5 },
     });
   });
 });
@@ -94,6 +92,38 @@ describe('linear', () => {
               gradLayout,
             });
           }
+  });
+
+  it("with a fused activation ('relu', 'sigmoid', 'tanh')", () => {
+    const ACTS = { relu: (v: number) => Math.max(v, 0), sigmoid: R.sigmoid, tanh: Math.tanh } as const;
+    let k = 0;
+    for (const act of ['relu', 'sigmoid', 'tanh'] as const)
+      for (const xShape of [[3, 4], [2, 3, 4]])
+        for (const withBias of [true, false]) {
+          const [inF, outF] = [xShape[xShape.length - 1], rshape([2, 5])[0]];
+          // relu: redraw until no pre-activation is within 1e-3 of the kink
+          let xv: Float32Array, wv: Float32Array, bv: Float32Array;
+          for (let tries = 0; ; tries++) {
+            xv = drawValues({ shape: xShape }), wv = drawValues({ shape: [outF, inF] }), bv = drawValues({ shape: [outF] });
+            const pre = R.linear(R.r64(xv, xShape), R.r64(wv, [outF, inF]), withBias ? R.r64(bv, [outF]) : null).data;
+            if (act !== 'relu' || pre.every((v) => Math.abs(v) > 1e-3) || tries > 100) break;
+          }
+          const layout = k % 2 ? 'transposed' : 'contiguous';
+          checkGrad({
+            what: `linear + ${act} x [${xShape}] bias ${withBias} ${layout}`,
+            inputs: [
+              { shape: xShape, values: xv, layout, name: 'x' },
+              { shape: [outF, inF], values: wv, name: 'weight' },
+              ...(withBias ? [{ shape: [outF], values: bv, name: 'bias' }] : []),
+            ],
+            ref: ([x, w, b]) => {
+              const y = R.linear(R.r64(x, xShape), R.r64(w, [outF, inF]), withBias ? R.r64(b, [outF]) : null);
+              return { data: y.data.map(ACTS[act]), shape: y.shape };
+            },
+            op: ([x, w, b]) => tl.linear(x, w, withBias ? b : null, act),
+            gradLayout: GRAD_LAYOUTS[k++ % 3],
+          });
+        }
   });
 
   it('only the weight requires grad (frozen input), and only the bias', () => {

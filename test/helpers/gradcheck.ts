@@ -5,7 +5,15 @@
 // (out.backward(w), read from the leaves' .grad) with the central difference
 // (L(x + h e_j) - L(x - h e_j)) / 2h of the float64 reference at the same (float32-exact)
 // inputs. The reference is all float64, so the numerical gradient carries no float32 noise;
-// the tolerance only has to absorb tensorlift's float32 forward/backward arithmetic.
+// the tolerance only has to absorb tensorlift's float32 forward/backward arithmetic: by
+// default |analytic - numeric| <= 1e-6 + 1e-5 * max|numeric| (per leaf) + 1e-4 * |numeric|.
+// Measured errors on these tests stay below ~5% of that bound; a wrong gradient formula is
+// off by O(1). Kinks (relu at 0, clamp bounds, max ties) must be kept > 1e-3 away from the
+// inputs: the steps are h = 1e-6 * max(1, |x|).
+//
+// Options also route the gradient that reaches the op's backward through a transposed or a
+// stride-0 view (gradLayout), lay the inputs out non-contiguously (GradInput.layout), and
+// check a sample of coordinates of large inputs (sample).
 //
 // Every test file should call useSeedPerTest(): each test then draws from its own stream,
 // derived from TEST_SEED and the test's name, so `TEST_SEED=... vitest -t name` reproduces it.
@@ -100,6 +108,43 @@ export function distinctValues(n: number, spacing = 0.1, gap = 0.02): Float32Arr
   const jitter = (spacing - gap) / 2;
   return Float32Array.from(order, (k) => (k - (n - 1) / 2) * spacing + uniform(1, -jitter, jitter)[0]);
 }
+
+/**
+ * Inputs for normalization layers: values in [-2, 2) whose normalized groups all have a
+ * standard deviation >= minStd, so |x| / sigma <= 2 / minStd. In float32, x - mean carries
+ * an error of ~ulp(|x|), i.e. a relative error of ulp(|x|) / sigma in the normalized values:
+ * groups of nearly equal values are ill-conditioned (in PyTorch's float32 kernels alike).
+ * `groupOf(i)` names the group of flat element i (a row for layerNorm, a channel for batchNorm).
+ */
+export function spreadGroups(shape: number[], groupOf: (i: number) => number, minStd = 0.4): Float32Array {
+  const n = numel(shape);
+  for (let tries = 0; ; tries++) {
+    const v = uniform(n, -2, 2);
+    const groups = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const g = groupOf(i);
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g)!.push(v[i]);
+    }
+    const ok = [...groups.values()].every((vals) => {
+      const m = vals.reduce((a, b) => a + b, 0) / vals.length;
+      return Math.sqrt(vals.reduce((a, b) => a + (b - m) ** 2, 0) / vals.length) >= minStd;
+    });
+    if (ok || tries > 200) return v;
+  }
+}
+
+/** spreadGroups for layerNorm over the last k dims of shape. */
+export const spreadRows = (shape: number[], k: number): Float32Array => {
+  const m = numel(shape.slice(shape.length - k));
+  return spreadGroups(shape, (i) => Math.floor(i / m));
+};
+
+/** spreadGroups for batchNorm of [N, C, ...] (groups are channels). */
+export const spreadChannels = (shape: number[]): Float32Array => {
+  const inner = numel(shape.slice(2));
+  return spreadGroups(shape, (i) => Math.floor(i / inner) % shape[1]);
+};
 
 // ---------------------------------------------------------------- leaves
 
@@ -353,7 +398,7 @@ export function gradcheckLeaves(
     worst.push(`${leaf.name} ${r.toFixed(3)}`);
     leaf.after?.();
   }
-  if (process.env.GRADCHECK_VERBOSE) console.log(`${what}: worst err/bound ${worst.join(', ')}`);
+  if (process.env.GRADCHECK_VERBOSE) console.log(`${expect.getState().currentTestName} / ${what}: worst err/bound ${worst.join(', ')}`);
 }
 
 export interface CheckGradSpec extends CheckOptions {
