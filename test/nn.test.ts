@@ -119,3 +119,17 @@ describe('memory over repeated steps', () => {
     expect(tl.memory().tensors).toBe(before);
   });
 });
+
+describe('max/min gradients on ties follow PyTorch', () => {
+  it('over one dim: all to the first maximum; over all dims: shared evenly', () => {
+    const x = tl.tensor([[1, 3, 3], [2, 2, 0]], { requiresGrad: true });
+    x.max(1).sum().backward();
+    expect(x.grad!.toArray()).toEqual([[0, 1, 0], [1, 0, 0]]);
+    x.zeroGrad();
+    x.max().backward();
+    expect(x.grad!.toArray()).toEqual([[0, 0.5, 0.5], [0, 0, 0]]);
+    x.zeroGrad();
+    x.min(1, true).sum().backward();
+    expect(x.grad!.toArray()).toEqual([[1, 0, 0], [0, 0, 1]]);
+  });
+});

@@ -48,10 +48,19 @@ export function prod(x: Tensor, dim?: number | number[], keepDim = false): Tenso
   }, [x, out]);
 }
 
-// max/min: the gradient is shared evenly by the elements that attain the extreme.
+// max/min over one dim send the gradient to the selected element (the first one, as the
+// index PyTorch's max(x, dim) returns); over several dims or all, the elements that attain
+// the extreme share it evenly (PyTorch's amax rule).
 function extreme(op: 'max' | 'min', x: Tensor, dim: number | number[] | undefined, keepDim: boolean): Tensor {
   const out = reduce(op, x, dim, keepDim);
   const shape = x.dimsInternal;
+  if (typeof dim === 'number' && x.ndim > 0) {
+    return record(op, out, [x], (g) => {
+      const idx = wrap(native.argReduce(op === 'max' ? 'argmax' : 'argmin', x.handle, dim, true));
+      const gk = keepDim ? g : wrap(native.unsqueeze(g.handle, dim));
+      return [wrap(native.scatterAdd([...shape], dim, idx.handle, gk.handle))];
+    }, [x]);
+  }
   return record(op, out, [x], (g) => {
     const dims = normalizeDims(dim);
     const hits = eq(x, expandReduced(out, shape, dims, keepDim)).float();
