@@ -28,3 +28,5 @@ export * as callbacks from './train/callbacks.js';
 export type { Batch, BatchSource, FitData, TensorData } from './train/data.js';
 export { save, load } from './io/model-file.js';
 export * as io from './io/safetensors.js';
+export * as presets from './presets/index.js';
+export * as data from './data/index.js';

@@ -1,0 +1,62 @@
+// Schema inference: what each column is, from its values. Numeric (every present value is a
+// number), boolean (yes/no, true/false, ...), categorical (a manageable set of labels), text
+// (long free text), id (a different label on every row: identifies, does not predict).
+import { asBoolean, asLabel, asNumber, isMissing } from './values.js';
+import type { Table } from './table.js';
+
+export type ColumnKind = 'numeric' | 'boolean' | 'categorical' | 'text' | 'id' | 'ignore';
+
+export interface ColumnInfo {
+  name: string;
+  kind: ColumnKind;
+  missing: number;
+  distinct: number;
+}
+
+export interface SchemaOptions {
+  /** Columns left out of the features (the target is always left out). */
+  exclude?: string[];
+  /** Force a column's kind (e.g. a numeric code that is really a category). */
+  overrides?: Record<string, ColumnKind>;
+}
+
+export function inferColumn(t: Table, name: string): ColumnInfo {
+  let missing = 0, numeric = true, boolean = true, totalLength = 0, spaced = 0, present = 0;
+  const labels = new Set<string>();
+  for (const r of t.rows) {
+    const v = r[name];
+    if (isMissing(v)) {
+      missing++;
+      continue;
+    }
+    present++;
+    if (numeric && asNumber(v) === undefined) numeric = false;
+    if (boolean && asBoolean(v) === undefined) boolean = false;
+    const label = asLabel(v);
+    if (labels.size <= 100000) labels.add(label);
+    totalLength += label.length;
+    if (label.includes(' ')) spaced++;
+  }
+  const info = { name, missing, distinct: labels.size };
+  if (present === 0) return { ...info, kind: 'ignore' };
+  if (numeric) return { ...info, kind: 'numeric' }; // 0/1 flags stay numeric: same thing to a network
+  if (boolean && labels.size <= 2) return { ...info, kind: 'boolean' };
+  const avgLength = totalLength / present;
+  if (avgLength > 30 && spaced > present / 2) return { ...info, kind: 'text' };
+  // A label per row (beyond small tables) is an identifier, not a category.
+  if (labels.size === present && present > 50) return { ...info, kind: 'id' };
+  return { ...info, kind: 'categorical' };
+}
+
+export function inferSchema(t: Table, target: string | undefined, opts: SchemaOptions = {}): ColumnInfo[] {
+  const exclude = new Set([...(opts.exclude ?? []), ...(target ? [target] : [])]);
+  for (const name of [...(opts.exclude ?? []), ...Object.keys(opts.overrides ?? {})])
+    if (!t.columns.includes(name)) throw new RangeError(`schema: column '${name}' is not in the data (columns: ${t.columns.join(', ')})`);
+  return t.columns
+    .filter((c) => !exclude.has(c))
+    .map((c) => {
+      const info = inferColumn(t, c);
+      const forced = opts.overrides?.[c];
+      return forced ? { ...info, kind: forced } : info;
+    });
+}

@@ -1,0 +1,79 @@
+// The binary target: which label is positive, and the 0/1 vector.
+import { asLabel, isMissing } from './values.js';
+import { type Table, where } from './table.js';
+
+const POSITIVE = ['yes', 'true', '1', 'y', 't', 'positive', 'churn', 'churned', 'insurance'];
+
+export interface BinaryTarget {
+  name: string;
+  positive: string;
+  negative: string;
+}
+
+/** Finds the two labels of a binary target; `positive` names the positive one when it is not obvious. */
+export function binaryTarget(t: Table, name: string, positive?: string): BinaryTarget {
+  if (!t.columns.includes(name)) throw new RangeError(`target: column '${name}' is not in the data (columns: ${t.columns.join(', ')})`);
+  const seen = new Map<string, number>();
+  t.rows.forEach((r, i) => {
+    const v = r[name];
+    if (isMissing(v)) throw new RangeError(`${where(t, i)}: the target '${name}' is missing`);
+    const l = asLabel(v);
+    if (!seen.has(l)) seen.set(l, i);
+  });
+  const labels = [...seen.keys()];
+  if (labels.length !== 2) {
+    const examples = labels.slice(0, 5).map((l) => `'${l}' (${where(t, seen.get(l)!)})`).join(', ');
+    throw new RangeError(`target: '${name}' must have exactly two values for a binary model, found ${labels.length}: ${examples}${labels.length > 5 ? ', ...' : ''}`);
+  }
+  let pos = positive;
+  if (pos !== undefined && !labels.includes(String(pos)))
+    throw new RangeError(`target: positive class '${pos}' is not a value of '${name}' (values: ${labels.join(', ')})`);
+  pos ??= labels.find((l) => POSITIVE.includes(l.toLowerCase()));
+  if (pos === undefined)
+    throw new RangeError(`target: cannot tell which value of '${name}' is the positive class (${labels.join(' or ')}); pass { positive: '...' }`);
+  return { name, positive: String(pos), negative: labels.find((l) => l !== String(pos))! };
+}
+
+export function encodeTarget(t: Table, target: BinaryTarget, indices?: number[]): Float32Array {
+  const idx = indices ?? t.rows.map((_, i) => i);
+  return Float32Array.from(idx, (i) => {
+    const v = t.rows[i][target.name];
+    if (isMissing(v)) throw new RangeError(`${where(t, i)}: the target '${target.name}' is missing`);
+    const l = asLabel(v);
+    if (l !== target.positive && l !== target.negative)
+      throw new RangeError(`${where(t, i)}: target '${target.name}' is '${l}', expected '${target.positive}' or '${target.negative}'`);
+    return l === target.positive ? 1 : 0;
+  });
+}
+
+/** A seeded split of row indices, stratified by the 0/1 labels. */
+export function stratifiedSplit(labels: Float32Array, fraction: number, random: () => number): { train: number[]; validation: number[] } {
+  const byClass: number[][] = [[], []];
+  labels.forEach((y, i) => byClass[y > 0.5 ? 1 : 0].push(i));
+  const train: number[] = [], validation: number[] = [];
+  for (const group of byClass) {
+    for (let i = group.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [group[i], group[j]] = [group[j], group[i]];
+    }
+    const cut = Math.round(group.length * fraction);
+    validation.push(...group.slice(0, cut));
+    train.push(...group.slice(cut));
+  }
+  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+}
+
+/** Seeded stratified K-fold assignment: fold[i] in [0, k) for every row, classes spread evenly. */
+export function stratifiedFolds(labels: Float32Array, k: number, random: () => number): Int32Array {
+  const fold = new Int32Array(labels.length);
+  for (const cls of [0, 1]) {
+    const group: number[] = [];
+    labels.forEach((y, i) => (y > 0.5 ? 1 : 0) === cls && group.push(i));
+    for (let i = group.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [group[i], group[j]] = [group[j], group[i]];
+    }
+    group.forEach((row, n) => (fold[row] = n % k));
+  }
+  return fold;
+}

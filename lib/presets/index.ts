@@ -1,0 +1,3 @@
+export { ChurnModel, PropensityModel } from './churn.js';
+export type { ChurnFitOptions, ChurnReport, ColumnImportance } from './churn.js';
+export { TabularNet } from './tabular-net.js';

@@ -1,0 +1,75 @@
+// The network behind the tabular presets ("wide and deep"): standardized numeric features
+// and one learned embedding per categorical column feed an MLP with dropout, and a linear
+// (wide) path from the same features adds to its output, so the model is never worse off
+// than a logistic/linear regression when the signal is mostly additive.
+import { Module, type ModuleConfig } from '../nn/module.js';
+import { Dropout, ReLU, Sequential } from '../nn/layers/basic.js';
+import { Embedding } from '../nn/layers/embedding.js';
+import { Linear } from '../nn/layers/linear.js';
+import { registerModule } from '../nn/registry.js';
+import { add } from '../ops/arithmetic.js';
+import { dropout } from '../ops/dropout.js';
+import { cat } from '../ops/join.js';
+import { slice } from '../ops/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export interface TabularNetOptions {
+  hidden?: number[];
+  dropout?: number;
+  /** Dropout on the embedding vectors: keeps rare categories from being memorized. */
+  embeddingDropout?: number;
+  /** Widest embedding (small tables overfit wide ones). */
+  maxEmbeddingDim?: number;
+  outputs?: number;
+}
+
+/** Embedding width for a column with `cardinality` indices (fastai's rule of thumb, capped). */
+export function embeddingDim(cardinality: number, cap: number): number {
+  return Math.max(2, Math.min(cap, Math.round(1.6 * cardinality ** 0.56)));
+}
+
+/** The embedding cap for a training set of `rows` rows: 4 below 10k rows, 8 below 100k, else 16. */
+export function embeddingCapFor(rows: number): number {
+  return rows < 10_000 ? 4 : rows < 100_000 ? 8 : 16;
+}
+
+export class TabularNet extends Module {
+  embeddings: Embedding[];
+  mlp: Sequential;
+  wide: Linear;
+  readonly opts: Required<TabularNetOptions>;
+
+  constructor(readonly numericWidth: number, readonly cardinalities: number[], opts: TabularNetOptions = {}) {
+    super();
+    this.opts = {
+      hidden: opts.hidden ?? [64, 32], dropout: opts.dropout ?? 0.2, embeddingDropout: opts.embeddingDropout ?? 0.25,
+      maxEmbeddingDim: opts.maxEmbeddingDim ?? 16, outputs: opts.outputs ?? 1,
+    };
+    this.embeddings = cardinalities.map((c) => new Embedding(c, embeddingDim(c, this.opts.maxEmbeddingDim)));
+    const width = numericWidth + this.embeddings.reduce((s, e) => s + e.embeddingDim, 0);
+    const layers: Module[] = [];
+    let w = width;
+    for (const h of this.opts.hidden) {
+      layers.push(new Linear(w, h), new ReLU(), new Dropout(this.opts.dropout));
+      w = h;
+    }
+    layers.push(new Linear(w, this.opts.outputs));
+    this.mlp = new Sequential(...layers);
+    this.wide = new Linear(width, this.opts.outputs, { bias: false });
+  }
+
+  /** numeric [n, numericWidth] float32, categorical [n, columns] int32 -> [n, outputs]. */
+  forward(numeric: Tensor, categorical: Tensor): Tensor {
+    const embedded = this.embeddings.map((e, j) =>
+      dropout(e.forward(slice(categorical, 1, j, j + 1)).reshape([-1, e.embeddingDim]), this.opts.embeddingDropout, this.training),
+    );
+    const features = embedded.length ? cat([numeric, ...embedded], 1) : numeric;
+    return add(this.mlp.forward(features), this.wide.forward(features));
+  }
+
+  override config(): ModuleConfig {
+    return { type: 'TabularNet', args: [this.numericWidth, this.cardinalities, this.opts] };
+  }
+}
+
+registerModule('TabularNet', TabularNet);
