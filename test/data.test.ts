@@ -99,3 +99,23 @@ describe('binary targets', () => {
     expect(() => tl.data.binaryTarget(t(['a', 'b']), 'z')).toThrow(/column 'z' is not in the data/);
   });
 });
+
+describe('prepare() for custom models', () => {
+  it('turns a CSV into tensors tl.fit trains on', async () => {
+    const file = new URL('../data/mlc_churn.csv', import.meta.url).pathname;
+    const p = await tl.data.prepare(file, { target: 'churn', seed: 1 });
+    expect(p.train.x[0].shape[0] + p.validation.x[0].shape[0]).toBe(5000);
+    expect(p.train.x[1].dtype).toBe('int32');
+    class Net extends tl.nn.Module {
+      emb = p.preprocessor.cardinalities.map((c) => new tl.nn.Embedding(c, 3));
+      out = new tl.nn.Linear(p.preprocessor.numericWidth + 3 * p.preprocessor.cardinalities.length, 1);
+      forward(num: tl.Tensor, cat: tl.Tensor) {
+        return this.out.forward(tl.cat([num, ...this.emb.map((e, j) => e.forward(cat.slice(1, j, j + 1)).reshape([-1, 3]))], 1));
+      }
+    }
+    const net = new Net();
+    const h = await tl.fit(net, p.train, { loss: 'bce', epochs: 3, batchSize: 256, validation: p.validation, metrics: ['auc'], progress: false });
+    expect(h.epochs.at(-1)!.valAuc).toBeGreaterThan(0.75);
+    expect(p.encode([{ state: 'KS', international_plan: 'yes' }])[0].shape).toEqual([1, p.preprocessor.numericWidth]);
+  });
+});

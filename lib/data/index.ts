@@ -6,3 +6,5 @@ export { Preprocessor } from './preprocess.js';
 export type { ColumnState, Encoded, TransformOptions } from './preprocess.js';
 export { binaryTarget, encodeTarget, stratifiedSplit } from './target.js';
 export type { BinaryTarget } from './target.js';
+export { prepare } from './prepare.js';
+export type { Prepared } from './prepare.js';

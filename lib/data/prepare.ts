@@ -1,0 +1,46 @@
+// From a CSV file (or rows) to tensors tl.fit accepts, for custom models: the same
+// inference and preprocessing the presets use, fitted on the training split only.
+import { native } from '../native.js';
+import { Tensor } from '../tensor/tensor.js';
+import { seededRandom } from '../train/data.js';
+import { Preprocessor } from './preprocess.js';
+import { type ColumnKind, inferSchema } from './schema.js';
+import { type BinaryTarget, binaryTarget, encodeTarget, stratifiedSplit } from './target.js';
+import { type Row, type Table, toTable } from './table.js';
+
+export interface Prepared {
+  /** x = [numeric float32 [n, w], categorical int32 [n, c]], y float32 [n, 1]. */
+  train: { x: [Tensor, Tensor]; y: Tensor };
+  validation: { x: [Tensor, Tensor]; y: Tensor };
+  preprocessor: Preprocessor;
+  target: BinaryTarget;
+  /** Encodes new rows with the fitted preprocessing (for prediction). */
+  encode(rows: Row[] | Table): [Tensor, Tensor];
+}
+
+export async function prepare(
+  data: string | Row[],
+  opts: { target: string; positive?: string; validation?: number; seed?: number; exclude?: string[]; columns?: Record<string, ColumnKind> },
+): Promise<Prepared> {
+  const table = await toTable(data, 'prepare');
+  const target = binaryTarget(table, opts.target, opts.positive);
+  const y = encodeTarget(table, target);
+  const schema = inferSchema(table, opts.target, { exclude: opts.exclude, overrides: opts.columns });
+  const { train, validation } = stratifiedSplit(y, opts.validation ?? 0.2, seededRandom(opts.seed ?? 42));
+  const preprocessor = Preprocessor.fit(table, train, schema);
+  const encode = (t: Table, idx?: number[]): [Tensor, Tensor] => {
+    const e = preprocessor.transform(t, idx);
+    return [
+      new Tensor(native.fromData(e.numeric, [e.n, preprocessor.numericWidth])),
+      new Tensor(native.fromData(e.categorical, [e.n, preprocessor.cardinalities.length])),
+    ];
+  };
+  const labels = (idx: number[]) => new Tensor(native.fromData(Float32Array.from(idx, (i) => y[i]), [idx.length, 1]));
+  return {
+    train: { x: encode(table, train), y: labels(train) },
+    validation: { x: encode(table, validation), y: labels(validation) },
+    preprocessor,
+    target,
+    encode: (rows) => encode(Array.isArray(rows) ? { rows, columns: [] } : rows),
+  };
+}
