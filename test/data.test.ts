@@ -114,7 +114,10 @@ describe('prepare() for custom models', () => {
       }
     }
     const net = new Net();
-    const h = await tl.fit(net, p.train, { loss: 'bce', epochs: 3, batchSize: 256, validation: p.validation, metrics: ['auc'], progress: false });
+    const h = await tl.fit(net, p.train, {
+      loss: 'bce', optimizer: new tl.optim.Adam(net.parameters(), { lr: 0.01 }), epochs: 10, batchSize: 256,
+      validation: p.validation, metrics: ['auc'], progress: false,
+    });
     expect(h.epochs.at(-1)!.valAuc).toBeGreaterThan(0.75);
     expect(p.encode([{ state: 'KS', international_plan: 'yes' }])[0].shape).toEqual([1, p.preprocessor.numericWidth]);
   });
