@@ -19,13 +19,15 @@ export async function loadTensorlift() {
 /** tfjs-core with the WASM backend, installed on demand into bench/peers (never a dependency). */
 export async function loadTfjsWasm() {
   const peers = join(benchDir, 'peers');
-  if (!existsSync(join(peers, 'node_modules', '@tensorflow', 'tfjs-backend-wasm'))) {
+  if (!existsSync(join(peers, 'node_modules', '@tensorflow', 'tfjs'))) {
     console.log('bench: installing @tensorflow/tfjs-backend-wasm into bench/peers ...');
     const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--silent'], { cwd: peers, stdio: 'inherit' });
     if (r.status !== 0) return null;
   }
   const require = createRequire(join(peers, 'package.json'));
-  const tf = require('@tensorflow/tfjs-core');
+  // The full @tensorflow/tfjs bundle (pure JS) registers the gradients and chained methods that
+  // tfjs-core alone lacks; the WASM backend is then selected explicitly.
+  const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend('wasm');
   await tf.ready();
