@@ -5,6 +5,7 @@
 
 #include "../core/parallel.h"
 #include "simd_clones.h"
+#include "vec.h"
 
 namespace tl::cpu {
 
@@ -94,6 +95,54 @@ TL_SIMD_CLONES void max_pool_plane_fixed(const Pool2dGeometry& g, const float* p
     }
 }
 
+// 2x2 windows with stride 2, 8 outputs at a time: two 16-float loads per input row are split
+// into even and odd columns with shuffles, so the four taps are whole-vector maxima. The
+// selects keep the first maximum and let the first NaN win, as the scalar loop does.
+TL_SIMD_CLONES void max_pool_plane_2x2(const Pool2dGeometry& g, const float* plane, float* o, int32_t* idx) {
+  typedef int32_t i8 __attribute__((vector_size(32)));
+  const i8 even = {0, 2, 4, 6, 8, 10, 12, 14}, odd = {1, 3, 5, 7, 9, 11, 13, 15};
+  const i8 lane = {0, 2, 4, 6, 8, 10, 12, 14};
+  for (int64_t oh = 0; oh < g.h_out; ++oh) {
+    const float* r0 = plane + 2 * oh * g.w;
+    const float* r1 = r0 + g.w;
+    float* orow = o + oh * g.w_out;
+    int32_t* irow = idx + oh * g.w_out;
+    int64_t ow = 0;
+    for (; ow + 8 <= g.w_out && 2 * ow + 16 <= g.w; ow += 8) {
+      const vec::f8 a0 = vec::load(r0 + 2 * ow), a1 = vec::load(r0 + 2 * ow + 8);
+      const vec::f8 b0 = vec::load(r1 + 2 * ow), b1 = vec::load(r1 + 2 * ow + 8);
+      const vec::f8 taps[4] = {__builtin_shuffle(a0, a1, even), __builtin_shuffle(a0, a1, odd),
+                               __builtin_shuffle(b0, b1, even), __builtin_shuffle(b0, b1, odd)};
+      const i8 base = lane + int32_t(2 * oh * g.w + 2 * ow);
+      const i8 offs[4] = {base, base + 1, base + int32_t(g.w), base + int32_t(g.w) + 1};
+      vec::f8 best = taps[0];
+      i8 at = offs[0];
+      for (int t = 1; t < 4; ++t) {
+        const vec::f8 v = taps[t];
+        const i8 take = (v > best) | ((v != v) & (best == best));
+        best = take ? v : best;
+        at = take ? offs[t] : at;
+      }
+      std::memcpy(orow + ow, &best, sizeof best);
+      std::memcpy(irow + ow, &at, sizeof at);
+    }
+    for (; ow < g.w_out; ++ow) {  // the tail, one window at a time
+      const int64_t a = 2 * oh * g.w + 2 * ow;
+      const int64_t cand[4] = {a, a + 1, a + g.w, a + g.w + 1};
+      float best = plane[a];
+      int64_t best_at = a;
+      for (int t = 1; t < 4; ++t) {
+        const float v = plane[cand[t]];
+        const bool take = (v > best) | ((v != v) & (best == best));
+        best = take ? v : best;
+        best_at = take ? cand[t] : best_at;
+      }
+      orow[ow] = best;
+      irow[ow] = int32_t(best_at);
+    }
+  }
+}
+
 void max_pool2d(const Pool2dGeometry& g, const Tensor& x, const Tensor& out, const Tensor& indices) {
   const float* xp = x.data<float>();
   float* op = out.data<float>();
@@ -105,7 +154,7 @@ void max_pool2d(const Pool2dGeometry& g, const Tensor& x, const Tensor& out, con
     const float* plane = xp + p * g.h * g.w;
     float* o = op + p * g.h_out * g.w_out;
     int32_t* idx = ip + p * g.h_out * g.w_out;
-    if (plain && g.kh == 2 && g.stride_h == 2) return max_pool_plane_fixed<2, 2>(g, plane, o, idx);
+    if (plain && g.kh == 2 && g.stride_h == 2) return max_pool_plane_2x2(g, plane, o, idx);
     if (plain && g.kh == 3 && g.stride_h == 2) return max_pool_plane_fixed<3, 2>(g, plane, o, idx);
     for (int64_t oh = 0; oh < g.h_out; ++oh) max_pool_row(g, plane, oh, o + oh * g.w_out, idx + oh * g.w_out);
   });
