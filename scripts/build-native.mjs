@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the native addon with cmake-js (npm's "install" step). Checks the tools first so a
 // missing cmake or compiler is one readable line, not pages of CMake output.
-// Environment: TENSORLIFT_SANITIZE=1 builds with ASan + UBSan; TENSORLIFT_DEBUG=1 a debug build.
+// Environment: TENSORLIFT_SANITIZE=1 builds with ASan + UBSan into build-asan/ (the normal
+// build is left alone; point TENSORLIFT_ADDON at it to use it); TENSORLIFT_DEBUG=1 a debug build.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -31,8 +32,9 @@ try {
   fail('the cmake-js package is missing (run `npm install` again)');
 }
 
-const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build')];
+const sanitize = process.env.TENSORLIFT_SANITIZE === '1';
+const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, sanitize ? 'build-asan' : 'build')];
 if (process.env.TENSORLIFT_DEBUG === '1') args.push('--debug');
-if (process.env.TENSORLIFT_SANITIZE === '1') args.push('--CDTL_SANITIZE=ON');
+if (sanitize) args.push('--CDTL_SANITIZE=ON');
 const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 if (r.status !== 0) fail(`the compile step failed (exit code ${r.status}); see the compiler output above`);

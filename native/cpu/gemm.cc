@@ -109,10 +109,7 @@ void pack_panel_strided(const float* src, int64_t ld_i, int64_t ld_p, int64_t w,
   if (ld_p == 1) {
     const __m128 vs = _mm_set1_ps(scale);
     for (; i + 4 <= w; i += 4) {
-      const float* s0 = src + i * ld_i;
-      const float* s1 = s0 + ld_i;
-      const float* s2 = s1 + ld_i;
-      const float* s3 = s2 + ld_i;
+      const float *s0 = src + i * ld_i, *s1 = s0 + ld_i, *s2 = s1 + ld_i, *s3 = s2 + ld_i;
       float* o = out + i;
       int64_t p = 0;
       for (; p + 4 <= kc; p += 4) {
@@ -124,12 +121,8 @@ void pack_panel_strided(const float* src, int64_t ld_i, int64_t ld_p, int64_t w,
         _mm_storeu_ps(o + (p + 2) * W, _mm_mul_ps(r2, vs));
         _mm_storeu_ps(o + (p + 3) * W, _mm_mul_ps(r3, vs));
       }
-      for (; p < kc; ++p) {
-        o[p * W + 0] = scale * s0[p];
-        o[p * W + 1] = scale * s1[p];
-        o[p * W + 2] = scale * s2[p];
-        o[p * W + 3] = scale * s3[p];
-      }
+      for (; p < kc; ++p)
+        for (int q = 0; q < 4; ++q) o[p * W + q] = scale * s0[q * ld_i + p];
     }
   }
 #endif

@@ -16,14 +16,14 @@ TL_SIMD_CLONES double sum_exp_shifted(const float* x, int64_t n, float m, double
   double s = 0, sx = 0;
   for (int64_t i = 0; i < n; ++i) {
     s += vm::exp(x[i] - m);
-    sx += x[i];
+    sx += double(x[i]);
   }
   *sum_x = sx;
   return s;
 }
 
-TL_SIMD_CLONES void ce_grad_row(const float* x, float* gx, int64_t n, float lse, float scale, float uniform) {
-  for (int64_t i = 0; i < n; ++i) gx[i] = scale * (vm::exp(x[i] - lse) - uniform);
+TL_SIMD_CLONES void ce_grad_row(const float* x, float* gx, int64_t n, float m, float log_s, float scale, float uniform) {
+  for (int64_t i = 0; i < n; ++i) gx[i] = scale * (vm::exp((x[i] - m) - log_s) - uniform);
 }
 
 }  // namespace
@@ -40,13 +40,15 @@ void cross_entropy(const Tensor& logits, const Tensor& labels, int64_t ignore_in
       const float m = vec::extreme<true>(row, c);
       double sum_x = 0;
       const double s = sum_exp_shifted(row, c, m, &sum_x);
-      const double l = double(m) + std::log(s);
-      sp[i] = float(l);
+      // Everything relative to the row maximum: with logits near 1e38, m + log(s) would round
+      // log(s) away; (x_y - m) is exact there.
+      const double log_s = std::log(s);
+      sp[i] = float(log_s);
       if (yp[i] == ignore_index) {
         lp[i] = 0.0f;
         continue;
       }
-      lp[i] = float(l - (1.0 - smoothing) * row[yp[i]] - smoothing * sum_x / double(c));
+      lp[i] = float(log_s - (1.0 - smoothing) * (double(row[yp[i]]) - m) - smoothing * (sum_x / double(c) - m));
     }
   });
 }
@@ -65,7 +67,8 @@ void cross_entropy_backward(const Tensor& logits, const Tensor& labels, const Te
         std::fill(out, out + c, 0.0f);
         continue;
       }
-      ce_grad_row(xp + i * c, out, c, sp[i], gp[i], uniform);
+      const float m = vec::extreme<true>(xp + i * c, c);  // recomputed: cheaper than saving it
+      ce_grad_row(xp + i * c, out, c, m, sp[i], gp[i], uniform);
       out[yp[i]] -= gp[i] * float(1.0 - smoothing);
     }
   });
