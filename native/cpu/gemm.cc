@@ -91,7 +91,7 @@ struct PackBuffer {
 };
 
 thread_local PackBuffer tls_a;
-thread_local PackBuffer tls_b[2];  // two B blocks: one in use, the next being packed
+thread_local PackBuffer tls_b;
 
 // ---------------------------------------------------------------------------------------
 // Packing. A packed block is a row of micro-panels; panel q holds lines [q*W, q*W + W) of the
@@ -113,6 +113,10 @@ void pack_panel_strided(const float* src, int64_t ld_i, int64_t ld_p, int64_t w,
       float* o = out + i;
       int64_t p = 0;
       for (; p + 4 <= kc; p += 4) {
+        // Prefetch the next 4 lines at the same depth, a cache line each: their streams are
+        // short (kc floats) and start cold (32x4096x4096 with B transposed: +7 %).
+        if (p % 16 == 0 && i + 8 <= w)
+          for (int q = 4; q < 8; ++q) _mm_prefetch(reinterpret_cast<const char*>(s0 + q * ld_i + p), _MM_HINT_T0);
         __m128 r0 = _mm_loadu_ps(s0 + p), r1 = _mm_loadu_ps(s1 + p);
         __m128 r2 = _mm_loadu_ps(s2 + p), r3 = _mm_loadu_ps(s3 + p);
         _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
@@ -149,6 +153,9 @@ void pack_block(const float* src, int64_t ld_i, int64_t ld_p, int64_t lines, int
   // panel instead (kc short reads at a large stride) measured 3.5 cycles/float at n = 1024,
   // where the 4 KB row stride defeats the prefetcher: 8 % of the whole GEMM.
   constexpr int64_t kRows = 8;
+#if TL_GEMM_X86
+  const __m128 vs = _mm_set1_ps(scale);
+#endif
   for (int64_t p0 = 0; p0 < kc; p0 += kRows) {
     const int64_t p1 = std::min(kc, p0 + kRows);
     for (int64_t q = q0; q < q1; ++q) {
@@ -158,12 +165,13 @@ void pack_block(const float* src, int64_t ld_i, int64_t ld_p, int64_t lines, int
       for (int64_t p = p0; p < p1; ++p) {
         const float* sp = s + p * ld_p;
         float* op = o + p * W;
-        if (scale == 1.0f) {
-          for (int64_t i = 0; i < w; ++i) op[i] = sp[i];
-        } else {
-          for (int64_t i = 0; i < w; ++i) op[i] = scale * sp[i];
-        }
-        for (int64_t i = w; i < W; ++i) op[i] = 0.0f;
+        int64_t i = 0;
+#if TL_GEMM_X86
+        // 4-wide copies (an A panel row is 12 floats: no peeling or scalar tail needed).
+        for (; i + 4 <= w; i += 4) _mm_storeu_ps(op + i, _mm_mul_ps(_mm_loadu_ps(sp + i), vs));
+#endif
+        for (; i < w; ++i) op[i] = scale * sp[i];
+        for (; i < W; ++i) op[i] = 0.0f;
       }
     }
   }
@@ -204,9 +212,6 @@ void scale_c(const Operands& g, int threads) {
 // Below this many multiply-adds a product runs on one thread: a pool round trip measured
 // 2-3 us here (sq96: 1 and 2 threads equal; sq128: 2 threads 1.3x faster).
 constexpr double kMinParallelWork = 1e6;
-#ifndef TL_OVL
-#define TL_OVL 1
-#endif
 
 // Task grid for one step: `mblocks` row blocks x `nsplit` ranges of NR panels.
 void task_grid(const KernelSet& ks, int64_t m_tiles, int64_t panels, int threads, int64_t& mblocks,
@@ -231,6 +236,86 @@ void task_grid(const KernelSet& ks, int64_t m_tiles, int64_t panels, int threads
   mblocks = std::min(mblocks, m_tiles);
 }
 
+// How one product is run (fixed for all its steps).
+struct Plan {
+  const KernelSet& ks;
+  const Operands& g;
+  int threads;
+  bool direct_a, direct_b;
+  float* bpack;  // packed B block (direct_b: only the ragged last panel)
+};
+
+// One (jc, pc) step: C[:, jc..jc+nc) (+)= A[:, pc..pc+kc) * B[pc..pc+kc, jc..jc+nc).
+void run_step(const Plan& pl, int64_t jc, int64_t nc, int64_t pc, int64_t kc) {
+  const KernelSet& ks = pl.ks;
+  const Operands& g = pl.g;
+  const int64_t MR = ks.mr, NR = ks.nr, m_tiles = ceil_div(g.m, MR), panels = ceil_div(nc, NR);
+  const float beta = pc == 0 ? g.beta : 1.0f;
+  const float* bsrc = g.b + pc * g.rs_b + jc * g.cs_b;
+  float* bpack = pl.bpack;
+  // Micro-tiles are dealt out evenly (block sizes differ by at most one tile): with a
+  // ragged last block the busier thread idled ~6 % of each step at 2 threads.
+  int64_t mblocks, nsplit;
+  task_grid(ks, m_tiles, panels, pl.threads, mblocks, nsplit);
+  // With a single row block every B panel has one user: it is packed by that task right
+  // before use (hot in L1/L2, and no packing phase for the pool to wait on). Only for
+  // transposing packs (B columns contiguous), which go panel by panel anyway; row-major B
+  // must be packed row-sequentially (above). 32x4096x4096, B transposed, 2 threads: 139 ->
+  // 161 GFLOP/s; 128x2048x512: 290 -> 315.
+  const bool jit_b = !pl.direct_b && mblocks == 1 && g.cs_b != 1;
+  auto pack_b = [&](int64_t lo, int64_t hi) { pack_block(bsrc, g.cs_b, g.rs_b, nc, int(NR), kc, 1.0f, bpack, lo, hi); };
+  if (pl.direct_b) {
+    if (nc % NR)
+      pack_block(bsrc + (panels - 1) * NR, 1, g.rs_b, nc - (panels - 1) * NR, int(NR), kc, 1.0f, bpack, 0, 1);
+  } else if (!jit_b) {
+    if (pl.threads > 1)
+      parallel_for(0, panels, std::max<int64_t>(1, 16384 / (kc * NR)), pack_b);
+    else
+      pack_b(0, panels);
+  }
+  auto task = [&](int64_t t) {
+    const int64_t blk = t / nsplit, part = t % nsplit;
+    const int64_t i0 = m_tiles * blk / mblocks * MR;
+    const int64_t mc = std::min(m_tiles * (blk + 1) / mblocks * MR, g.m) - i0;
+    const int64_t p0 = panels * part / nsplit, p1 = panels * (part + 1) / nsplit;
+    if (mc <= 0 || p0 >= p1) return;
+    // A block: full MR-row tiles read in place when direct_a, the rest packed (* alpha).
+    const float* asrc = g.a + i0 * g.rs_a + pc * g.cs_a;
+    const int64_t in_place = pl.direct_a ? mc / MR * MR : 0;
+    float* apack = nullptr;
+    if (mc > in_place) {
+      apack = tls_a.get(size_t(round_up(mc - in_place, MR) * kc));
+      pack_block(asrc + in_place * g.rs_a, g.rs_a, g.cs_a, mc - in_place, int(MR), kc, g.alpha, apack, 0,
+                 ceil_div(mc - in_place, MR));
+    }
+    for (int64_t jp = p0; jp < p1; ++jp) {
+      if (jit_b) pack_b(jp, jp + 1);
+      const int64_t j = jp * NR, nr = std::min(NR, nc - j);
+      const float* bp = bpack + j * kc;
+      int64_t ldb = NR;
+      if (pl.direct_b) {
+        if (nr == NR)
+          bp = bsrc + j, ldb = g.rs_b;
+        else
+          bp = bpack;
+      }
+      float* cj = g.c + i0 * g.ldc + jc + j;
+      int64_t ir = 0;
+      for (; ir < in_place; ir += MR)
+        ks.kernel_direct_a(kc, asrc + ir * g.rs_a, g.rs_a, bp, ldb, cj + ir * g.ldc, g.ldc, beta, nr);
+      for (; ir < mc; ir += MR)
+        ks.kernel(kc, apack + (ir - in_place) * kc, bp, ldb, cj + ir * g.ldc, g.ldc, beta, std::min(MR, mc - ir),
+                  nr);
+    }
+  };
+  const int64_t tasks = mblocks * nsplit;
+  if (pl.threads > 1 && tasks > 1) {
+    parallel_tasks(tasks, task);
+  } else {
+    for (int64_t t = 0; t < tasks; ++t) task(t);
+  }
+}
+
 void gemm(const KernelSet& ks, const Operands& g, int threads) {
   if (g.m <= 0 || g.n <= 0) return;
   if (g.k <= 0 || g.alpha == 0.0f) return scale_c(g, threads);
@@ -242,7 +327,6 @@ void gemm(const KernelSet& ks, const Operands& g, int threads) {
   const int64_t kblocks = ceil_div(g.k, ks.kc);
   const int64_t kc_blk = ceil_div(g.k, kblocks);
   const int64_t nc_blk = round_up(ceil_div(g.n, ceil_div(g.n, ks.nc)), NR);
-  const int64_t nblocks = ceil_div(g.n, nc_blk);
   const int64_t m_tiles = ceil_div(g.m, MR);
 
   // B is read in place (no packing) when its rows are contiguous and packing would not pay
@@ -259,109 +343,13 @@ void gemm(const KernelSet& ks, const Operands& g, int threads) {
   const bool direct_a = ks.kernel_direct_a && g.cs_a == 1 && g.alpha == 1.0f && (g.rs_a * fs) % 4096 != 0 &&
                         g.n <= 8 * NR;
 
-  // The (jc, pc) steps in order. With several threads, packing B for step s + 1 runs as
-  // extra pool tasks interleaved with the compute tasks of step s (two B buffers): B packing
-  // is memory-bound and does not speed up with a second thread (measured 1.25 ms for
-  // 2048 x 2048 on 1 or 2 threads), so as a separate phase it left the FMA units idle for
-  // ~6 % of a 2-thread 2048^3 product.
-  struct Step {
-    int64_t jc, nc, pc, kc, panels;
-    const float* b;
-  };
-  auto step_at = [&](int64_t s) {
-    Step st;
-    st.jc = (s / kblocks) * nc_blk, st.nc = std::min(nc_blk, g.n - st.jc);
-    st.pc = (s % kblocks) * kc_blk, st.kc = std::min(kc_blk, g.k - st.pc);
-    st.panels = ceil_div(st.nc, NR);
-    st.b = g.b + st.pc * g.rs_b + st.jc * g.cs_b;
-    return st;
-  };
-  const int64_t steps = nblocks * kblocks;
-  const bool overlap = TL_OVL && !direct_b && threads > 1 && steps > 1;
-  const size_t bsize = size_t(direct_b ? NR * kc_blk : nc_blk * kc_blk);
-  float* bbuf[2] = {tls_b[0].get(bsize), nullptr};
-  bbuf[1] = overlap ? tls_b[1].get(bsize) : bbuf[0];
-  auto pack_b = [&](const Step& st, float* buf, int64_t q0, int64_t q1) {
-    pack_block(st.b, g.cs_b, g.rs_b, st.nc, int(NR), st.kc, 1.0f, buf, q0, q1);
-  };
-
-  for (int64_t s = 0; s < steps; ++s) {
-    const Step st = step_at(s);
-    const float beta = st.pc == 0 ? g.beta : 1.0f;
-    float* bpack = bbuf[s % 2];
-    if (direct_b) {
-      if (st.nc % NR)  // only the ragged last panel is packed
-        pack_block(st.b + (st.panels - 1) * NR, 1, g.rs_b, st.nc - (st.panels - 1) * NR, int(NR), st.kc, 1.0f,
-                   bpack, 0, 1);
-    } else if (s == 0 || !overlap) {
-      if (threads > 1)
-        parallel_for(0, st.panels, std::max<int64_t>(1, 16384 / (st.kc * NR)),
-                     [&](int64_t lo, int64_t hi) { pack_b(st, bpack, lo, hi); });
-      else
-        pack_b(st, bpack, 0, st.panels);
-    }
-
-    // Micro-tiles are dealt out evenly (block sizes differ by at most one tile): with a
-    // ragged last block the busier thread idled ~6 % of each step at 2 threads.
-    int64_t mblocks, nsplit;
-    task_grid(ks, m_tiles, st.panels, threads, mblocks, nsplit);
-
-    auto compute = [&](int64_t t) {
-      const int64_t blk = t / nsplit, part = t % nsplit;
-      const int64_t i0 = m_tiles * blk / mblocks * MR;
-      const int64_t mc = std::min(m_tiles * (blk + 1) / mblocks * MR, g.m) - i0;
-      const int64_t p0 = st.panels * part / nsplit, p1 = st.panels * (part + 1) / nsplit;
-      if (mc <= 0 || p0 >= p1) return;
-      // A block: full MR-row tiles read in place when direct_a, the rest packed (* alpha).
-      const float* asrc = g.a + i0 * g.rs_a + st.pc * g.cs_a;
-      const int64_t in_place = direct_a ? mc / MR * MR : 0;
-      float* apack = nullptr;
-      if (mc > in_place) {
-        apack = tls_a.get(size_t(round_up(mc - in_place, MR) * st.kc));
-        pack_block(asrc + in_place * g.rs_a, g.rs_a, g.cs_a, mc - in_place, int(MR), st.kc, g.alpha, apack, 0,
-                   ceil_div(mc - in_place, MR));
-      }
-      for (int64_t jp = p0; jp < p1; ++jp) {
-        const int64_t j = jp * NR;
-        const int64_t nr = std::min(NR, st.nc - j);
-        const float* bp = bpack + j * st.kc;
-        int64_t ldb = NR;
-        if (direct_b) {
-          if (nr == NR)
-            bp = st.b + j, ldb = g.rs_b;
-          else
-            bp = bpack;
-        }
-        float* cj = g.c + i0 * g.ldc + st.jc + j;
-        int64_t ir = 0;
-        for (; ir < in_place; ir += MR)
-          ks.kernel_direct_a(st.kc, asrc + ir * g.rs_a, g.rs_a, bp, ldb, cj + ir * g.ldc, g.ldc, beta, nr);
-        for (; ir < mc; ir += MR)
-          ks.kernel(st.kc, apack + (ir - in_place) * st.kc, bp, ldb, cj + ir * g.ldc, g.ldc, beta,
-                    std::min(MR, mc - ir), nr);
-      }
-    };
-    const int64_t ctasks = mblocks * nsplit;
-    if (threads == 1 || (ctasks == 1 && !overlap)) {
-      for (int64_t t = 0; t < ctasks; ++t) compute(t);
-      continue;
-    }
-    // Pack tasks for the next step, alternating with compute tasks in the queue.
-    Step next{};
-    int64_t ptasks = 0;
-    if (overlap && s + 1 < steps) next = step_at(s + 1), ptasks = std::min(next.panels, ctasks);
-    const int64_t pairs = std::min(ctasks, ptasks);
-    parallel_tasks(ctasks + ptasks, [&](int64_t t) {
-      bool is_pack;
-      int64_t idx;
-      if (t < 2 * pairs)
-        is_pack = t % 2 == 1, idx = t / 2;
-      else
-        is_pack = ptasks > ctasks, idx = t - pairs;
-      if (!is_pack) return compute(idx);
-      pack_b(next, bbuf[(s + 1) % 2], next.panels * idx / ptasks, next.panels * (idx + 1) / ptasks);
-    });
-  }
+  // The (jc, pc) steps in order. One B buffer: packing B for the next step as pool tasks
+  // interleaved with this step's compute tasks (a second buffer) was tried and measured no
+  // gain at 2 threads (sq1024 / sq2048 / 4096x256x256: within 0.5 %).
+  const Plan plan{ks, g, threads, direct_a, direct_b, tls_b.get(size_t((direct_b ? NR : nc_blk) * kc_blk))};
+  for (int64_t jc = 0; jc < g.n; jc += nc_blk)
+    for (int64_t pc = 0; pc < g.k; pc += kc_blk)
+      run_step(plan, jc, std::min(nc_blk, g.n - jc), pc, std::min(kc_blk, g.k - pc));
 }
 
 }  // namespace

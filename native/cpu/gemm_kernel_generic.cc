@@ -1,8 +1,8 @@
 // Portable SGEMM micro-kernel, compiled with baseline flags only (SSE2 on x86-64, NEON on
-// arm64). Written as plain loops over a fixed-size accumulator array so the compiler keeps
-// the 4 x 16 tile in vector registers (16 xmm on SSE2: 4 rows x 4 vectors... minus the B row
-// and the broadcast; GCC -O3 fits 4 x 8 = 8 accumulators + 2 B + 1 A comfortably, so the tile
-// is 4 x 8) and vectorizes the inner j loop.
+// arm64). Plain loops over a fixed-size accumulator array: GCC -O3 keeps the 4 x 8 tile in
+// 8 xmm registers (2 per row) next to the B row (2) and the broadcast A element, within the
+// 16 xmm of SSE2, and vectorizes the j loops (checked with objdump: mulps/addps, no
+// accumulator traffic to memory in the k loop).
 #include "gemm_kernels.h"
 
 namespace tl::cpu::detail {

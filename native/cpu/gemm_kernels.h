@@ -23,9 +23,10 @@ using DirectAKernel = void (*)(int64_t kc, const float* a, int64_t lda, const fl
                                float* c, int64_t ldc, float beta, int64_t nr);
 
 // One kernel family: register tile MR x NR and cache blocking (see the kernel files for how
-// each number was chosen). kc: depth of a packed block (a KC x NR micro-panel of B should
-// sit in L1); mc: rows of a packed A block (MC x KC should sit in L2); nc: columns of a
-// packed B block (KC x NC in L3). mc is a multiple of mr and nc a multiple of nr.
+// each number was chosen). kc: depth of a packed block (the KC x NR micro-panel of B is
+// reused by every MR tile of a row block: L1 or L2); mc: rows of a packed A block (MC x KC
+// in L2); nc: columns of a packed B block (KC x NC in L3). mc is a multiple of mr and nc a
+// multiple of nr.
 struct KernelSet {
   const char* name;
   int mr, nr;
