@@ -38,6 +38,19 @@ export type Pair = number | [number, number];
 export interface NormResult { out: NativeTensor; mean: NativeTensor; rstd: NativeTensor }
 export interface NormGrads { gradX: NativeTensor; gradWeight: NativeTensor; gradBias: NativeTensor }
 
+export interface CudaStatus {
+  /** Whether this build has the CUDA backend (nvcc was found at build time). */
+  built: boolean;
+  available: boolean;
+  /** Why CUDA cannot be used ('' when it can). */
+  reason: string;
+  device?: string;
+  computeCapability?: string;
+  memoryBytes?: number;
+  /** The cuBLAS library that was loaded. */
+  cublas?: string;
+}
+
 export interface Binding {
   NativeTensor: typeof NativeTensor;
 
@@ -125,7 +138,9 @@ export interface Binding {
   setNumThreads(n: number): void;
   numThreads(): number;
   memory(): { tensors: number; cpuBytes: number; cudaBytes: number };
-  cudaStatus(): { available: boolean; reason: string };
+  cudaStatus(): CudaStatus;
+  setMatmulPrecision(precision: 'highest' | 'high' | 'medium'): void;
+  cudaSynchronize(): void;
   gemmIsa(): 'avx512' | 'avx2' | 'generic';
   /** Lowers the GEMM kernel family (tests); false when the CPU lacks it. */
   setGemmIsa(isa: 'avx512' | 'avx2' | 'generic'): boolean;

@@ -97,6 +97,20 @@ program
     console.log(formatImportance(await model.importance(o.data), o.top));
   });
 
+program
+  .command('bench')
+  .description('run the benchmarks (CPU suites, or the GPU suite with --device cuda)')
+  .option('--device <device>', 'cpu or cuda', 'cpu')
+  .argument('[suites...]', 'CPU suites: gemm, elementwise, training (default: all)')
+  .action(async (suites: string[], o) => {
+    if (o.device !== 'cpu' && o.device !== 'cuda') throw new InvalidArgumentError(`--device must be cpu or cuda, got ${o.device}`);
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const script = fileURLToPath(new URL(o.device === 'cuda' ? '../../bench/cuda.mjs' : '../../bench/run.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script, ...suites], { stdio: 'inherit' });
+    process.exitCode = r.status ?? 1;
+  });
+
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`tensorlift: ${e.message}`);
   process.exitCode = 1;

@@ -4,6 +4,7 @@
 import { native } from '../native.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { Device } from '../tensor/types.js';
 
 const parameters = new WeakSet<Tensor>();
 const buffers = new WeakSet<Tensor>();
@@ -106,6 +107,29 @@ export abstract class Module {
 
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * Moves every parameter and buffer to `device` (copies; the old tensors are freed). Create
+   * the optimizer after moving, since it holds the parameter tensors themselves.
+   */
+  to(device: Device): this {
+    for (const [, m] of this.namedModules())
+      for (const [key, value] of Object.entries(m)) {
+        if (!(value instanceof Tensor) || value.device === device) continue;
+        const isParam = parameters.has(value);
+        if (!isParam && !buffers.has(value)) continue;
+        const moved = new Tensor(native.to(value.handle, device));
+        if (isParam) {
+          moved.requiresGrad = value.requiresGrad;
+          parameters.add(keep(moved));
+        } else {
+          buffers.add(keep(moved));
+        }
+        (m as unknown as Record<string, unknown>)[key] = moved;
+        value.dispose();
+      }
+    return this;
   }
 
   /** Stops gradients to every parameter (for transfer learning); unfreeze() undoes it. */

@@ -1,4 +1,5 @@
 // Devices, threads and memory accounting.
+import type { CudaStatus } from '../../binding.js';
 import { native } from '../native.js';
 import type { Device } from './types.js';
 
@@ -38,8 +39,19 @@ export const cuda = {
   isAvailable(): boolean {
     return native.cudaStatus().available;
   },
-  /** Whether CUDA can be used, and if not, why. */
-  status(): { available: boolean; reason: string } {
+  /** Whether CUDA can be used, and if not, why; the device and cuBLAS found when it can. */
+  status(): CudaStatus {
     return native.cudaStatus();
+  },
+  /**
+   * GPU matmul precision: 'highest' (fp32, the default), 'high' (TF32 tensor cores) or
+   * 'medium' (bf16 tensor cores); float32 in and out either way.
+   */
+  setMatmulPrecision(precision: 'highest' | 'high' | 'medium'): void {
+    native.setMatmulPrecision(precision);
+  },
+  /** Waits until queued GPU work is done (ops return before the GPU finishes them). */
+  synchronize(): void {
+    native.cudaSynchronize();
   },
 };

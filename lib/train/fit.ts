@@ -12,6 +12,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { Adam } from '../optim/optimizers.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import type { Callback, EpochLogs, TrainContext } from './callbacks.js';
+import type { Device } from '../tensor/types.js';
 import {
   type Batch, type FitData, type Inputs, type TensorData, asList, disposeBatch, isBatchSource, permutation, rowCount,
   seededRandom, takeRows, tensorBatches,
@@ -64,6 +65,13 @@ function resolveLoss(loss: FitOptions['loss']): { fn: LossFn; logits: boolean } 
   }
 }
 
+// Batches follow the model: tensors on another device are copied to the parameters' device.
+function onDevice(x: Inputs, device: Device | undefined): Inputs {
+  if (!device) return x;
+  const move = (t: Tensor) => (t.device === device ? t : t.to(device));
+  return Array.isArray(x) ? x.map(move) : move(x);
+}
+
 function forward(model: Module, x: Inputs): Tensor {
   const out = Array.isArray(x) ? (model.forward as (...a: Tensor[]) => unknown)(...x) : (model.forward as (a: Tensor) => unknown)(x);
   if (!(out instanceof Tensor)) throw new TypeError('fit: model.forward must return a Tensor');
@@ -78,10 +86,11 @@ function evaluate(model: Module, data: TensorData, lossFn: LossFn, logits: boole
     return noGrad(() => {
       const preds: Tensor[] = [];
       let lossSum = 0, rows = 0;
+      const device = model.parameters()[0]?.device;
       for (const b of tensorBatches(data, batchSize, null)) {
         const n = b.y.shape[0];
-        const p = forward(model, b.x);
-        lossSum += tidy(() => lossFn(p, b.y).item()) * n;
+        const p = tidy(() => forward(model, onDevice(b.x, device)).to('cpu'));
+        lossSum += tidy(() => lossFn(p, b.y.to('cpu')).item()) * n;
         rows += n;
         preds.push(p);
         disposeBatch(b);
@@ -166,7 +175,8 @@ export async function fit(model: Module, data: FitData, opts: FitOptions): Promi
         try {
           value = tidy(() => {
             optimizer.zeroGrad();
-            const loss = lossFn(forward(model, b.x), b.y);
+            const device = params[0]?.device;
+            const loss = lossFn(forward(model, onDevice(b.x, device)), onDevice(b.y, device) as Tensor);
             loss.backward();
             if (opts.clipGradNorm !== undefined) clipGradNorm(params, opts.clipGradNorm);
             optimizer.step();

@@ -1,6 +1,9 @@
 // Runtime entry points: threads, memory accounting, build and device information.
 #include "../core/error.h"
 #include "../cpu/gemm.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/kernels.h"
+#endif
 #include "addon_data.h"
 #include "args.h"
 #include "bindings.h"
@@ -28,16 +31,58 @@ Napi::Value memory(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("tensors", double(d.stats->live_handles));
   o.Set("cpuBytes", double(d.ctx.cpu_bytes()));
+#ifdef TL_WITH_CUDA
+  o.Set("cudaBytes", double(cuda::live_bytes()));
+#else
   o.Set("cudaBytes", 0.0);
+#endif
   return o;
 }
 
-// cudaStatus() -> { available, reason }
+// cudaStatus() -> { available, reason, built, device?, computeCapability?, memoryBytes?, cublas? }
 Napi::Value cuda_status(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
+#ifdef TL_WITH_CUDA
+  const cuda::Status& s = cuda::status();
+  o.Set("built", true);
+  o.Set("available", s.available);
+  o.Set("reason", s.available ? std::string() : s.reason);
+  if (!s.device.empty()) {
+    o.Set("device", s.device);
+    o.Set("computeCapability", std::to_string(s.major) + "." + std::to_string(s.minor));
+    o.Set("memoryBytes", double(s.memory));
+  }
+  if (!s.cublas.empty()) o.Set("cublas", s.cublas);
+#else
+  o.Set("built", false);
   o.Set("available", false);
-  o.Set("reason", "this build of tensorlift has no CUDA backend (nvcc was not found when it was built)");
+  o.Set("reason", "this build of tensorlift has no CUDA backend (built without nvcc, or with TENSORLIFT_CUDA=0)");
+#endif
   return o;
+}
+
+// setMatmulPrecision('highest' | 'high' | 'medium'): fp32, TF32 or bf16 tensor cores on the GPU
+Napi::Value set_matmul_precision(const Napi::CallbackInfo& info) {
+  Args a(info, "setMatmulPrecision");
+  const std::string p = a.string(0, "precision");
+  const int level = p == "highest" ? 0 : p == "high" ? 1 : p == "medium" ? 2 : -1;
+  if (level < 0) type_error("setMatmulPrecision: expected 'highest', 'high' or 'medium', got '", p, "'");
+#ifdef TL_WITH_CUDA
+  cuda::set_matmul_precision(level);
+#else
+  type_error("setMatmulPrecision: device 'cuda' is not available: this build of tensorlift has no CUDA backend");
+#endif
+  return info.Env().Undefined();
+}
+
+// cudaSynchronize(): waits for queued GPU work (for timing)
+Napi::Value cuda_synchronize(const Napi::CallbackInfo& info) {
+#ifdef TL_WITH_CUDA
+  cuda::synchronize("cudaSynchronize");
+#else
+  type_error("cudaSynchronize: device 'cuda' is not available: this build of tensorlift has no CUDA backend");
+#endif
+  return info.Env().Undefined();
 }
 
 Napi::Value gemm_isa(const Napi::CallbackInfo& info) {
@@ -60,6 +105,8 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   export_fn<num_threads>(env, exports, "numThreads");
   export_fn<memory>(env, exports, "memory");
   export_fn<cuda_status>(env, exports, "cudaStatus");
+  export_fn<set_matmul_precision>(env, exports, "setMatmulPrecision");
+  export_fn<cuda_synchronize>(env, exports, "cudaSynchronize");
   export_fn<gemm_isa>(env, exports, "gemmIsa");
   export_fn<set_gemm_isa>(env, exports, "setGemmIsa");
 }

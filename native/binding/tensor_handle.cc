@@ -5,6 +5,9 @@
 #include "../core/error.h"
 #include "../core/ops.h"
 #include "../cpu/elementwise.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/kernels.h"
+#endif
 #include "addon_data.h"
 #include "guard.h"
 
@@ -57,6 +60,43 @@ class ReadWorker : public Napi::AsyncWorker {
   Napi::Reference<Napi::ArrayBuffer> dst_ref_;
   void* dst_ptr_;
 };
+
+#ifdef TL_WITH_CUDA
+// `await t.data()` of a GPU tensor: the copy is queued on the stream here; a worker thread
+// waits for its event, so the event loop never blocks on the GPU.
+class CudaReadWorker : public Napi::AsyncWorker {
+ public:
+  CudaReadWorker(Napi::Env env, const Tensor& src, Napi::ArrayBuffer dst)
+      : Napi::AsyncWorker(env, "tensorlift.cudaRead"), dtype_(src.dtype()), n_(size_t(src.numel())),
+        deferred_(Napi::Promise::Deferred::New(env)), read_(cuda::begin_read(src)) {
+    dst_ref_ = Napi::Persistent(dst);
+    dst_ptr_ = dst.Data();
+  }
+  ~CudaReadWorker() override { cuda::release_read(read_); }
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      cuda::finish_read(read_, dst_ptr_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::ArrayBuffer buf = dst_ref_.Value();
+    deferred_.Resolve(dtype_ == DType::Int32 ? Napi::Value(Napi::Int32Array::New(Env(), n_, buf, 0))
+                                             : Napi::Value(Napi::Float32Array::New(Env(), n_, buf, 0)));
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  DType dtype_;
+  size_t n_;
+  Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::ArrayBuffer> dst_ref_;
+  void* dst_ptr_;
+  cuda::PendingRead* read_;
+};
+#endif
 
 }  // namespace
 
@@ -167,7 +207,15 @@ Napi::Value NativeTensor::data_async(const Napi::CallbackInfo& info) {
   return guard(info.Env(), [&]() -> Napi::Value {
     const Tensor& t = live("data");
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(info.Env(), t.nbytes());
-    if (t.nbytes() < kAsyncReadBytes || t.device() != Device::CPU) {
+#ifdef TL_WITH_CUDA
+    if (t.device() == Device::CUDA) {
+      auto* worker = new CudaReadWorker(info.Env(), t, buf);
+      Napi::Promise p = worker->promise();
+      worker->Queue();
+      return p;
+    }
+#endif
+    if (t.nbytes() < kAsyncReadBytes) {
       ops::read_into(t, buf.Data());
       auto deferred = Napi::Promise::Deferred::New(info.Env());
       deferred.Resolve(typed_array_from(info.Env(), t, buf));

@@ -3,6 +3,10 @@
 #include "error.h"
 #include "system_info.h"
 
+#ifdef TL_WITH_CUDA
+#include "../cuda/kernels.h"
+#endif
+
 namespace tl {
 
 namespace {
@@ -15,7 +19,11 @@ Context::~Context() = default;
 
 std::shared_ptr<Allocator> Context::allocator(Device device, const char* op) {
   if (device == Device::CPU) return cpu_allocator_;
-  type_error(op, ": device 'cuda' is not available in this build");
+#ifdef TL_WITH_CUDA
+  return cuda::allocator(op);
+#else
+  type_error(op, ": device 'cuda' is not available: this build of tensorlift has no CUDA backend (built without nvcc, or with TENSORLIFT_CUDA=0)");
+#endif
 }
 
 Context& current_context() {

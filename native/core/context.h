@@ -29,11 +29,14 @@ class Context {
   // Throws TypeError when the device is not usable from this build or machine.
   std::shared_ptr<Allocator> allocator(Device device, const char* op);
   int64_t cpu_bytes() const { return cpu_allocator_->live_bytes(); }
+  // Opaque per-environment CUDA state (native/cuda/state.h), created on first GPU use.
+  std::shared_ptr<void>& cuda_slot() { return cuda_; }
 
  private:
   ThreadPool pool_;
   std::shared_ptr<CpuAllocator> cpu_allocator_;
   RngState rng_;
+  std::shared_ptr<void> cuda_;
 };
 
 // The Context of the environment whose JS runs on this thread (set by the binding).

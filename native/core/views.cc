@@ -216,7 +216,11 @@ Tensor cast(const Tensor& x, DType dtype) {
 
 Tensor to_device(const Tensor& x, Device device) {
   if (x.device() == device) return x;
-  type_error("to: device '", device_name(device), "' is not available in this build");
+#ifdef TL_WITH_CUDA
+  return device == Device::CUDA ? cuda::to_device(x) : cuda::to_host(x);
+#else
+  type_error("to: device '", device_name(device), "' is not available: this build of tensorlift has no CUDA backend");
+#endif
 }
 
 }  // namespace tl::ops
