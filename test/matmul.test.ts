@@ -113,6 +113,25 @@ describe.each(['default', 1] as const)('threads = %s', (threads) => {
   });
 });
 
+// A row-major with B transposed and small m x n runs as blocked dot products on AVX-512 (conv
+// weight gradients); TL_GEMM_DOT forces either path so both are checked on the same operands.
+describe('dot-product path: small m and n, long k, B transposed', () => {
+  const shapes: [number, number, number][] = [[1, 1, 64], [6, 25, 2352], [5, 7, 100], [13, 9, 1031], [4, 4, 79], [64, 64, 128], [3, 130, 257]];
+  it.each(['1', '0'])('TL_GEMM_DOT=%s', (force) => {
+    const before = process.env.TL_GEMM_DOT;
+    process.env.TL_GEMM_DOT = force;
+    try {
+      for (const [m, n, k] of shapes) {
+        const { a, b, ra, rb } = operands(m, n, k, false, true);
+        expectMatmulClose(tl.matmul(a, b), ra, rb, `[${m}x${k}]@[${n}x${k}]^T (TL_GEMM_DOT=${force})`);
+      }
+    } finally {
+      if (before === undefined) delete process.env.TL_GEMM_DOT;
+      else process.env.TL_GEMM_DOT = before;
+    }
+  });
+});
+
 describe('larger products (up to 512)', () => {
   it.each([[512, 512, 512], [300, 200, 500], [1, 512, 512], [512, 1, 300], [129, 511, 64]])('[%i x %i] with k = %i', (m, n, k) => {
     const { a, b, ra, rb } = operands(m, n, k, false, m % 2 === 0);

@@ -74,7 +74,7 @@ void kernel(int64_t kc, const float* __restrict a, const float* __restrict b, in
 const KernelSet& avx2_kernel_set() {
   // kc 256: the 256 x 16 B micro-panel is 16 KB, half of a 32 KB L1. mc 72 * 256 * 4 = 72 KB
   // of packed A streams from L2.
-  static const KernelSet set{"avx2", kMR, kNR, 256, 72, 4096, &kernel, nullptr};
+  static const KernelSet set{"avx2", kMR, kNR, 256, 72, 4096, &kernel, nullptr, nullptr, 0, 0};
   return set;
 }
 

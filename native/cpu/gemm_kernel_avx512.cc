@@ -130,6 +130,53 @@ void kernel_direct_a(int64_t kc, const float* a, int64_t lda, const float* b, in
   return tile<kMR, 1, true>(kc, a, lda, b, ldb, c, ldc, beta, kMR, nr);
 }
 
+// Dot-product tile (see DotKernel): 4 rows of A x 4 rows of B^T, 16 zmm accumulators, each
+// summing 16 lanes of one C entry. Per 16 k steps 8 loads feed 16 FMAs, so it is FMA-bound
+// from L1/L2. Rows past mr / nr re-read row 0 (results dropped) to keep the loop branch-free.
+// The k tail uses masked loads; lanes are summed once at the end.
+constexpr int kDotMR = 4, kDotNR = 4;
+
+// GCC 12 flags the deliberately undefined upper half inside _mm512_reduce_add_ps.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+void kernel_dot(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float alpha, float* c,
+                int64_t ldc, float beta, int64_t mr, int64_t nr) {
+  const float* ar[kDotMR];
+  const float* br[kDotNR];
+  for (int i = 0; i < kDotMR; ++i) ar[i] = a + (i < mr ? i : 0) * lda;
+  for (int j = 0; j < kDotNR; ++j) br[j] = b + (j < nr ? j : 0) * ldb;
+  __m512 acc[kDotMR][kDotNR];
+#pragma GCC unroll 4
+  for (int i = 0; i < kDotMR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < kDotNR; ++j) acc[i][j] = _mm512_setzero_ps();
+  auto step = [&](int64_t p, __mmask16 mask) {
+    __m512 va[kDotMR], vb[kDotNR];
+#pragma GCC unroll 4
+    for (int i = 0; i < kDotMR; ++i) va[i] = _mm512_maskz_loadu_ps(mask, ar[i] + p);
+#pragma GCC unroll 4
+    for (int j = 0; j < kDotNR; ++j) vb[j] = _mm512_maskz_loadu_ps(mask, br[j] + p);
+#pragma GCC unroll 4
+    for (int i = 0; i < kDotMR; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < kDotNR; ++j) acc[i][j] = _mm512_fmadd_ps(va[i], vb[j], acc[i][j]);
+  };
+  int64_t p = 0;
+  for (; p + 16 <= k; p += 16) step(p, __mmask16(0xFFFF));
+  if (p < k) step(p, __mmask16((1u << (k - p)) - 1));
+#pragma GCC unroll 4
+  for (int i = 0; i < kDotMR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < kDotNR; ++j) {
+      if (i >= mr || j >= nr) continue;
+      const float s = alpha * _mm512_reduce_add_ps(acc[i][j]);
+      float& out = c[i * ldc + j];
+      out = beta == 0.0f ? s : s + beta * out;
+    }
+}
+#pragma GCC diagnostic pop
+
 }  // namespace
 
 // Cache blocking (overridable at build time for tuning runs, e.g. -DTL_GEMM_AVX512_KC=384).
@@ -150,7 +197,7 @@ void kernel_direct_a(int64_t kc, const float* a, int64_t lda, const float* b, in
 
 const KernelSet& avx512_kernel_set() {
   static const KernelSet set{"avx512", kMR, kNR, TL_GEMM_AVX512_KC, TL_GEMM_AVX512_MC,
-                             TL_GEMM_AVX512_NC, &kernel, &kernel_direct_a};
+                             TL_GEMM_AVX512_NC, &kernel, &kernel_direct_a, &kernel_dot, kDotMR, kDotNR};
   return set;
 }
 

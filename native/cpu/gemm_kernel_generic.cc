@@ -44,7 +44,7 @@ void kernel(int64_t kc, const float* __restrict a, const float* __restrict b, in
 
 const KernelSet& generic_kernel_set() {
   // Small tile: kc 256 keeps the 256 x 8 B micro-panel (8 KB) in any L1.
-  static const KernelSet set{"generic", kMR, kNR, 256, 64, 2048, &kernel, nullptr};
+  static const KernelSet set{"generic", kMR, kNR, 256, 64, 2048, &kernel, nullptr, nullptr, 0, 0};
   return set;
 }
 

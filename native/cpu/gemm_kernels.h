@@ -22,6 +22,13 @@ using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, int64_t
 using DirectAKernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb,
                                float* c, int64_t ldc, float beta, int64_t nr);
 
+// Dot-product tile for operands both contiguous along k (A row-major, B transposed: element
+// (p, j) of B is b[j * ldb + p]), for products too small in m and n to fill register tiles:
+//   C[i][j] = alpha * sum_{p < k} a[i * lda + p] * b[j * ldb + p] + (beta == 0 ? 0 : beta * C[i][j])
+// for i < mr <= DOT_MR, j < nr <= DOT_NR. Optional per ISA.
+using DotKernel = void (*)(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float alpha,
+                           float* c, int64_t ldc, float beta, int64_t mr, int64_t nr);
+
 // One kernel family: register tile MR x NR and cache blocking (see the kernel files for how
 // each number was chosen). kc: depth of a packed block (the KC x NR micro-panel of B is
 // reused by every MR tile of a row block: L1 or L2); mc: rows of a packed A block (MC x KC
@@ -33,6 +40,8 @@ struct KernelSet {
   int kc, mc, nc;
   MicroKernel kernel;
   DirectAKernel kernel_direct_a;  // nullptr: always pack A
+  DotKernel kernel_dot;           // nullptr: no dot-product path
+  int dot_mr, dot_nr;
 };
 
 const KernelSet& avx512_kernel_set();   // gemm_kernel_avx512.cc
