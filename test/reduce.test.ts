@@ -220,6 +220,12 @@ describe('large arrays (multi-threaded paths)', () => {
       expectSum(t1[j], col, `sum(T, dim 1)[${j}]`);
     }
     for (const i of [0, 500, 999]) expectSum(s1[i], v.subarray(i * 1200, (i + 1) * 1200), `sum(dim 1)[${i}]`);
+    // [60, 20000] over dim 0: many outputs, split into wide column blocks
+    const ws = tl.sum(x.reshape([60, 20000]), 0).dataSync(), wcol = new Float64Array(60);
+    for (const j of [0, 4095, 4096, 10001, 19999]) {
+      for (let i = 0; i < 60; i++) wcol[i] = v[i * 20000 + j];
+      expectSum(ws[j], wcol, `sum([60, 20000], 0)[${j}]`);
+    }
     const w = tl.sum(x.reshape([2, 600000]), 1).dataSync();
     expectSum(w[1], v.subarray(600000), 'sum([2, 600000], 1)[1]');
     const nanv = v.slice();
