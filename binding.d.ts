@@ -138,6 +138,16 @@ export interface Binding {
   setNumThreads(n: number): void;
   numThreads(): number;
   memory(): { tensors: number; cpuBytes: number; cudaBytes: number };
+  /** Diagnostics: live and cached CPU tensor bytes, and glibc's malloc totals where available. */
+  nativeHeap(): {
+    cpuLiveBytes: number;
+    cpuCachedBytes: number;
+    mallocInUseBytes?: number;
+    mallocMappedBytes?: number;
+    mallocArenaBytes?: number;
+  };
+  /** Returns the CPU allocator's cached free blocks to the system allocator. */
+  emptyCache(): void;
   cudaStatus(): CudaStatus;
   setMatmulPrecision(precision: 'highest' | 'high' | 'medium'): void;
   cudaSynchronize(): void;

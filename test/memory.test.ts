@@ -3,6 +3,7 @@
 // --expose-gc), and the event loop staying responsive while `await t.data()` copies.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
+import { native } from '../lib/native.js';
 import { describeChild, runNodeScript } from './helpers/child.js';
 import { ensureDist } from './helpers/dist.js';
 
@@ -204,6 +205,26 @@ describe('dispose and tl.memory()', () => {
     const t = tl.ones([2]);
     t.dispose();
     await expect((async () => t.data())()).rejects.toThrow(/^data: /);
+  });
+});
+
+describe('the CPU allocator cache', () => {
+  it('keeps freed blocks for reuse, reports them apart from live bytes, and emptyCache() returns them', () => {
+    native.emptyCache();
+    const start = native.nativeHeap();
+    expect(start.cpuCachedBytes).toBe(0);
+    const t = tl.randn([257, 33]); // 33,924 bytes: page-rounded in the cache
+    const live = native.nativeHeap();
+    expect(live.cpuLiveBytes - start.cpuLiveBytes).toBe(257 * 33 * 4);
+    t.dispose();
+    const freed = native.nativeHeap();
+    expect(freed.cpuLiveBytes).toBe(start.cpuLiveBytes);
+    expect(freed.cpuCachedBytes).toBe(Math.ceil((257 * 33 * 4) / 4096) * 4096);
+    const again = tl.randn([257, 33]); // the same block comes back out of the cache
+    expect(native.nativeHeap().cpuCachedBytes).toBe(0);
+    again.dispose();
+    native.emptyCache();
+    expect(native.nativeHeap().cpuCachedBytes).toBe(0);
   });
 });
 

@@ -1,4 +1,6 @@
 // Runtime entry points: threads, memory accounting, build and device information.
+#include <malloc.h>
+
 #include "../core/error.h"
 #include "../cpu/gemm.h"
 #ifdef TL_WITH_CUDA
@@ -37,6 +39,29 @@ Napi::Value memory(const Napi::CallbackInfo& info) {
   o.Set("cudaBytes", 0.0);
 #endif
   return o;
+}
+
+// nativeHeap() -> { cpuLiveBytes, cpuCachedBytes, mallocInUseBytes, mallocMappedBytes, mallocArenaBytes }
+// Diagnostics for leak tests: RSS alone cannot tell tensors kept alive, blocks parked in the
+// allocator's cache, untracked native allocations and a grown V8 heap apart.
+Napi::Value native_heap(const Napi::CallbackInfo& info) {
+  AddonData& d = addon_data(info.Env());
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("cpuLiveBytes", double(d.ctx.cpu_bytes()));
+  o.Set("cpuCachedBytes", double(d.ctx.cpu_allocator().cached_bytes()));
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 mi = mallinfo2();
+  o.Set("mallocInUseBytes", double(mi.uordblks + mi.hblkhd));
+  o.Set("mallocMappedBytes", double(mi.hblkhd));
+  o.Set("mallocArenaBytes", double(mi.arena));
+#endif
+  return o;
+}
+
+// emptyCache(): returns the CPU allocator's cached free blocks to the system allocator
+Napi::Value empty_cache(const Napi::CallbackInfo& info) {
+  addon_data(info.Env()).ctx.cpu_allocator().release_cache();
+  return info.Env().Undefined();
 }
 
 // cudaStatus() -> { available, reason, built, device?, computeCapability?, memoryBytes?, cublas? }
@@ -104,6 +129,8 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   export_fn<set_num_threads>(env, exports, "setNumThreads");
   export_fn<num_threads>(env, exports, "numThreads");
   export_fn<memory>(env, exports, "memory");
+  export_fn<native_heap>(env, exports, "nativeHeap");
+  export_fn<empty_cache>(env, exports, "emptyCache");
   export_fn<cuda_status>(env, exports, "cudaStatus");
   export_fn<set_matmul_precision>(env, exports, "setMatmulPrecision");
   export_fn<cuda_synchronize>(env, exports, "cudaSynchronize");

@@ -29,6 +29,7 @@ class Context {
   // Throws TypeError when the device is not usable from this build or machine.
   std::shared_ptr<Allocator> allocator(Device device, const char* op);
   int64_t cpu_bytes() const { return cpu_allocator_->live_bytes(); }
+  CpuAllocator& cpu_allocator() { return *cpu_allocator_; }
   // Opaque per-environment CUDA state (native/cuda/state.h), created on first GPU use.
   std::shared_ptr<void>& cuda_slot() { return cuda_; }
 

@@ -37,7 +37,7 @@ class CpuAllocator final : public Allocator {
   Device device() const override { return Device::CPU; }
   void* allocate(size_t bytes, const char* op) override;
   void deallocate(void* p, size_t bytes) override;
-  // Frees every cached block (tl.emptyCache, memory pressure).
+  // Frees every cached block (the emptyCache binding, memory pressure).
   void release_cache();
   int64_t cached_bytes() const;
 
