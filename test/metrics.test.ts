@@ -57,6 +57,13 @@ describe('metrics', () => {
     const top = [...scores.keys()].sort((i, j) => scores[j] - scores[i]).slice(0, 100);
     expect(rows[0].positives).toBe(top.reduce((s, i) => s + labels[i], 0));
     expect(tl.metrics.captureRate(scores, labels, 0.1)).toBeCloseTo(rows[0].cumulativeGain, 12);
+    // Sizes that do not divide by 10: decile k still ends where "the top k x 10%" does.
+    const odd = 1667;
+    const s2 = [...scores, ...scores].slice(0, odd), y2 = [...labels, ...labels].slice(0, odd);
+    const rows2 = tl.metrics.liftTable(s2, y2);
+    expect(rows2[0].count).toBe(167);
+    expect(rows2.reduce((s, r) => s + r.count, 0)).toBe(odd);
+    for (const k of [1, 2, 3]) expect(tl.metrics.captureRate(s2, y2, k / 10)).toBeCloseTo(rows2[k - 1].cumulativeGain, 12);
   });
 
   it('hit rate and NDCG at K with excluded (already seen) items', () => {

@@ -28,7 +28,8 @@ export function liftTable(scores: Values, labels: Values, opts: { bins?: number 
   const rows: LiftRow[] = [];
   let cumPos = 0, cumCount = 0;
   for (let b = 0; b < bins; b++) {
-    const lo = Math.floor((b * order.length) / bins), hi = Math.floor(((b + 1) * order.length) / bins);
+    // Rounded like captureRate's cut-off, so the first decile holds exactly the "top 10%".
+    const lo = Math.round((b * order.length) / bins), hi = Math.round(((b + 1) * order.length) / bins);
     let pos = 0;
     for (let k = lo; k < hi; k++) pos += y[order[k]];
     cumPos += pos;
