@@ -4,11 +4,7 @@
 #pragma once
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define TL_HOST_DEVICE __host__ __device__
-#else
-#define TL_HOST_DEVICE
-#endif
+#include "host_device.h"
 
 namespace tl {
 

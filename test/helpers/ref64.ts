@@ -1,29 +1,14 @@
 // float64 forward references of the nn ops for the gradient checks (test/grad): plain loops
 // over Float64Array, written from PyTorch's definitions, independent of tensorlift.
+import { erf } from './mathref.js';
 import { type Ref, numel, strides, unravel } from './ref.js';
+
+export { erf };
 
 export const r64 = (data: ArrayLike<number>, shape: number[]): Ref => ({ data: Float64Array.from(data), shape: [...shape] });
 
 // ---------------------------------------------------------------- scalar functions
 
-/** erf to ~1e-15 (Maclaurin series below |x| = 3, continued fraction of erfc above). */
-export function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 3) {
-    let term = x, sum = x;
-    for (let n = 1; n < 200; n++) {
-      term *= (-x * x) / n;
-      const t = term / (2 * n + 1);
-      sum += t;
-      if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let f = 0;
-  for (let k = 80; k >= 1; k--) f = k / 2 / (ax + f);
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
-  return x < 0 ? erfc - 1 : 1 - erfc;
-}
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export const softplus = (x: number, beta = 1, threshold = 20): number =>
   beta * x > threshold ? x : Math.log1p(Math.exp(beta * x)) / beta;
