@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace tl {
@@ -21,6 +22,20 @@ inline const char* dtype_name(DType d) {
 // (PyTorch's promotion restricted to the two dtypes we have).
 inline DType promote(DType a, DType b) {
   return (a == DType::Float32 || b == DType::Float32) ? DType::Float32 : DType::Int32;
+}
+
+// The 4-byte pattern of `value` stored as `d` (fill writes words, whatever the dtype). Int32
+// values must already be checked to be in range.
+inline uint32_t dtype_word(DType d, double value) {
+  uint32_t word;
+  if (d == DType::Float32) {
+    const float f = float(value);
+    std::memcpy(&word, &f, 4);
+  } else {
+    const int32_t i = int32_t(value);
+    std::memcpy(&word, &i, 4);
+  }
+  return word;
 }
 
 }  // namespace tl

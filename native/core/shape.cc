@@ -51,6 +51,16 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
+DimSplit split_at(const Shape& s, int64_t dim) {
+  DimSplit r;
+  for (int64_t d = 0; d < int64_t(s.size()); ++d) {
+    if (d < dim) r.outer *= s[size_t(d)];
+    else if (d == dim) r.len = s[size_t(d)];
+    else r.inner *= s[size_t(d)];
+  }
+  return r;
+}
+
 int64_t normalize_dim(int64_t dim, int64_t ndim, const char* op) {
   const int64_t lo = ndim == 0 ? -1 : -ndim, hi = ndim == 0 ? 0 : ndim - 1;
   if (dim < lo || dim > hi)

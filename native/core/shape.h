@@ -31,6 +31,14 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 // Maps a possibly negative dim into [0, ndim); throws RangeError when out of range.
 int64_t normalize_dim(int64_t dim, int64_t ndim, const char* op);
 
+// A shape seen from one dim (a normalized dim): [outer, len, inner], the products of the
+// sizes before it, its own size and the product after it; ops along a dim index
+// (o * len + j) * inner + i in a contiguous tensor.
+struct DimSplit {
+  int64_t outer = 1, len = 1, inner = 1;
+};
+DimSplit split_at(const Shape& s, int64_t dim);
+
 // Marks the reduced dims; an empty list means all dims. Throws on repeats or out of range.
 std::vector<bool> reduction_mask(const std::vector<int64_t>& dims, int64_t ndim, const char* op);
 

@@ -73,14 +73,7 @@ void copy_to_buffer(const Tensor& x, void* dst) {
 
 void fill(const Tensor& out, double value) {
   if (out.numel() == 0) return;
-  uint32_t word;
-  if (out.dtype() == DType::Float32) {
-    const float f = float(value);
-    std::memcpy(&word, &f, 4);
-  } else {
-    const int32_t i = int32_t(value);  // the dispatcher checked it is an int32 value
-    std::memcpy(&word, &i, 4);
-  }
+  const uint32_t word = dtype_word(out.dtype(), value);  // the dispatcher checked int32 values
   const auto plan = make_plan<1>(out.shape(), {&out.strides()});
   uint32_t* y = static_cast<uint32_t*>(out.raw_data());
   parallel_runs(plan, kElementwiseGrain * 4, [&](const int64_t* off, int64_t n, const int64_t* st) {

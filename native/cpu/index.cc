@@ -24,12 +24,9 @@ void gather(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& out
 
 void index_select(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& out) {
   if (out.numel() == 0) return;
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    if (d < dim) outer *= x.size(d);
-    if (d > dim) inner *= x.size(d);
-  }
-  const int64_t n = x.size(dim), m = index.numel();
+  const DimSplit split = split_at(x.shape(), dim);
+  const int64_t outer = split.outer, n = split.len, inner = split.inner;
+  const int64_t m = index.numel();
   const char* xp = static_cast<const char*>(x.raw_data());
   char* op = static_cast<char*>(out.raw_data());
   const int32_t* ip = index.data<int32_t>();
@@ -59,12 +56,9 @@ void scatter_add(const Tensor& out, int64_t dim, const Tensor& index, const Tens
 }
 
 void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src) {
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < out.dim(); ++d) {
-    if (d < dim) outer *= out.size(d);
-    if (d > dim) inner *= out.size(d);
-  }
-  const int64_t n = out.size(dim), m = index.numel();
+  const DimSplit split = split_at(out.shape(), dim);
+  const int64_t outer = split.outer, n = split.len, inner = split.inner;
+  const int64_t m = index.numel();
   float* op = out.data<float>();
   const float* sp = src.data<float>();
   const int32_t* ip = index.data<int32_t>();

@@ -15,20 +15,6 @@ namespace tl::cpu {
 
 namespace {
 
-struct DimSplit {
-  int64_t outer = 1, len = 1, inner = 1;
-};
-
-DimSplit split_at(const Shape& s, int64_t dim) {
-  DimSplit r;
-  for (int64_t d = 0; d < int64_t(s.size()); ++d) {
-    if (d < dim) r.outer *= s[size_t(d)];
-    else if (d == dim) r.len = s[size_t(d)];
-    else r.inner *= s[size_t(d)];
-  }
-  return r;
-}
-
 constexpr int64_t kColumnBlock = 256;  // columns handled together when inner > 1
 
 TL_SIMD_CLONES

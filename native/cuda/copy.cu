@@ -110,14 +110,7 @@ void copy(const Tensor& x, const Tensor& out) {
 void fill(const Tensor& out, double value) {
   const int64_t n = out.numel();
   if (n == 0) return;
-  uint32_t word;
-  if (out.dtype() == DType::Float32) {
-    const float f = float(value);
-    std::memcpy(&word, &f, 4);
-  } else {
-    const int32_t i = int32_t(value);  // the dispatcher checked it is an int32 value
-    std::memcpy(&word, &i, 4);
-  }
+  const uint32_t word = dtype_word(out.dtype(), value);  // the dispatcher checked int32 values
   const auto plan = cpu::make_plan<1>(out.shape(), {&out.strides()});
   uint32_t* y = static_cast<uint32_t*>(out.raw_data());
   if (plan.ndim <= 1) {

@@ -312,12 +312,8 @@ void reduce(ReduceOp op, const Tensor& x, const std::vector<bool>& mask, const T
 
 void arg_reduce(bool is_max, const Tensor& x, int64_t dim, const Tensor& out) {
   if (x.numel() == 0) return;
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    if (d < dim) outer *= x.size(d);
-    if (d > dim) inner *= x.size(d);
-  }
-  const int64_t len = x.size(dim);
+  const DimSplit split = split_at(x.shape(), dim);
+  const int64_t outer = split.outer, len = split.len, inner = split.inner;
   int32_t* o = out.data<int32_t>();
   if (x.dtype() == DType::Int32) {
     if (is_max) launch_arg<true>(x.data<int32_t>(), o, outer, len, inner);

@@ -163,20 +163,6 @@ __global__ void ce_backward(const float* x, const int32_t* labels, const float* 
   }
 }
 
-struct DimSplit {
-  int64_t outer = 1, len = 1, inner = 1;
-};
-
-DimSplit split_at(const Shape& s, int64_t dim) {
-  DimSplit r;
-  for (int64_t d = 0; d < int64_t(s.size()); ++d) {
-    if (d < dim) r.outer *= s[size_t(d)];
-    else if (d == dim) r.len = s[size_t(d)];
-    else r.inner *= s[size_t(d)];
-  }
-  return r;
-}
-
 }  // namespace
 
 void softmax(const Tensor& x, int64_t dim, bool log, const Tensor& out) {
