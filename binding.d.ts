@@ -143,7 +143,6 @@ export interface Binding {
     cpuLiveBytes: number;
     cpuCachedBytes: number;
     mallocInUseBytes?: number;
-    mallocMappedBytes?: number;
     mallocArenaBytes?: number;
   };
   /** Returns the CPU allocator's cached free blocks to the system allocator. */

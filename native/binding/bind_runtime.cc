@@ -41,7 +41,7 @@ Napi::Value memory(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// nativeHeap() -> { cpuLiveBytes, cpuCachedBytes, mallocInUseBytes, mallocMappedBytes, mallocArenaBytes }
+// nativeHeap() -> { cpuLiveBytes, cpuCachedBytes, mallocInUseBytes, mallocArenaBytes }
 // Diagnostics for leak tests: RSS alone cannot tell tensors kept alive, blocks parked in the
 // allocator's cache, untracked native allocations and a grown V8 heap apart.
 Napi::Value native_heap(const Napi::CallbackInfo& info) {
@@ -52,7 +52,6 @@ Napi::Value native_heap(const Napi::CallbackInfo& info) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
   const struct mallinfo2 mi = mallinfo2();
   o.Set("mallocInUseBytes", double(mi.uordblks + mi.hblkhd));
-  o.Set("mallocMappedBytes", double(mi.hblkhd));
   o.Set("mallocArenaBytes", double(mi.arena));
 #endif
   return o;
