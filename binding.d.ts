@@ -18,9 +18,10 @@ export declare class NativeTensor {
   sharesStorage(other: NativeTensor): boolean;
   /** Releases the native memory now; later use throws. Calling it twice is harmless. */
   dispose(): void;
-  dataSync(): Float32Array | Int32Array;
+  /** The values, or `into` (a typed array of the tensor's dtype and size) filled with them. */
+  dataSync(into?: Float32Array | Int32Array): Float32Array | Int32Array;
   /** Copies off the JS thread for large tensors. */
-  data(): Promise<Float32Array | Int32Array>;
+  data(into?: Float32Array | Int32Array): Promise<Float32Array | Int32Array>;
   item(): number;
 }
 
@@ -153,4 +154,22 @@ export interface Binding {
   gemmIsa(): 'avx512' | 'avx2' | 'generic';
   /** Lowers the GEMM kernel family (tests); false when the CPU lacks it. */
   setGemmIsa(isa: 'avx512' | 'avx2' | 'generic'): boolean;
+
+  // inference plans (core/plan.h)
+  planCreate(steps: PlanStepSpec[], inFeatures: number): NativePlan;
+  /** Runs the plan on rows of `input` ([batch, inFeatures] values); returns [batch, outFeatures] values (or fills `into`). */
+  planRun(plan: NativePlan, input: Float32Array | NativeTensor, into?: Float32Array): Float32Array;
+  planDispose(plan: NativePlan): void;
 }
+
+export interface NativePlan {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+}
+
+export type PlanStepSpec =
+  | { kind: 'linear'; weight: NativeTensor; bias?: NativeTensor | null; activation?: 'relu' | 'sigmoid' | 'tanh' }
+  | { kind: 'unary'; op: UnaryOpName; p0?: number; p1?: number }
+  | { kind: 'softmax'; log?: boolean }
+  | { kind: 'layerNorm'; weight?: NativeTensor | null; bias?: NativeTensor | null; eps: number }
+  | { kind: 'batchNorm'; weight?: NativeTensor | null; bias?: NativeTensor | null; runningMean: NativeTensor; runningVar: NativeTensor; eps: number };

@@ -34,6 +34,23 @@ export async function loadTfjsWasm() {
   return tf;
 }
 
+/** onnxruntime-node (CPU), installed on demand into bench/peers without its GPU download step. */
+export async function loadOnnxRuntime() {
+  const peers = join(benchDir, 'peers');
+  if (!existsSync(join(peers, 'node_modules', 'onnxruntime-node'))) {
+    console.log('bench: installing onnxruntime-node into bench/peers ...');
+    const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip' };
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--silent'], { cwd: peers, stdio: 'inherit', env });
+    if (r.status !== 0) return null;
+  }
+  try {
+    return createRequire(join(peers, 'package.json'))('onnxruntime-node');
+  } catch (e) {
+    console.log(`bench: onnxruntime-node did not load (${String(e.message).split('\n')[0]})`);
+    return null;
+  }
+}
+
 /**
  * Runs a Python peer script (NumPy on OpenBLAS) and returns its JSON output, or null with a
  * note when python3/numpy is missing. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed:

@@ -22,6 +22,8 @@ export * as nn from './nn/index.js';
 export * as losses from './nn/losses.js';
 export * as optim from './optim/index.js';
 export * as metrics from './metrics/index.js';
+export { compile, InferencePlan } from './nn/compile.js';
+export type { CompileOptions } from './nn/compile.js';
 export { fit } from './train/fit.js';
 export type { FitOptions, History } from './train/fit.js';
 export * as callbacks from './train/callbacks.js';

@@ -47,7 +47,24 @@ export async function save(model: Module | Saveable, path: string, opts: { metad
  * Files written by other tools load with `{ into }`, or as raw tensors via readSafetensors.
  * Loaded modules are returned in eval mode.
  */
-export async function load(path: string, opts: { into?: Module } = {}): Promise<unknown> {
+export async function load<M extends Module>(path: string, opts: { into: M }): Promise<M>;
+/** With `as` (a class such as tl.presets.ChurnModel), the file must hold one: the result is typed and checked. */
+export async function load<C extends abstract new (...args: never[]) => unknown>(path: string, opts: { as: C }): Promise<InstanceType<C>>;
+/** Without options the type is yours to name: `await tl.load<tl.nn.Sequential>(path)` (not checked). */
+export async function load<T = Module | Saveable>(path: string): Promise<T>;
+export async function load(path: string, opts: { into?: Module; as?: abstract new (...args: never[]) => unknown } = {}): Promise<unknown> {
+  const loaded = await loadAny(path, opts);
+  if (opts.as !== undefined) {
+    if (typeof opts.as !== 'function') throw new TypeError('load: `as` must be a class (e.g. tl.presets.ChurnModel)');
+    if (!(loaded instanceof opts.as)) {
+      const got = (loaded as object)?.constructor?.name ?? typeof loaded;
+      throw new TypeError(`load: ${path} holds a ${got}, not a ${opts.as.name}`);
+    }
+  }
+  return loaded;
+}
+
+async function loadAny(path: string, opts: { into?: Module }): Promise<unknown> {
   const { tensors, metadata } = await readSafetensors(path);
   let meta: Record<string, unknown> = {};
   if (metadata.tensorlift) {

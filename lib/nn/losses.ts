@@ -107,7 +107,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor, opts: CrossEntropyO
   ], [flatLogits, flatLabels, lse]);
   const reduction = opts.reduction ?? 'mean';
   const valid = flatLabels.ne(ignoreIndex).float();
-  let sampleWeight = valid;
+  let sampleWeight: Tensor = valid;
   if (opts.weight) {
     handleOf(opts.weight, 'crossEntropy', 'weight');
     if (opts.weight.shape.join() !== String(c)) throw new RangeError(`crossEntropy: weight must have shape [${c}]`);

@@ -34,11 +34,17 @@ export interface ModuleConfig {
   args: unknown[];
 }
 
-export abstract class Module {
+/**
+ * The base of every layer and model. `In` and `Out` type forward(): a plain `Module` (what
+ * tl.load returns) can be called with any inputs; `Module<[Tensor], Tensor>` says exactly
+ * what a model takes and gives, and every layer class is assignable to its own signature.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export abstract class Module<In extends unknown[] = any[], Out = any> {
   /** Training mode (dropout active, batch statistics) until eval() is called. */
   training = true;
 
-  abstract forward(...inputs: never[]): unknown;
+  abstract forward(...inputs: In): Out;
 
   /** Direct sub-modules with their names, in definition order. */
   namedChildren(): [string, Module][] {

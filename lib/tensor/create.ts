@@ -33,6 +33,9 @@ function checkShape(shape: unknown, op: string): number[] {
  * A tensor from a number, nested number arrays, or a Float32Array / Int32Array (with
  * opts.shape, default 1-D). The data is copied.
  */
+export function tensor<T extends DType>(data: NestedArray | Float32Array | Int32Array, opts: TensorOptions & { dtype: T }): Tensor<T>;
+export function tensor(data: Int32Array, opts?: TensorOptions): Tensor<'int32'>;
+export function tensor(data: NestedArray | Float32Array, opts?: TensorOptions): Tensor<'float32'>;
 export function tensor(data: NestedArray | Float32Array | Int32Array, opts: TensorOptions = {}): Tensor {
   const device = resolveDevice(opts.device, 'tensor');
   if (data instanceof Float32Array || data instanceof Int32Array) {
@@ -72,9 +75,15 @@ function likeOf(t: unknown, op: string): Tensor {
   return t;
 }
 
-export const full = (shape: number[], value: number, opts: CreateOptions = {}): Tensor => filled('full', shape, value, opts);
-export const zeros = (shape: number[], opts: CreateOptions = {}): Tensor => filled('zeros', shape, 0, opts);
-export const ones = (shape: number[], opts: CreateOptions = {}): Tensor => filled('ones', shape, 1, opts);
+// The dtype of a fill: opts.dtype when given, float32 otherwise.
+type FillDType<O> = O extends { dtype: infer T extends DType } ? T : 'float32';
+
+export const full = <O extends CreateOptions = CreateOptions>(shape: number[], value: number, opts?: O): Tensor<FillDType<O>> =>
+  filled('full', shape, value, opts ?? {}) as Tensor<FillDType<O>>;
+export const zeros = <O extends CreateOptions = CreateOptions>(shape: number[], opts?: O): Tensor<FillDType<O>> =>
+  filled('zeros', shape, 0, opts ?? {}) as Tensor<FillDType<O>>;
+export const ones = <O extends CreateOptions = CreateOptions>(shape: number[], opts?: O): Tensor<FillDType<O>> =>
+  filled('ones', shape, 1, opts ?? {}) as Tensor<FillDType<O>>;
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor =>
   filled('zerosLike', likeOf(t, 'zerosLike').shape, 0, { dtype: t.dtype, device: t.device, ...opts });
 export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor =>
@@ -83,20 +92,20 @@ export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}): Te
   filled('fullLike', likeOf(t, 'fullLike').shape, value, { dtype: t.dtype, device: t.device, ...opts });
 
 /** Uniform on [low, high) (default [0, 1)), from the seeded generator. */
-export function rand(shape: number[], opts: CreateOptions & { low?: number; high?: number } = {}): Tensor {
+export function rand(shape: number[], opts: CreateOptions & { low?: number; high?: number } = {}): Tensor<'float32'> {
   const device = resolveDevice(opts.device, 'rand');
-  return finish(wrap(native.rand(checkShape(shape, 'rand'), opts.low ?? 0, opts.high ?? 1, device)), opts);
+  return finish(wrap(native.rand(checkShape(shape, 'rand'), opts.low ?? 0, opts.high ?? 1, device)), opts) as Tensor<'float32'>;
 }
 
 /** Normal with mean 0 and std 1 unless given, from the seeded generator. */
-export function randn(shape: number[], opts: CreateOptions & { mean?: number; std?: number } = {}): Tensor {
+export function randn(shape: number[], opts: CreateOptions & { mean?: number; std?: number } = {}): Tensor<'float32'> {
   const device = resolveDevice(opts.device, 'randn');
-  return finish(wrap(native.randn(checkShape(shape, 'randn'), opts.mean ?? 0, opts.std ?? 1, device)), opts);
+  return finish(wrap(native.randn(checkShape(shape, 'randn'), opts.mean ?? 0, opts.std ?? 1, device)), opts) as Tensor<'float32'>;
 }
 
 /** Uniform int32 integers in [low, high). */
-export function randint(low: number, high: number, shape: number[], opts: CreateOptions = {}): Tensor {
-  return wrap(native.randint(checkShape(shape, 'randint'), low, high, resolveDevice(opts.device, 'randint')));
+export function randint(low: number, high: number, shape: number[], opts: CreateOptions = {}): Tensor<'int32'> {
+  return <Tensor<'int32'>>wrap(native.randint(checkShape(shape, 'randint'), low, high, resolveDevice(opts.device, 'randint')));
 }
 
 /**

@@ -13,15 +13,16 @@ import { canUseDisposed } from '../autograd/backward-state.js';
 import type { GradNode } from '../autograd/node.js';
 import { toNested } from './nested.js';
 import { runTidy, track } from './scope.js';
-import type { DType, Device, NestedArray, TypedArray } from './types.js';
+import type { ArrayFor, DType, Device, NestedArray } from './types.js';
 
 export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
 
-export class Tensor {
+/** A tensor; D is its dtype where the type system knows it (tl.tensor(new Int32Array(...)) is Tensor<'int32'>). */
+export class Tensor<D extends DType = DType> {
   #handle: NativeTensor;
   readonly #shape: number[];
-  readonly #dtype: DType;
+  readonly #dtype: D;
   readonly #device: Device;
   #disposed = false;
   #requiresGrad = false;
@@ -36,7 +37,7 @@ export class Tensor {
   constructor(handle: NativeTensor) {
     this.#handle = handle;
     this.#shape = handle.shape;
-    this.#dtype = handle.dtype;
+    this.#dtype = handle.dtype as D;
     this.#device = handle.device;
     track(this);
   }
@@ -63,7 +64,7 @@ export class Tensor {
   get ndim(): number {
     return this.#shape.length;
   }
-  get dtype(): DType {
+  get dtype(): D {
     return this.#dtype;
   }
   get device(): Device {
@@ -139,12 +140,18 @@ export class Tensor {
   }
 
   // ---- reading
-  /** The values as a flat row-major typed array, copied without blocking the event loop. */
-  async data(): Promise<TypedArray> {
-    return this.handleFor('data').data();
+  /**
+   * The values as a flat row-major typed array (Float32Array for float32, Int32Array for
+   * int32), copied without blocking the event loop. With `into` (a typed array of this
+   * dtype and size), the values are written there and `into` is returned: a loop that reads
+   * every step can reuse one array.
+   */
+  async data(into?: ArrayFor<D>): Promise<ArrayFor<D>> {
+    return this.handleFor('data').data(into) as Promise<ArrayFor<D>>;
   }
-  dataSync(): TypedArray {
-    return this.handleFor('dataSync').dataSync();
+  /** The values now, on the calling thread (see data()). */
+  dataSync(into?: ArrayFor<D>): ArrayFor<D> {
+    return this.handleFor('dataSync').dataSync(into) as ArrayFor<D>;
   }
   /** The single value of a one-element tensor. */
   item(): number {
@@ -173,14 +180,14 @@ export class Tensor {
   to(device: Device): Tensor {
     return sh.to(this, device);
   }
-  cast(dtype: DType): Tensor {
-    return sh.cast(this, dtype);
+  cast<T extends DType>(dtype: T): Tensor<T> {
+    return sh.cast(this, dtype) as Tensor<T>;
   }
-  float(): Tensor {
-    return sh.cast(this, 'float32');
+  float(): Tensor<'float32'> {
+    return sh.cast(this, 'float32') as Tensor<'float32'>;
   }
-  int(): Tensor {
-    return sh.cast(this, 'int32');
+  int(): Tensor<'int32'> {
+    return sh.cast(this, 'int32') as Tensor<'int32'>;
   }
 
   // ---- arithmetic
@@ -237,8 +244,8 @@ export class Tensor {
   prod(dim?: number | number[], keepDim = false): Tensor { return rd.prod(this, dim, keepDim); }
   max(dim?: number | number[], keepDim = false): Tensor { return rd.max(this, dim, keepDim); }
   min(dim?: number | number[], keepDim = false): Tensor { return rd.min(this, dim, keepDim); }
-  argmax(dim?: number, keepDim = false): Tensor { return rd.argmax(this, dim, keepDim); }
-  argmin(dim?: number, keepDim = false): Tensor { return rd.argmin(this, dim, keepDim); }
+  argmax(dim?: number, keepDim = false): Tensor<'int32'> { return rd.argmax(this, dim, keepDim) as Tensor<'int32'>; }
+  argmin(dim?: number, keepDim = false): Tensor<'int32'> { return rd.argmin(this, dim, keepDim) as Tensor<'int32'>; }
   variance(dim?: number | number[], keepDim = false, correction = 1): Tensor {
     return rd.variance(this, dim, keepDim, correction);
   }

@@ -15,12 +15,12 @@ constexpr int64_t kExternalReportStep = 1 << 20;
 
 AddonData& addon_data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
-void sync_external_memory(Napi::Env env, HandleStats& stats) {
-  const int64_t now = stats.cpu_allocator->live_bytes();
+void sync_external_memory(napi_env env, HandleStats& stats) {
+  const int64_t now = stats.cpu_allocator->live_bytes() + stats.host_buffers->live_bytes();
   const int64_t delta = now - stats.reported_external;
   if (delta > kExternalReportStep || delta < -kExternalReportStep || (now == 0 && delta != 0)) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, delta);
-    stats.reported_external = now;
+    int64_t adjusted = 0;
+    if (napi_adjust_external_memory(env, delta, &adjusted) == napi_ok) stats.reported_external = now;
   }
 }
 
@@ -31,8 +31,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data);  // deleted by N-API when the environment ends
   set_current_context(&data->ctx);
 
-  Napi::Function ctor = NativeTensor::define(env);
-  data->tensor_ctor = Napi::Persistent(ctor);
+  Napi::Function ctor = define_tensor_class(env);
+  if (napi_create_reference(env, ctor, 1, &data->tensor_ctor) != napi_ok)
+    throw Napi::Error::New(env, "tensorlift: could not keep the NativeTensor class");
   exports.Set("NativeTensor", ctor);
   register_create(env, exports);
   register_views(env, exports);
@@ -42,6 +43,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_nn(env, exports);
   register_conv(env, exports);
   register_inplace(env, exports);
+  register_plan(env, exports);
   return exports;
 }
 

@@ -12,5 +12,6 @@ void register_runtime(Napi::Env env, Napi::Object exports);  // bind_runtime.cc
 void register_nn(Napi::Env env, Napi::Object exports);       // bind_nn.cc
 void register_conv(Napi::Env env, Napi::Object exports);     // bind_conv.cc
 void register_inplace(Napi::Env env, Napi::Object exports);  // bind_inplace.cc
+void register_plan(Napi::Env env, Napi::Object exports);     // bind_plan.cc
 
 }  // namespace tl::binding

@@ -4,265 +4,200 @@
 
 #include "../core/error.h"
 #include "../core/ops.h"
-#include "../cpu/elementwise.h"
-#ifdef TL_WITH_CUDA
-#include "../cuda/kernels.h"
-#endif
 #include "addon_data.h"
 #include "guard.h"
+#include "tensor_read.h"
 
 namespace tl::binding {
 
 namespace {
 
 // Type tag (N-API 8): proves an object was made by this addon before we trust its pointer,
-// so a forged object with our prototype cannot be unwrapped into a wild pointer.
+// so a forged object with our prototype cannot be unwrapped into a wild pointer. The tag
+// stays after dispose(), which is how a disposed handle is told from a foreign object.
 const napi_type_tag kTensorTag = {0x7e6d2a1c4b3f4d11ull, 0x9a8b7c6d5e4f3a21ull};
 
-// Reads below this size are copied on the JS thread: a thread hop costs more than the copy.
-constexpr size_t kAsyncReadBytes = 256 * 1024;
-
-Napi::Value typed_array_from(Napi::Env env, const Tensor& t, Napi::ArrayBuffer buf) {
-  const size_t n = size_t(t.numel());
-  if (t.dtype() == DType::Int32) return Napi::Int32Array::New(env, n, buf, 0);
-  return Napi::Float32Array::New(env, n, buf, 0);
+bool is_tagged(napi_env env, napi_value v) {
+  bool tagged = false;
+  return napi_check_object_type_tag(env, v, &kTensorTag, &tagged) == napi_ok && tagged;
 }
 
-class ReadWorker : public Napi::AsyncWorker {
- public:
-  ReadWorker(Napi::Env env, Tensor src, Napi::ArrayBuffer dst)
-      : Napi::AsyncWorker(env, "tensorlift.read"), src_(std::move(src)), deferred_(Napi::Promise::Deferred::New(env)) {
-    dst_ref_ = Napi::Persistent(dst);
-    dst_ptr_ = dst.Data();
-    src_.storage()->begin_read();
-  }
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override {
-    if (src_.is_contiguous()) {
-      std::memcpy(dst_ptr_, src_.raw_data(), src_.nbytes());
-    } else {
-      // Strided views are packed here, off the JS thread (single-threaded: no pool here).
-      cpu::copy_to_buffer(src_, dst_ptr_);
-    }
-  }
-  void OnOK() override {
-    src_.storage()->end_read();
-    deferred_.Resolve(typed_array_from(Env(), src_, dst_ref_.Value()));
-  }
-  void OnError(const Napi::Error& e) override {
-    src_.storage()->end_read();
-    deferred_.Reject(e.Value());
-  }
-
- private:
-  Tensor src_;
-  Napi::Promise::Deferred deferred_;
-  Napi::Reference<Napi::ArrayBuffer> dst_ref_;
-  void* dst_ptr_;
-};
-
-#ifdef TL_WITH_CUDA
-// `await t.data()` of a GPU tensor: the copy is queued on the stream here; a worker thread
-// waits for its event, so the event loop never blocks on the GPU.
-class CudaReadWorker : public Napi::AsyncWorker {
- public:
-  CudaReadWorker(Napi::Env env, const Tensor& src, Napi::ArrayBuffer dst)
-      : Napi::AsyncWorker(env, "tensorlift.cudaRead"), dtype_(src.dtype()), n_(size_t(src.numel())),
-        deferred_(Napi::Promise::Deferred::New(env)), read_(cuda::begin_read(src)) {
-    dst_ref_ = Napi::Persistent(dst);
-    dst_ptr_ = dst.Data();
-  }
-  ~CudaReadWorker() override { cuda::release_read(read_); }
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      cuda::finish_read(read_, dst_ptr_);
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::ArrayBuffer buf = dst_ref_.Value();
-    deferred_.Resolve(dtype_ == DType::Int32 ? Napi::Value(Napi::Int32Array::New(Env(), n_, buf, 0))
-                                             : Napi::Value(Napi::Float32Array::New(Env(), n_, buf, 0)));
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  DType dtype_;
-  size_t n_;
-  Napi::Promise::Deferred deferred_;
-  Napi::Reference<Napi::ArrayBuffer> dst_ref_;
-  void* dst_ptr_;
-  cuda::PendingRead* read_;
-};
-#endif
-
-}  // namespace
-
-Napi::Function NativeTensor::define(Napi::Env env) {
-  return DefineClass(env, "NativeTensor",
-                     {
-                         InstanceAccessor<&NativeTensor::shape>("shape"),
-                         InstanceAccessor<&NativeTensor::strides>("strides"),
-                         InstanceAccessor<&NativeTensor::dtype>("dtype"),
-                         InstanceAccessor<&NativeTensor::device>("device"),
-                         InstanceAccessor<&NativeTensor::numel>("size"),
-                         InstanceAccessor<&NativeTensor::is_disposed>("isDisposed"),
-                         InstanceMethod<&NativeTensor::is_contiguous>("isContiguous"),
-                         InstanceMethod<&NativeTensor::shares_storage>("sharesStorage"),
-                         InstanceMethod<&NativeTensor::dispose>("dispose"),
-                         InstanceMethod<&NativeTensor::data_sync>("dataSync"),
-                         InstanceMethod<&NativeTensor::data_async>("data"),
-                         InstanceMethod<&NativeTensor::item>("item"),
-                     });
+// nullptr for a disposed handle (tagged, nothing attached) and for anything else.
+TensorBox* box_of(napi_env env, napi_value v) {
+  void* p = nullptr;
+  if (napi_unwrap(env, v, &p) != napi_ok) return nullptr;
+  return static_cast<TensorBox*>(p);
 }
 
-NativeTensor::NativeTensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeTensor>(info), env_(info.Env()) {
-  // Only wrap_tensor() makes usable handles; `new NativeTensor()` from JS gives an empty one.
+void delete_box(napi_env env, TensorBox* box) {
+  std::shared_ptr<HandleStats> stats = std::move(box->stats);
+  delete box;  // releases the tensor and, with its last view, the storage
+  stats->live_handles -= 1;
+  sync_external_memory(env, *stats);
 }
 
-NativeTensor::~NativeTensor() { release(); }
+// The safety net for handles dropped without dispose(). Runs on the JS thread, possibly
+// during environment teardown: it only frees memory and never calls into JS.
+void finalize_box(napi_env env, void* data, void*) { delete_box(env, static_cast<TensorBox*>(data)); }
 
-void NativeTensor::adopt(Tensor t) {
-  tensor_ = std::move(t);
-  stats_ = addon_data(env_).stats;
-  stats_->live_handles += 1;
-  sync_external_memory(env_, *stats_);
+// The live tensor behind `this`, or the error that says why there is none.
+const Tensor& self_tensor(const Napi::CallbackInfo& info, const char* op) {
+  napi_value self = info.This();
+  if (!is_tagged(info.Env(), self)) type_error(op, ": `this` is not a tensor handle");
+  TensorBox* box = box_of(info.Env(), self);
+  if (!box) state_error(op, ": the tensor was disposed; it cannot be used any more");
+  return box->tensor;
 }
 
-void NativeTensor::release() {
-  if (!tensor_.defined()) return;
-  tensor_ = Tensor();
-  stats_->live_handles -= 1;
-  sync_external_memory(env_, *stats_);
-}
+using Method = Napi::Value (*)(const Napi::CallbackInfo& info);
 
-const Tensor& NativeTensor::live(const char* op) const {
-  if (disposed()) state_error(op, ": the tensor was disposed (or never created); it cannot be used any more");
-  return tensor_;
-}
-
-Napi::Value NativeTensor::shape(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value {
-    const Tensor& t = live("shape");
-    Napi::Array a = Napi::Array::New(info.Env(), t.shape().size());
-    for (size_t i = 0; i < t.shape().size(); ++i) a.Set(uint32_t(i), Napi::Number::New(info.Env(), double(t.shape()[i])));
-    return a;
+// Every entry goes through WrapCallback (C++ exceptions become JS ones) and guard (core
+// errors get their JS class). NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS (CMakeLists.txt) makes
+// an exception that cannot be thrown any more, in a terminating worker, a no-op.
+template <Method F>
+napi_value entry(napi_env env, napi_callback_info cbinfo) {
+  return Napi::details::WrapCallback(env, [&]() -> napi_value {
+    Napi::CallbackInfo info(env, cbinfo);
+    return guard(info.Env(), [&] { return F(info); });
   });
 }
 
-Napi::Value NativeTensor::strides(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value {
-    const Tensor& t = live("strides");
-    Napi::Array a = Napi::Array::New(info.Env(), t.strides().size());
-    for (size_t i = 0; i < t.strides().size(); ++i)
-      a.Set(uint32_t(i), Napi::Number::New(info.Env(), double(t.strides()[i])));
-    return a;
-  });
+Napi::Value construct(const Napi::CallbackInfo& info) {
+  if (info.NewTarget().IsEmpty()) type_error("NativeTensor: the class constructor cannot be called without new");
+  return info.This();  // an untagged, empty object: refused by every op (only wrap_tensor makes handles)
 }
 
-Napi::Value NativeTensor::dtype(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value { return Napi::String::New(info.Env(), dtype_name(live("dtype").dtype())); });
+Napi::Value get_shape(const Napi::CallbackInfo& info) {
+  const Shape& s = self_tensor(info, "shape").shape();
+  Napi::Array a = Napi::Array::New(info.Env(), s.size());
+  for (size_t i = 0; i < s.size(); ++i) a.Set(uint32_t(i), Napi::Number::New(info.Env(), double(s[i])));
+  return a;
 }
 
-Napi::Value NativeTensor::device(const Napi::CallbackInfo& info) {
-  return guard(info.Env(),
-               [&]() -> Napi::Value { return Napi::String::New(info.Env(), device_name(live("device").device())); });
+Napi::Value get_strides(const Napi::CallbackInfo& info) {
+  const Strides& s = self_tensor(info, "strides").strides();
+  Napi::Array a = Napi::Array::New(info.Env(), s.size());
+  for (size_t i = 0; i < s.size(); ++i) a.Set(uint32_t(i), Napi::Number::New(info.Env(), double(s[i])));
+  return a;
 }
 
-Napi::Value NativeTensor::numel(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value { return Napi::Number::New(info.Env(), double(live("size").numel())); });
+Napi::Value get_dtype(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), dtype_name(self_tensor(info, "dtype").dtype()));
 }
 
-Napi::Value NativeTensor::is_disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), disposed()); }
-
-Napi::Value NativeTensor::is_contiguous(const Napi::CallbackInfo& info) {
-  return guard(info.Env(),
-               [&]() -> Napi::Value { return Napi::Boolean::New(info.Env(), live("isContiguous").is_contiguous()); });
+Napi::Value get_device(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), device_name(self_tensor(info, "device").device()));
 }
 
-Napi::Value NativeTensor::shares_storage(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value {
-    const Tensor& other = unwrap_tensor(info[0], "sharesStorage", "other");
-    return Napi::Boolean::New(info.Env(), live("sharesStorage").storage() == other.storage());
-  });
+Napi::Value get_size(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(self_tensor(info, "size").numel()));
 }
 
-Napi::Value NativeTensor::dispose(const Napi::CallbackInfo& info) {
-  release();  // disposing twice is allowed and does nothing
+Napi::Value get_is_disposed(const Napi::CallbackInfo& info) {
+  if (!is_tagged(info.Env(), info.This())) type_error("isDisposed: `this` is not a tensor handle");
+  return Napi::Boolean::New(info.Env(), box_of(info.Env(), info.This()) == nullptr);
+}
+
+Napi::Value is_contiguous(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), self_tensor(info, "isContiguous").is_contiguous());
+}
+
+Napi::Value shares_storage(const Napi::CallbackInfo& info) {
+  const Tensor& self = self_tensor(info, "sharesStorage");
+  const Tensor& other = unwrap_tensor(info[0], "sharesStorage", "other");
+  return Napi::Boolean::New(info.Env(), self.storage() == other.storage());
+}
+
+// Frees everything the handle holds, now. Disposing twice is allowed and does nothing.
+Napi::Value dispose(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  if (!is_tagged(env, info.This())) type_error("dispose: `this` is not a tensor handle");
+  void* p = nullptr;
+  if (napi_remove_wrap(env, info.This(), &p) == napi_ok && p) delete_box(env, static_cast<TensorBox*>(p));
   return info.Env().Undefined();
 }
 
-Napi::Value NativeTensor::data_sync(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value {
-    const Tensor& t = live("dataSync");
-    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(info.Env(), t.nbytes());
-    ops::read_into(t, buf.Data());
-    return typed_array_from(info.Env(), t, buf);
-  });
+Napi::Value data_sync(const Napi::CallbackInfo& info) {
+  return read_sync(info.Env(), self_tensor(info, "dataSync"), info[0]);
 }
 
-Napi::Value NativeTensor::data_async(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value {
-    const Tensor& t = live("data");
-    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(info.Env(), t.nbytes());
-#ifdef TL_WITH_CUDA
-    if (t.device() == Device::CUDA) {
-      auto* worker = new CudaReadWorker(info.Env(), t, buf);
-      Napi::Promise p = worker->promise();
-      worker->Queue();
-      return p;
-    }
-#endif
-    if (t.nbytes() < kAsyncReadBytes) {
-      ops::read_into(t, buf.Data());
-      auto deferred = Napi::Promise::Deferred::New(info.Env());
-      deferred.Resolve(typed_array_from(info.Env(), t, buf));
-      return deferred.Promise();
-    }
-    auto* worker = new ReadWorker(info.Env(), t, buf);
-    Napi::Promise p = worker->promise();
-    worker->Queue();
-    return p;
-  });
+Napi::Value data_async(const Napi::CallbackInfo& info) {
+  return read_async(info.Env(), self_tensor(info, "data"), info[0]);
 }
 
-Napi::Value NativeTensor::item(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value {
-    const Tensor& t = live("item");
-    if (t.numel() != 1)
-      range_error("item: only a tensor with one element can be read as a number, got shape ", shape_str(t.shape()));
-    uint32_t word = 0;
-    ops::read_into(t, &word);
-    if (t.dtype() == DType::Int32) {
-      int32_t v;
-      std::memcpy(&v, &word, 4);
-      return Napi::Number::New(info.Env(), v);
-    }
-    float f;
-    std::memcpy(&f, &word, 4);
-    return Napi::Number::New(info.Env(), f);
-  });
+Napi::Value item(const Napi::CallbackInfo& info) {
+  const Tensor& t = self_tensor(info, "item");
+  if (t.numel() != 1)
+    range_error("item: only a tensor with one element can be read as a number, got shape ", shape_str(t.shape()));
+  uint32_t word = 0;
+  ops::read_into(t, &word);
+  if (t.dtype() == DType::Int32) {
+    int32_t v;
+    std::memcpy(&v, &word, 4);
+    return Napi::Number::New(info.Env(), v);
+  }
+  float f;
+  std::memcpy(&f, &word, 4);
+  return Napi::Number::New(info.Env(), f);
+}
+
+napi_property_descriptor getter(const char* name, napi_callback cb) {
+  return {name, nullptr, nullptr, cb, nullptr, nullptr, napi_default, nullptr};
+}
+
+napi_property_descriptor method(const char* name, napi_callback cb) {
+  return {name, nullptr, cb, nullptr, nullptr, nullptr, napi_default_method, nullptr};
+}
+
+}  // namespace
+
+Napi::Function define_tensor_class(Napi::Env env) {
+  const napi_property_descriptor props[] = {
+      getter("shape", entry<get_shape>),
+      getter("strides", entry<get_strides>),
+      getter("dtype", entry<get_dtype>),
+      getter("device", entry<get_device>),
+      getter("size", entry<get_size>),
+      getter("isDisposed", entry<get_is_disposed>),
+      method("isContiguous", entry<is_contiguous>),
+      method("sharesStorage", entry<shares_storage>),
+      method("dispose", entry<dispose>),
+      method("dataSync", entry<data_sync>),
+      method("data", entry<data_async>),
+      method("item", entry<item>),
+  };
+  napi_value cls = nullptr;
+  if (napi_define_class(env, "NativeTensor", NAPI_AUTO_LENGTH, entry<construct>, nullptr,
+                        sizeof(props) / sizeof(props[0]), props, &cls) != napi_ok)
+    throw Napi::Error::New(env, "tensorlift: could not define the NativeTensor class");
+  return Napi::Function(env, cls);
 }
 
 Napi::Object wrap_tensor(Napi::Env env, Tensor t) {
   AddonData& data = addon_data(env);
-  Napi::Object obj = data.tensor_ctor.New({});
-  napi_status st = napi_type_tag_object(env, obj, &kTensorTag);
-  if (st != napi_ok) throw Napi::Error::New(env, "tensorlift: could not tag a tensor handle");
-  NativeTensor::Unwrap(obj)->adopt(std::move(t));
-  return obj;
+  napi_value ctor = nullptr, obj = nullptr;
+  if (napi_get_reference_value(env, data.tensor_ctor, &ctor) != napi_ok ||
+      napi_new_instance(env, ctor, 0, nullptr, &obj) != napi_ok)
+    throw Napi::Error::New(env);
+  // Tag first, wrap last: dispose() then deletes the newest property, which V8 undoes
+  // without turning the object into a slow dictionary.
+  if (napi_type_tag_object(env, obj, &kTensorTag) != napi_ok) throw Napi::Error::New(env, "tensorlift: could not tag a tensor handle");
+  auto* box = new TensorBox{std::move(t), data.stats};
+  if (napi_wrap(env, obj, box, finalize_box, nullptr, nullptr) != napi_ok) {
+    delete box;
+    throw Napi::Error::New(env, "tensorlift: could not attach a tensor to its handle");
+  }
+  data.stats->live_handles += 1;
+  sync_external_memory(env, *data.stats);
+  return Napi::Object(env, obj);
 }
 
 const Tensor& unwrap_tensor(const Napi::Value& v, const char* op, const char* arg) {
   if (!v.IsObject()) type_error(op, ": expected ", arg, " to be a tensor, got ", v.IsUndefined() ? "undefined" : v.IsNull() ? "null" : "a non-object");
-  bool tagged = false;
-  napi_status st = napi_check_object_type_tag(v.Env(), v, &kTensorTag, &tagged);
-  if (st != napi_ok || !tagged) type_error(op, ": expected ", arg, " to be a tensor, got some other object");
-  NativeTensor* h = NativeTensor::Unwrap(v.As<Napi::Object>());
-  if (!h || h->disposed()) state_error(op, ": ", arg, " is a disposed tensor; it cannot be used any more");
-  return h->tensor();
+  if (!is_tagged(v.Env(), v)) type_error(op, ": expected ", arg, " to be a tensor, got some other object");
+  TensorBox* box = box_of(v.Env(), v);
+  if (!box) state_error(op, ": ", arg, " is a disposed tensor; it cannot be used any more");
+  return box->tensor;
 }
 
 }  // namespace tl::binding

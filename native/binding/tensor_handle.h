@@ -1,5 +1,12 @@
-// NativeTensor: the JS object that owns a reference to a core Tensor. JS frees it with
-// dispose(); if it is dropped without dispose, the GC finalizer releases it instead.
+// The JS handle of a core Tensor: an object of class NativeTensor with a TensorBox attached
+// by napi_wrap. dispose() detaches the box (napi_remove_wrap) and deletes it at once, so a
+// disposed handle holds nothing native: no tensor, no N-API reference, no finalizer. Only
+// handles dropped without dispose() wait for the garbage collector's finalizer.
+//
+// Written against the raw N-API rather than Napi::ObjectWrap: ObjectWrap keeps its reference
+// and C++ object until finalization (about 200 bytes a tensor that V8 frees late, since the
+// JS heap barely grows), and it can throw C++ exceptions from destructors during
+// environment teardown, which aborts the process.
 #pragma once
 #include <napi.h>
 
@@ -10,36 +17,13 @@
 
 namespace tl::binding {
 
-class NativeTensor : public Napi::ObjectWrap<NativeTensor> {
- public:
-  static Napi::Function define(Napi::Env env);
-  explicit NativeTensor(const Napi::CallbackInfo& info);
-  ~NativeTensor() override;
-
-  const Tensor& tensor() const { return tensor_; }
-  bool disposed() const { return !tensor_.defined(); }
-  void adopt(Tensor t);
-
- private:
-  Napi::Value shape(const Napi::CallbackInfo& info);
-  Napi::Value strides(const Napi::CallbackInfo& info);
-  Napi::Value dtype(const Napi::CallbackInfo& info);
-  Napi::Value device(const Napi::CallbackInfo& info);
-  Napi::Value numel(const Napi::CallbackInfo& info);
-  Napi::Value is_disposed(const Napi::CallbackInfo& info);
-  Napi::Value is_contiguous(const Napi::CallbackInfo& info);
-  Napi::Value shares_storage(const Napi::CallbackInfo& info);
-  Napi::Value dispose(const Napi::CallbackInfo& info);
-  Napi::Value data_sync(const Napi::CallbackInfo& info);
-  Napi::Value data_async(const Napi::CallbackInfo& info);
-  Napi::Value item(const Napi::CallbackInfo& info);
-  const Tensor& live(const char* op) const;
-  void release();
-
-  Tensor tensor_;
-  Napi::Env env_;
-  std::shared_ptr<HandleStats> stats_;
+struct TensorBox {
+  Tensor tensor;
+  std::shared_ptr<HandleStats> stats;  // outlives the instance data during teardown
 };
+
+// The NativeTensor class (exported for instanceof checks and the hostile-input tests).
+Napi::Function define_tensor_class(Napi::Env env);
 
 // A new JS handle owning t.
 Napi::Object wrap_tensor(Napi::Env env, Tensor t);

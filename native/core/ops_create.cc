@@ -26,7 +26,7 @@ Tensor from_data(const void* data, size_t bytes, DType dtype, const Shape& shape
   if (size_t(n) * dtype_size(dtype) != bytes)
     range_error("tensor: shape ", shape_str(shape), " needs ", n, " values, got ", bytes / dtype_size(dtype));
   Tensor cpu = Tensor::empty(shape, dtype, Device::CPU, "tensor");
-  if (bytes) std::memcpy(cpu.raw_data(), data, bytes);
+  if (bytes) cpu::copy_bytes(cpu.raw_data(), data, bytes);
   return to_device(cpu, device);
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <thread>
 
 #include "error.h"
 #include "system_info.h"
@@ -85,13 +84,49 @@ int64_t CpuAllocator::cached_bytes() const {
   return int64_t(cached_);
 }
 
+void* BorrowedHostMemory::allocate(size_t, const char* op) {
+  state_error(op, ": internal error: borrowed memory cannot allocate");
+}
+
+const std::shared_ptr<Allocator>& BorrowedHostMemory::instance() {
+  static const std::shared_ptr<Allocator> borrowed = std::make_shared<BorrowedHostMemory>();
+  return borrowed;
+}
+
 Storage::Storage(std::shared_ptr<Allocator> alloc, size_t bytes, const char* op)
     : alloc_(std::move(alloc)), data_(alloc_->allocate(bytes, op)), bytes_(bytes) {}
 
 Storage::~Storage() { alloc_->deallocate(data_, bytes_); }
 
-void Storage::wait_for_readers() const {
-  while (readers_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+void Storage::add_pending_read(const std::shared_ptr<PendingRead>& read) {
+  std::lock_guard<std::mutex> lock(reads_mutex_);
+  pending_.push_back(read);
+  pending_count_.fetch_add(1, std::memory_order_release);
+}
+
+void Storage::run_pending_read(PendingRead* read) {
+  // The copy runs under the lock: a writer that arrives meanwhile waits for it to finish.
+  std::lock_guard<std::mutex> lock(reads_mutex_);
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if (pending_[i].get() != read) continue;
+    read->copy();
+    pending_.erase(pending_.begin() + std::ptrdiff_t(i));
+    pending_count_.fetch_sub(1, std::memory_order_release);
+    return;
+  }
+}
+
+void Storage::wait_for_readers() {
+  if (pending_count_.load(std::memory_order_acquire) == 0) return;
+  std::vector<std::shared_ptr<PendingRead>> reads;
+  {
+    std::lock_guard<std::mutex> lock(reads_mutex_);
+    for (auto& r : pending_) r->copy();
+    reads.swap(pending_);
+    pending_count_.store(0, std::memory_order_release);
+  }
+  // `reads` is released here, outside the lock: a read's last reference may be the one that
+  // keeps this storage alive.
 }
 
 }  // namespace tl

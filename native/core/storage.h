@@ -47,9 +47,29 @@ class CpuAllocator final : public Allocator {
   size_t cached_ = 0;
 };
 
+// A copy out of a Storage that `await t.data()` requested; copy() runs exactly once, on
+// whichever thread reaches it first (see Storage::wait_for_readers).
+class PendingRead {
+ public:
+  virtual ~PendingRead() = default;
+  virtual void copy() = 0;
+};
+
+// Borrowed host memory: nothing is allocated, freeing does nothing, nothing is counted.
+class BorrowedHostMemory final : public Allocator {
+ public:
+  Device device() const override { return Device::CPU; }
+  void* allocate(size_t, const char* op) override;  // throws: borrowed memory is never allocated
+  void deallocate(void*, size_t) override {}
+  static const std::shared_ptr<Allocator>& instance();
+};
+
 class Storage {
  public:
   Storage(std::shared_ptr<Allocator> alloc, size_t bytes, const char* op);
+  // Memory the caller already holds (a JS typed array read in place for one synchronous
+  // call); `alloc`'s deallocate decides what freeing it means.
+  Storage(std::shared_ptr<Allocator> alloc, void* data, size_t bytes) : alloc_(std::move(alloc)), data_(data), bytes_(bytes) {}
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -58,17 +78,23 @@ class Storage {
   size_t bytes() const { return bytes_; }
   Device device() const { return alloc_->device(); }
 
-  // Asynchronous reads (await t.data()) in flight. In-place writers call wait_for_readers()
-  // first so a pending read always sees the values from the moment it was requested.
-  void begin_read() { readers_.fetch_add(1, std::memory_order_acq_rel); }
-  void end_read() { readers_.fetch_sub(1, std::memory_order_acq_rel); }
-  void wait_for_readers() const;
+  // Asynchronous reads (await t.data()) not yet copied out. A read is registered on the JS
+  // thread and copied by a worker thread; an in-place writer (on the JS thread) calls
+  // wait_for_readers() first, which copies every read the workers have not reached itself
+  // and waits only for copies already running. So a pending read always sees the values of
+  // the moment it was requested, and a writer never waits on the event loop it blocks.
+  void add_pending_read(const std::shared_ptr<PendingRead>& read);
+  // Copies `read` unless a writer already did, then forgets it (a worker thread's Execute).
+  void run_pending_read(PendingRead* read);
+  void wait_for_readers();
 
  private:
   std::shared_ptr<Allocator> alloc_;
   void* data_;
   size_t bytes_;
-  std::atomic<int> readers_{0};
+  std::atomic<int> pending_count_{0};
+  std::mutex reads_mutex_;
+  std::vector<std::shared_ptr<PendingRead>> pending_;
 };
 
 }  // namespace tl

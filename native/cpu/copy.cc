@@ -1,4 +1,5 @@
 // Strided copies, dtype conversion, fill and where.
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -57,6 +58,19 @@ void copy(const Tensor& x, const Tensor& out) {
     } else {
       copy_run(from, to, xs + off[1] * 4, st[1], y + off[0] * 4, st[0], n);
     }
+  });
+}
+
+void copy_bytes(void* dst, const void* src, size_t bytes) {
+  constexpr int64_t kChunk = 1 << 20;
+  const int64_t chunks = int64_t((bytes + kChunk - 1) / kChunk);
+  if (chunks <= 2) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+  parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {
+    const size_t begin = size_t(lo) * kChunk, end = std::min(bytes, size_t(hi) * kChunk);
+    std::memcpy(static_cast<char*>(dst) + begin, static_cast<const char*>(src) + begin, end - begin);
   });
 }
 

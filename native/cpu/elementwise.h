@@ -17,6 +17,8 @@ void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& o
 // range saturates). With equal dtypes this is a strided copy.
 void copy(const Tensor& x, const Tensor& out);
 void fill(const Tensor& out, double value);
+// memcpy split over the thread pool for large buffers (one core does not saturate memory).
+void copy_bytes(void* dst, const void* src, size_t bytes);
 // Packs x (any strides) into dst as contiguous row-major elements of x's dtype.
 void copy_to_buffer(const Tensor& x, void* dst);
 

@@ -29,6 +29,12 @@ using DirectAKernel = void (*)(int64_t kc, const float* a, int64_t lda, const fl
 using DotKernel = void (*)(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float alpha,
                            float* c, int64_t ldc, float beta, int64_t mr, int64_t nr);
 
+// Matrix-vector product for one row of A against B transposed (a Linear layer at batch 1):
+//   c[j] = alpha * sum_{p < k} a[p] * b[j * ldb + p] + (beta == 0 ? 0 : beta * c[j])  for j < n.
+// Optional per ISA; the dot tile would spend 3 of its 4 rows on padding here.
+using GemvKernel = void (*)(int64_t n, int64_t k, const float* a, const float* b, int64_t ldb, float alpha, float* c,
+                            float beta);
+
 // One kernel family: register tile MR x NR and cache blocking (see the kernel files for how
 // each number was chosen). kc: depth of a packed block (the KC x NR micro-panel of B is
 // reused by every MR tile of a row block: L1 or L2); mc: rows of a packed A block (MC x KC
@@ -42,6 +48,7 @@ struct KernelSet {
   DirectAKernel kernel_direct_a;  // nullptr: always pack A
   DotKernel kernel_dot;           // nullptr: no dot-product path
   int dot_mr, dot_nr;
+  GemvKernel kernel_gemv = nullptr;  // nullptr: m == 1 takes the dot or tiled path
 };
 
 const KernelSet& avx512_kernel_set();   // gemm_kernel_avx512.cc
