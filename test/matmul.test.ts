@@ -207,3 +207,37 @@ describe('degenerate sizes and special values', () => {
     expect(() => tl.matmul(tall, wide)).toThrow(RangeError);
   });
 });
+
+// One row or one column (a Linear layer at batch 1, a one-output head) take GEMV kernels:
+// every k tail (16-lane vectors), every n tail (8 rows at a time), with and without bias.
+describe('GEMV shapes (m = 1 or n = 1)', () => {
+  const KS = [1, 15, 16, 17, 64, 100, 300], NS = [1, 7, 8, 9, 64, 257];
+  it('x [1, k] @ W^T and X [m, k] @ w for edge sizes, plain and transposed operands', () => {
+    for (const k of KS)
+      for (const n of NS) {
+        for (const tb of [false, true]) {
+          const row = operands(1, n, k, false, tb);
+          expectMatmulClose(tl.matmul(row.a, row.b), row.ra, row.rb, `1x${n}x${k} tb=${tb}`);
+          const col = operands(n, 1, k, false, tb);
+          expectMatmulClose(tl.matmul(col.a, col.b), col.ra, col.rb, `${n}x1x${k} tb=${tb}`);
+          tl.tidy(() => [row.a, row.b, col.a, col.b].forEach((t) => t.dispose()));
+        }
+      }
+  });
+
+  it('linear() at batch 1 and with one output adds the bias (the kernel accumulates onto it)', () => {
+    for (const [m, n, k] of [[1, 9, 17], [1, 256, 64], [5, 1, 33], [300, 1, 256]]) {
+      const x = uniform(m * k), w = uniform(n * k), b = uniform(n);
+      const y = tl.linear(tl.tensor(x, { shape: [m, k] }), tl.tensor(w, { shape: [n, k] }), tl.tensor(b)).dataSync();
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let s = b[j], mag = Math.abs(b[j]);
+          for (let p = 0; p < k; p++) {
+            s += x[i * k + p] * w[j * k + p];
+            mag += Math.abs(x[i * k + p] * w[j * k + p]);
+          }
+          expect(Math.abs(y[i * n + j] - s), `${m}x${n}x${k} [${i},${j}] TEST_SEED=${TEST_SEED}`).toBeLessThanOrEqual(REL * mag + ABS);
+        }
+    }
+  });
+});

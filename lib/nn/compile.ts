@@ -21,19 +21,29 @@ export interface CompileOptions {
 
 const fusable = { ReLU: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh' } as const;
 
+// Where the lowering is: before the first layer, and the rank of a row at this point.
+interface LowerState {
+  first: boolean;
+  rank: number;
+}
+
 // Appends m's steps; returns why m cannot be lowered, or null.
-function lower(m: Module, steps: PlanStep[], first: { value: boolean }, rank: number): string | null {
-  const isFirst = first.value;
-  first.value = false;
+function lower(m: Module, steps: PlanStep[], at: LowerState): string | null {
   if (m instanceof Sequential) {
-    first.value = isFirst;
     for (const child of m.layers) {
-      const why = lower(child, steps, first, rank);
+      const why = lower(child, steps, at);
       if (why) return why;
     }
     return null;
   }
-  if (rank > 1 && !(m instanceof Flatten && isFirst)) return 'an input of more than one dim must start with Flatten';
+  const isFirst = at.first;
+  at.first = false;
+  if (at.rank > 1) {
+    const flattensRow = m instanceof Flatten && isFirst && m.startDim === 1 && (m.endDim === -1 || m.endDim === at.rank);
+    if (!flattensRow) return `${m.constructor.name} on ${at.rank}-d rows has no plan step (plans run on flat rows: start with Flatten)`;
+    at.rank = 1;
+    return null;
+  }
   const last = steps[steps.length - 1];
   const unary = (op: PlanStep & { kind: 'unary' }) => (steps.push(op), null);
   if (m instanceof Linear) return (steps.push({ kind: 'linear', weight: m.weight, bias: m.bias }), null);
@@ -84,7 +94,7 @@ export class InferencePlan {
     this.inputShape = [...shape];
     this.inFeatures = shape.reduce((a, b) => a * b, 1);
     const steps: PlanStep[] = [];
-    let why = lower(model, steps, { value: true }, shape.length);
+    let why = lower(model, steps, { first: true, rank: shape.length });
     let chain: NativeChain | null = null;
     if (!why) {
       try {

@@ -1,0 +1,142 @@
+// tl.compile: a plan must give what the model's own forward pass gives (in eval mode) for
+// every layer it lowers, at any batch size and after the weights change in place; models it
+// cannot lower still run (through their forward pass) and say why; bad input is refused.
+import { describe, expect, it } from 'vitest';
+import * as tl from '../lib/index.js';
+import { TEST_SEED, uniform } from './helpers/random.js';
+
+const { nn } = tl;
+
+function eager(model: tl.nn.Module, input: Float32Array, shape: number[]): Float32Array {
+  const was = model.training;
+  model.eval();
+  try {
+    return tl.tidy(() => tl.noGrad(() => (model.forward(tl.tensor(input, { shape })) as tl.Tensor).dataSync() as Float32Array));
+  } finally {
+    if (was) model.train();
+  }
+}
+
+function expectClose(got: Float32Array, want: Float32Array, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++)
+    if (!(Math.abs(got[i] - want[i]) <= 1e-5 * (1 + Math.abs(want[i]))))
+      throw new Error(`${what}: [${i}] ${got[i]} vs ${want[i]} (TEST_SEED=${TEST_SEED})`);
+}
+
+// Batch norm with non-trivial running statistics, so eval mode is visible.
+function trainedBatchNorm(features: number): tl.nn.BatchNorm1d {
+  const bn = new nn.BatchNorm1d(features);
+  tl.tidy(() => bn.forward(tl.randn([64, features], { mean: 2, std: 3 })));
+  return bn;
+}
+
+const models: [string, () => tl.nn.Module, number][] = [
+  ['MLP 64-256-256-1 (fused ReLU)', () => new nn.Sequential(new nn.Linear(64, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 1)), 64],
+  ['sigmoid / tanh heads, no bias', () => new nn.Sequential(new nn.Linear(7, 9, { bias: false }), new nn.Tanh(), new nn.Linear(9, 3), new nn.Sigmoid()), 7],
+  ['every unary activation', () => new nn.Sequential(new nn.Linear(5, 12), new nn.GELU(), new nn.Linear(12, 12), new nn.GELU('tanh'), new nn.SiLU(),
+    new nn.LeakyReLU(0.2), new nn.ELU(0.7), new nn.Softplus(2, 5), new nn.ReLU(), new nn.Sigmoid(), new nn.Tanh()), 5],
+  ['activation before any linear, on the input', () => new nn.Sequential(new nn.ReLU(), new nn.Linear(6, 4), new nn.Softmax()), 6],
+  ['softmax and log-softmax heads', () => new nn.Sequential(new nn.Linear(10, 5), new nn.LogSoftmax(-1)), 10],
+  ['layer norm, batch norm (eval), dropout, identity, nested Sequential', () => new nn.Sequential(
+    new nn.Linear(8, 16), new nn.LayerNorm(16), new nn.ReLU(), new nn.Dropout(0.5),
+    new nn.Sequential(new nn.Linear(16, 16), trainedBatchNorm(16), new nn.Identity()), new nn.Linear(16, 2)), 8],
+];
+
+describe('a plan gives the model\'s own eval-mode outputs', () => {
+  it.each(models)('%s, batch 1, 3, 64, 0 and back to 3', (_, make, width) => {
+    tl.manualSeed(TEST_SEED);
+    const model = make();
+    const plan = tl.compile(model, { inputShape: [width] });
+    expect(plan.native, String(plan.reason)).toBe(true);
+    for (const batch of [1, 3, 64, 0, 3]) {
+      const input = uniform(batch * width, -2, 2);
+      const before = input.slice();
+      expectClose(plan.run(input), eager(model, input, [batch, width]), `batch ${batch}`);
+      expect(input, 'the input is read, never written').toEqual(before);
+    }
+    expect(model.training, 'compile and run leave the mode alone').toBe(true);
+    plan.dispose();
+  });
+
+  it('a Flatten first takes multi-dim rows; a tensor input and `into` work too', () => {
+    const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(12, 4), new nn.ReLU());
+    const plan = tl.compile(model, { inputShape: [3, 4] });
+    expect(plan.native).toBe(true);
+    const input = uniform(5 * 12);
+    const want = eager(model, input, [5, 3, 4]);
+    expectClose(plan.run(input), want, 'typed array');
+    const x = tl.tensor(input, { shape: [5, 3, 4] });
+    expectClose(plan.run(x), want, 'tensor');
+    const into = new Float32Array(20);
+    expect(plan.run(input, into)).toBe(into);
+    expectClose(into, want, 'into');
+    x.dispose();
+  });
+
+  it('follows in-place weight updates (optimizer steps) and outlives the model\'s tensors', () => {
+    const model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(3, 1));
+    const plan = tl.compile(model, { inputShape: [4] });
+    const input = uniform(8);
+    const first = plan.run(input);
+    const opt = new tl.optim.SGD(model.parameters(), { lr: 0.5 });
+    tl.tidy(() => model.forward(tl.tensor(input, { shape: [2, 4] })).sum().backward());
+    opt.step();
+    const after = plan.run(input);
+    expect(after).not.toEqual(first);
+    expectClose(after, eager(model, input, [2, 4]), 'after a step');
+    for (const p of model.parameters()) p.dispose();
+    expectClose(plan.run(input), after, 'after the model is disposed');
+  });
+
+  it('does not record gradients or leave tensors behind', () => {
+    const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2));
+    const plan = tl.compile(model, { inputShape: [4] });
+    const before = tl.memory().tensors;
+    for (let i = 0; i < 100; i++) plan.run(uniform(4 * (1 + (i % 5))));
+    expect(tl.memory().tensors).toBe(before);
+  });
+});
+
+describe('models a plan cannot lower', () => {
+  it('run through their own forward pass in eval mode, and say why', () => {
+    tl.manualSeed(TEST_SEED);
+    const model = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.Flatten(), new nn.Dropout(0.5), new nn.Linear(2 * 4 * 4, 3));
+    const plan = tl.compile(model, { inputShape: [1, 6, 6] });
+    expect(plan.native).toBe(false);
+    expect(plan.reason).toMatch(/Flatten|Conv2d/);
+    const input = uniform(2 * 36);
+    expectClose(plan.run(input), eager(model, input, [2, 1, 6, 6]), 'fallback');
+    expect(model.training, 'the model is back in training mode').toBe(true);
+  });
+
+  it('widths that do not chain, or weights a plan cannot read, fall back with the native error as the reason', () => {
+    const plan = tl.compile(new nn.Sequential(new nn.Linear(4, 3)), { inputShape: [5] });
+    expect(plan.native).toBe(false);
+    expect(plan.reason).toMatch(/^compile: step 0 \(linear\) takes 4 features, but receives 5/);
+    const model = new nn.Sequential(new nn.Linear(4, 3), new nn.Softmax(0));
+    expect(tl.compile(model, { inputShape: [4] }).reason).toMatch(/Softmax\(dim 0\)/);
+  });
+});
+
+describe('bad arguments', () => {
+  const model = new nn.Sequential(new nn.Linear(4, 2));
+  it('compile: inputShape must be one row\'s shape', () => {
+    for (const shape of [undefined, [], [0], [-1], [1.5], ['4'], 4])
+      expect(() => tl.compile(model, { inputShape: shape as never }), JSON.stringify(shape)).toThrow(/^compile: inputShape/);
+  });
+  it('run: wrong kind, partial rows, a disposed plan, a bad `into`', () => {
+    const plan = tl.compile(model, { inputShape: [4] });
+    expect(() => plan.run([1, 2, 3, 4] as never)).toThrow(TypeError);
+    expect(() => plan.run(new Float32Array(6))).toThrow(RangeError);
+    expect(() => plan.run(new Float32Array(6))).toThrow(/^plan\.run: the input has 6 values, not a whole number of rows of 4/);
+    expect(() => plan.run(new Float64Array(4) as never)).toThrow(TypeError);
+    expect(() => plan.run(new Float32Array(8), new Float32Array(3))).toThrow(/^dataSync: `into` holds 3 values/);
+    const i32 = tl.ones([2, 4], { dtype: 'int32' });
+    expect(() => plan.run(i32)).toThrow(/^plan\.run: expected a float32 CPU tensor/);
+    i32.dispose();
+    plan.dispose();
+    plan.dispose();
+    expect(() => plan.run(new Float32Array(4))).toThrow(/^plan\.run: the plan was disposed/);
+  });
+});
