@@ -157,3 +157,14 @@ describe('corrupt and hostile files', () => {
     expect(existsSync(path) && statSync(path).size).toBe(original.length);
   });
 });
+
+describe('tl.load with `as`', () => {
+  it('returns the instance when the file holds that class, and refuses another with a one-line TypeError', async () => {
+    const path = join(dir, 'as-check.safetensors');
+    await tl.save(new tl.nn.Sequential(new tl.nn.Linear(3, 2)), path);
+    const m = await tl.load(path, { as: tl.nn.Sequential });
+    expect(m).toBeInstanceOf(tl.nn.Sequential);
+    await expect(tl.load(path, { as: tl.presets.ChurnModel })).rejects.toThrow(/^load: .*as-check\.safetensors holds a Sequential, not a ChurnModel$/);
+    await expect(tl.load(path, { as: 'Sequential' as never })).rejects.toThrow(TypeError);
+  });
+});

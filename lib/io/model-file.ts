@@ -25,6 +25,10 @@ function isSaveable(v: unknown): v is Saveable {
   return !!v && typeof (v as Saveable).toSafetensors === 'function';
 }
 
+/** A class, by its prototype (presets have private constructors, so not by `new`). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type ClassOf<T> = Function & { prototype: T };
+
 /** Writes a Module or preset to `path` (atomically: an interrupted save keeps the old file). */
 export async function save(model: Module | Saveable, path: string, opts: { metadata?: Record<string, unknown> } = {}): Promise<void> {
   if (typeof path !== 'string' || !path) throw new TypeError('save: expected a file path');
@@ -49,10 +53,10 @@ export async function save(model: Module | Saveable, path: string, opts: { metad
  */
 export async function load<M extends Module>(path: string, opts: { into: M }): Promise<M>;
 /** With `as` (a class such as tl.presets.ChurnModel), the file must hold one: the result is typed and checked. */
-export async function load<C extends abstract new (...args: never[]) => unknown>(path: string, opts: { as: C }): Promise<InstanceType<C>>;
+export async function load<T>(path: string, opts: { as: ClassOf<T> }): Promise<T>;
 /** Without options the type is yours to name: `await tl.load<tl.nn.Sequential>(path)` (not checked). */
 export async function load<T = Module | Saveable>(path: string): Promise<T>;
-export async function load(path: string, opts: { into?: Module; as?: abstract new (...args: never[]) => unknown } = {}): Promise<unknown> {
+export async function load(path: string, opts: { into?: Module; as?: ClassOf<unknown> } = {}): Promise<unknown> {
   const loaded = await loadAny(path, opts);
   if (opts.as !== undefined) {
     if (typeof opts.as !== 'function') throw new TypeError('load: `as` must be a class (e.g. tl.presets.ChurnModel)');
