@@ -155,6 +155,9 @@ export interface Binding {
   /** Lowers the GEMM kernel family (tests); false when the CPU lacks it. */
   setGemmIsa(isa: 'avx512' | 'avx2' | 'generic'): boolean;
 
+  /** [numeric [n, w], tables[j][categorical[:, j]] ...] -> [n, w + sum of table widths] (a tabular network's input). */
+  embedConcat(numeric: NativeTensor, categorical: NativeTensor, tables: NativeTensor[]): NativeTensor;
+
   // inference plans (core/plan.h)
   planCreate(steps: PlanStepSpec[], inFeatures: number): NativePlan;
   /** Runs the plan on rows of `input` ([batch, inFeatures] values); returns [batch, outFeatures] values (or fills `into`). */

@@ -14,6 +14,7 @@ export * from './ops/activation.js';
 export * from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/join.js';
+export * from './ops/embed.js';
 export * from './ops/linalg.js';
 export * from './ops/conv.js';
 export * from './ops/norm.js';

@@ -9,6 +9,7 @@ import { Linear } from '../nn/layers/linear.js';
 import { registerModule } from '../nn/registry.js';
 import { add } from '../ops/arithmetic.js';
 import { dropout } from '../ops/dropout.js';
+import { embedConcat } from '../ops/embed.js';
 import { cat } from '../ops/join.js';
 import { slice } from '../ops/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -60,11 +61,18 @@ export class TabularNet extends Module {
 
   /** numeric [n, numericWidth] float32, categorical [n, columns] int32 -> [n, outputs]. */
   forward(numeric: Tensor, categorical: Tensor): Tensor {
+    const features = this.training && this.opts.embeddingDropout > 0 ? this.droppedFeatures(numeric, categorical)
+      : embedConcat(numeric, categorical, this.embeddings.map((e) => e.weight));
+    return add(this.mlp.forward(features), this.wide.forward(features));
+  }
+
+  // Training with embedding dropout masks each column's vector on its own; without dropout
+  // the lookups and the concatenation are one native call (the same values).
+  private droppedFeatures(numeric: Tensor, categorical: Tensor): Tensor {
     const embedded = this.embeddings.map((e, j) =>
       dropout(e.forward(slice(categorical, 1, j, j + 1)).reshape([-1, e.embeddingDim]), this.opts.embeddingDropout, this.training),
     );
-    const features = embedded.length ? cat([numeric, ...embedded], 1) : numeric;
-    return add(this.mlp.forward(features), this.wide.forward(features));
+    return embedded.length ? cat([numeric, ...embedded], 1) : numeric;
   }
 
   override config(): ModuleConfig {

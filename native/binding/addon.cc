@@ -44,6 +44,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_conv(env, exports);
   register_inplace(env, exports);
   register_plan(env, exports);
+  register_embed(env, exports);
   return exports;
 }
 

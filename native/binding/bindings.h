@@ -13,5 +13,6 @@ void register_nn(Napi::Env env, Napi::Object exports);       // bind_nn.cc
 void register_conv(Napi::Env env, Napi::Object exports);     // bind_conv.cc
 void register_inplace(Napi::Env env, Napi::Object exports);  // bind_inplace.cc
 void register_plan(Napi::Env env, Napi::Object exports);     // bind_plan.cc
+void register_embed(Napi::Env env, Napi::Object exports);    // bind_embed.cc
 
 }  // namespace tl::binding

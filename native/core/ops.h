@@ -72,6 +72,8 @@ Tensor activation_grad(ActivationGrad op, const Tensor& grad, const Tensor& save
 Tensor softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim, bool log);
 Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor index_add(const Shape& shape, int64_t dim, const Tensor& index, const Tensor& src);
+// [numeric [n, w], tables[j][categorical[:, j]] ...] -> [n, w + sum d_j] (ops_embed.cc)
+Tensor embed_concat(const Tensor& numeric, const Tensor& categorical, const std::vector<Tensor>& tables);
 struct DropoutResult {
   Tensor out;
   uint64_t seed, offset;  // the mask's Philox stream, for the backward pass
