@@ -4,10 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "small_vec.h"
+
 namespace tl {
 
-using Shape = std::vector<int64_t>;
-using Strides = std::vector<int64_t>;
+using Shape = SmallVec<int64_t, 6>;
+using Strides = SmallVec<int64_t, 6>;
 
 // Hard limits that keep hostile shapes from overflowing index arithmetic.
 constexpr int kMaxDims = 32;
