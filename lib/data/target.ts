@@ -14,12 +14,13 @@ export interface BinaryTarget {
 /** Finds the two labels of a binary target; `positive` names the positive one when it is not obvious. */
 export function binaryTarget(t: Table, name: string, positive?: string): BinaryTarget {
   if (!t.columns.includes(name)) throw new InputError(`target: column '${name}' is not in the data (columns: ${columnList(t.columns)})`);
-  const seen = new Map<string, number>();
+  const seen = new Map<string, number>(), counts = new Map<string, number>();
   t.rows.forEach((r, i) => {
     const v = r[name];
     if (isMissing(v)) throw new InputError(`${where(t, i)}: the target '${name}' is missing`);
     const l = asLabel(v);
     if (!seen.has(l)) seen.set(l, i);
+    counts.set(l, (counts.get(l) ?? 0) + 1);
   });
   const labels = [...seen.keys()];
   if (labels.length !== 2) {
@@ -30,13 +31,16 @@ export function binaryTarget(t: Table, name: string, positive?: string): BinaryT
   if (pos !== undefined && !labels.includes(String(pos)))
     throw new InputError(`target: positive class '${pos}' is not a value of '${name}' (values: ${labels.join(', ')})`);
   pos ??= labels.find((l) => POSITIVE.includes(l.toLowerCase()));
-  if (pos === undefined)
+  if (pos === undefined) {
+    // Suggest the rarer value: the outcome a churn or response model looks for usually is.
+    const rare = counts.get(labels[0])! <= counts.get(labels[1])! ? labels[0] : labels[1];
     throw new InputError(
       (cli) =>
         `target: cannot tell which value of '${name}' is the positive class (${labels.map((l) => `'${l}'`).join(' or ')}); ` +
-        `pass ${cli ? `--positive ${shellWord(labels[0])}` : `{ positive: '${labels[0].replace(/'/g, "\\'")}' }`} (or the other value)`,
+        `pass ${cli ? `--positive ${shellWord(rare)}` : `{ positive: '${rare.replace(/'/g, "\\'")}' }`} (or the other value)`,
       'EPOSITIVE',
     );
+  }
   return { name, positive: String(pos), negative: labels.find((l) => l !== String(pos))! };
 }
 
