@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { InputError } from '../data/errors.js';
+import { InputError, columnList } from '../data/errors.js';
+import { inferSchema } from '../data/schema.js';
 import { parseDelimiter } from '../data/sniff.js';
 import type { ReadOptions } from '../data/source.js';
+import type { Table } from '../data/table.js';
 import { readTable } from '../data/source.js';
 import { load } from '../io/model-file.js';
 import { checkInputFile, checkOutputFile, sameFile } from '../io/paths.js';
@@ -64,6 +66,15 @@ async function checkOutput(out: string, flag: string, inputs: [string, string][]
     if (await sameFile(out, path)) throw new InputError(`${flag} ${out} is the same file as ${name}; saving would overwrite it`, 'ESAMEFILE');
 }
 
+/** The --test file must have the target and every feature column, or it would fail after training. */
+function checkTestColumns(data: Table, test: Table, o: { target: string; exclude?: string[]; test: string }): void {
+  const schema = inferSchema(data, o.target, { exclude: o.exclude });
+  const needed = [o.target, ...schema.filter((c) => ['numeric', 'boolean', 'categorical'].includes(c.kind)).map((c) => c.name)];
+  const absent = needed.filter((c) => data.columns.includes(c) && !test.columns.includes(c));
+  if (absent.length)
+    throw new InputError(`--test ${o.test} lacks ${absent.length === 1 ? 'a column' : 'columns'} of --data: ${columnList(absent.map((c) => `'${c}'`))} (add ${absent.length === 1 ? 'it' : 'them'}, or leave ${absent.length === 1 ? 'it' : 'them'} out of training with --exclude)`);
+}
+
 /** Writes the model to stdout: saved to a private temp file first (the format needs offsets), then copied. */
 async function saveToStdout(model: ChurnModel): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tensorlift-'));
@@ -84,7 +95,7 @@ const program = new Command()
   .version(version, '-V, --version', 'print the version')
   .configureOutput({
     // Commander's errors in the same one-line form as the rest.
-    outputError: (text, write) => write(`tensorlift: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
+    outputError: (text, write) => write(`tensorlift: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
   });
 
 withReadOptions(
@@ -112,6 +123,7 @@ withReadOptions(
   await checkOutput(o.out, '--out', [[o.data, '--data'], ...(o.test ? [[o.test, '--test'] as [string, string]] : [])]);
   const data = await readTable(o.data, read);
   const test = o.test ? await readTable(o.test, read) : undefined;
+  if (test) checkTestColumns(data, test, o);
   const started = performance.now();
   process.stderr.write(`training ${preset} on ${o.data} (${data.rows.length} rows, target '${o.target}') ...\n`);
   const model = await ChurnModel.fit(data, {

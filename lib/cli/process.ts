@@ -1,8 +1,9 @@
 // How the command line ends: every failure is one line on stderr starting "tensorlift:" and a
 // non-zero exit code; a stack trace only with DEBUG=tensorlift (a user's CSV problem is not a
-// crash). Ctrl-C and SIGTERM end the run with 130 / 143 after temp files are removed (the
-// 'exit' hook of io/temp-files does that).
+// crash). Ctrl-C and SIGTERM remove the temp files of writes in flight, then end the process by
+// the same signal (a shell sees 130 / 143), as a process without handlers would.
 import { InputError } from '../data/errors.js';
+import { removeTempFiles } from '../io/temp-files.js';
 
 export function debugging(): boolean {
   return (process.env.DEBUG ?? '').split(/[\s,]+/).some((d) => d === 'tensorlift' || d === 'tensorlift:*' || d === '*');
@@ -36,11 +37,15 @@ export function installProcessHandlers(): void {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.on(signal, () => {
       if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n'); // a progress bar may have hidden the cursor
       process.stderr.write(`tensorlift: interrupted (${signal})\n`);
-      process.exit(code);
+      removeTempFiles();
+      // Not process.exit(): that waits for a read blocked in the thread pool (an idle pipe as
+      // --in) and would hang. With no listener left the signal's default action ends us now.
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
     });
 }
 

@@ -64,6 +64,8 @@ function sink(stream: NodeJS.WritableStream & { destroy?: () => void }, name: st
       if (own) await new Promise<void>((resolve) => ((wake = resolve), stream.end(resolve)));
       check();
       stream.off('error', onError);
+      // stdout stays open after this run: a late EPIPE must not become an uncaught error.
+      if (!own) stream.on('error', () => undefined);
     },
     destroy() {
       if (own) stream.destroy?.();

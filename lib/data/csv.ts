@@ -30,6 +30,8 @@ function checkHeader(path: string, header: string[]): string[] {
   header.forEach((h, i) => {
     if (!h) throw new InputError(`csv: ${path} line 1: column ${i + 1} has an empty name`);
     if (seen.has(h)) throw new InputError(`csv: ${path} line 1: column '${h}' appears twice`);
+    // A row object cannot hold this key (it would set the prototype): the column would vanish.
+    if (h === '__proto__') throw new InputError(`csv: ${path} line 1: '__proto__' cannot be a column name`);
     seen.add(h);
   });
   return header;

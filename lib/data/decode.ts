@@ -84,8 +84,14 @@ export async function* decodedChunks(path: string, what: string, opts: DecodeOpt
     for await (const raw of stream as AsyncIterable<Buffer>) {
       bytes += raw.length;
       opts.onBytes?.(bytes);
-      if (first && utf8 && raw.length >= 2 && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff)))
-        throw new InputError((cli) => `${what}: ${path} is UTF-16 text; save it as UTF-8, or pass ${cli ? '--encoding utf-16le' : "encoding: 'utf-16le'"}`, 'EENCODING');
+      if (first) {
+        // Files that are not text at all get a message that says what they are.
+        if (raw[0] === 0x1f && raw[1] === 0x8b) throw new InputError(`${what}: ${path} is gzip-compressed; decompress it first (gunzip, or zcat into a pipe)`, 'EBINARY');
+        if (raw[0] === 0x50 && raw[1] === 0x4b && raw[2] === 0x03 && raw[3] === 0x04)
+          throw new InputError(`${what}: ${path} is a ZIP archive (an Excel workbook?); export the sheet as CSV (UTF-8)`, 'EBINARY');
+        if (utf8 && raw.length >= 2 && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff)))
+          throw new InputError((cli) => `${what}: ${path} is UTF-16 text; save it as UTF-8, or pass ${cli ? '--encoding utf-16le' : "encoding: 'utf-16le'"}`, 'EENCODING');
+      }
       first = false;
       if (decoder) {
         let text: string;

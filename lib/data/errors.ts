@@ -24,7 +24,7 @@ export function shellWord(v: string): string {
 /** A value read but not used as given, or a column filled in on request. */
 export type DataWarning =
   | { kind: 'out-of-range'; column: string; count: number; examples: string[] }
-  | { kind: 'imputed-columns'; columns: string[]; source?: string };
+  | { kind: 'imputed-columns'; columns: string[]; source?: string; rows: number };
 
 /** Receives each warning, already phrased, and its details (for callers that aggregate them). */
 export type WarningHandler = (message: string, detail: DataWarning) => void;
@@ -35,7 +35,8 @@ export function formatWarning(w: DataWarning): string {
     return `column '${w.column}': ${w.count} value${w.count === 1 ? ' is' : 's are'} infinite or beyond the float32 range (±3.4e38) and treated as missing (${shown}${w.count > 3 ? ', ...' : ''})`;
   }
   const names = columnList(w.columns.map((c) => `'${c}'`));
-  return `${w.source ?? 'the rows'} lack${w.source ? 's' : ''} ${w.columns.length === 1 ? 'column' : 'columns'} ${names}; imputed as missing values`;
+  const what = w.columns.length === 1 ? 'column' : 'columns';
+  return `${w.rows} row${w.rows === 1 ? '' : 's'}${w.source ? ` of ${w.source}` : ''} lack${w.rows === 1 ? 's' : ''} ${what} ${names} the model was trained on; imputed as missing values`;
 }
 
 /** The default: a Node process warning (printed on stderr unless the process handles 'warning'). */
@@ -51,7 +52,8 @@ export function warningCollector(): { add: WarningHandler; flush(to: WarningHand
       if (seen?.kind === 'out-of-range' && w.kind === 'out-of-range') {
         seen.count += w.count;
         if (seen.examples.length < 3) seen.examples.push(...w.examples.slice(0, 3 - seen.examples.length));
-      } else if (!seen) byKey.set(key, w.kind === 'out-of-range' ? { ...w, examples: [...w.examples] } : w);
+      } else if (seen?.kind === 'imputed-columns' && w.kind === 'imputed-columns') seen.rows += w.rows;
+      else if (!seen) byKey.set(key, { ...w, ...(w.kind === 'out-of-range' ? { examples: [...w.examples] } : {}) });
     },
     flush(to) {
       for (const w of byKey.values()) to(formatWarning(w), w);

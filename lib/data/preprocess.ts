@@ -198,21 +198,30 @@ export class Preprocessor {
    */
   private checkColumns(t: Table, idx: number[], missing: 'error' | 'impute', onWarning: WarningHandler): void {
     const names = this.inputColumns;
-    let absent: string[] = [], at = t.source ?? 'the rows';
+    let absent: string[] = [], at = t.source ?? 'the rows', lacking = idx.length;
     if (t.columns.length) absent = names.filter((n) => !t.columns.includes(n));
-    if (!absent.length)
+    if (!absent.length) {
+      // Rows from JS or JSON Lines may each have other keys: check every row.
+      const union = new Set<string>();
+      lacking = 0;
       for (const i of idx) {
         const row = t.rows[i];
         if (!row || typeof row !== 'object') throw new InputError(`${where(t, i)} is not an object of column values`);
-        absent = names.filter((n) => !(n in row));
-        if (absent.length) {
+        const gaps = names.filter((n) => !Object.hasOwn(row, n)); // not `in`: 'constructor' is in every object
+        if (!gaps.length) continue;
+        if (missing === 'error') {
+          absent = gaps;
           at = where(t, i);
           break;
         }
+        lacking++;
+        for (const g of gaps) union.add(g);
       }
+      if (missing === 'impute') absent = [...union];
+    }
     if (!absent.length) return;
     if (missing === 'impute') {
-      const w: DataWarning = { kind: 'imputed-columns', columns: absent, source: at };
+      const w: DataWarning = { kind: 'imputed-columns', columns: absent, source: t.source, rows: lacking };
       onWarning(formatWarning(w), w);
       return;
     }

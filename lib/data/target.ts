@@ -45,6 +45,8 @@ export function binaryTarget(t: Table, name: string, positive?: string): BinaryT
 }
 
 export function encodeTarget(t: Table, target: BinaryTarget, indices?: number[]): Float32Array {
+  if (t.columns.length && !t.columns.includes(target.name))
+    throw new InputError(`target: column '${target.name}' is not in ${t.source ?? 'the data'} (columns: ${columnList(t.columns)})`);
   const idx = indices ?? t.rows.map((_, i) => i);
   return Float32Array.from(idx, (i) => {
     const v = t.rows[i][target.name];

@@ -63,7 +63,8 @@ export async function checkOutputFile(path: string, what = 'write'): Promise<voi
   if (typeof path !== 'string' || !path) throw new InputError(`${what}: expected a file path, got ${JSON.stringify(path)}`);
   const dir = dirname(resolve(path));
   const st = await stat(path).catch(() => undefined);
-  if (st?.isDirectory()) throw new InputError(`${what}: cannot write ${path}: it is a directory; name a file inside it`, 'EISDIR');
+  if (st?.isDirectory() || /[/\\]$/.test(path))
+    throw new InputError(`${what}: cannot write ${path}: it ${st ? 'is' : 'names'} a directory; name a file inside it`, 'EISDIR');
   const dst = await stat(dir).catch((e) => {
     throw new InputError(`${what}: cannot write ${path}: the directory ${dir} ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be used (${REASONS[(e as NodeJS.ErrnoException).code ?? ''] ?? 'error'})`}`, 'ENOENT');
   });

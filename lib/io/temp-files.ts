@@ -13,6 +13,11 @@ type Tracked = { file: string } | { dir: string; prefix: string };
 const tracked = new Set<Tracked>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
+/** Removes every tracked temp file now (for a process about to end by a signal). */
+export function removeTempFiles(): void {
+  removeAll();
+}
+
 function removeAll(): void {
   for (const t of tracked) {
     try {
