@@ -166,6 +166,12 @@ describe('scoring files in other formats', () => {
     expect(out[0].probability).toBeCloseTo(model.predict([data[0]])[0], 6);
     await scoreFile(model, t.file('in2.csv', toCsv(data)), t.path('out2.jsonl'));
     expect(JSON.parse(readFileSync(t.path('out2.jsonl'), 'utf8').split('\n')[0]).id).toBe('c0');
+    // JSON Lines into CSV: one header (the first record's keys) for every batch, whatever the key order.
+    const shuffled = data.map((r, i) => (i % 2 ? Object.fromEntries(Object.entries(r).reverse()) : r));
+    await scoreFile(model, t.file('keys.jsonl', shuffled.map((r) => JSON.stringify(r)).join('\n')), t.path('keys.csv'), { batchSize: 3 });
+    const csv = await tl.data.readCsv(t.path('keys.csv'));
+    expect(csv.columns).toEqual(['id', 'tenure', 'spend', 'plan', 'region', 'churn', 'probability']);
+    expect(csv.rows.map((r) => r.id)).toEqual(data.map((r) => r.id));
   });
 
   it('rejects a header-only input instead of writing an empty output', async () => {

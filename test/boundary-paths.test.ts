@@ -119,6 +119,7 @@ describe('output paths', () => {
     await expect(scoreFile(scorer, good, dir)).rejects.toThrow(/it is a directory; name a file inside it/);
     await expect(scoreFile(scorer, good, good)).rejects.toThrow(/is the input file/);
     await expect(scoreFile(scorer, good, t.path('new-dir/'))).rejects.toThrow(/new-dir\/: it names a directory; name a file inside it/);
+    await expect(scoreFile(scorer, good, '/dev/null')).rejects.toThrow('predict: cannot write /dev/null: not a regular file (for stdout, use -)');
     await expect(scoreFile(scorer, t.path('absent.csv'), t.path('out.csv'))).rejects.toThrow(/predict: cannot read .*absent\.csv: no such file/);
     expect(calls).toEqual([]);
     expect(existsSync(t.path('out.csv'))).toBe(false);

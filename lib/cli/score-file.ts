@@ -90,6 +90,8 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
   const outFormat = toStdout ? inFormat : formatOf(output);
   const warnings = warningCollector();
   let read = 0, rows = 0, header: string[] | undefined, delimiter = ',';
+  // CSV output columns: the input's header, or (JSON Lines in) the first record's keys.
+  let outColumns: string[] | undefined;
   const records = streamRecords(input, {
     ...opts.read,
     onBytes: (n) => (read = n),
@@ -113,8 +115,9 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
     const table = { rows: batch.map((b) => b.row), columns: header ?? [], lines: batch.map((b) => b.line), source: input };
     const scores = model.predict(table, { missing: opts.missing, onWarning: warnings.add });
     const scored = batch.map((b, i) => ({ ...b.row, [column]: scores[i] }));
+    outColumns ??= [...(header ?? Object.keys(batch[0].row)), column];
     if (outFormat === 'jsonl') await out.write(scored.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    else await out.write(stringify(scored, { header: rows === 0, delimiter, ...(header ? { columns: [...header, column] } : {}) }));
+    else await out.write(stringify(scored, { header: rows === 0, delimiter, columns: outColumns }));
     rows += batch.length;
     batch = [];
     opts.onProgress?.(read, total, rows);

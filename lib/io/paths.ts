@@ -65,6 +65,9 @@ export async function checkOutputFile(path: string, what = 'write'): Promise<voi
   const st = await stat(path).catch(() => undefined);
   if (st?.isDirectory() || /[/\\]$/.test(path))
     throw new InputError(`${what}: cannot write ${path}: it ${st ? 'is' : 'names'} a directory; name a file inside it`, 'EISDIR');
+  // Writes replace the target by renaming a temp file over it: a device or pipe (/dev/stdout)
+  // would itself be replaced, so those are refused (stdout is '-' where a command offers it).
+  if (st && !st.isFile()) throw new InputError(`${what}: cannot write ${path}: not a regular file (for stdout, use -)`, 'EINVAL');
   const dst = await stat(dir).catch((e) => {
     throw new InputError(`${what}: cannot write ${path}: the directory ${dir} ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be used (${REASONS[(e as NodeJS.ErrnoException).code ?? ''] ?? 'error'})`}`, 'ENOENT');
   });
