@@ -120,7 +120,9 @@ export class ChurnModel {
     const positives = y.reduce((s, v) => s + v, 0);
     if (positives === 0 || positives === y.length) throw new InputError(`ChurnModel.fit: the rows contain only one class of '${opts.target}'`);
     if (positives < 2 * Math.max(k, 2) || y.length - positives < 2 * Math.max(k, 2))
-      throw new InputError(`ChurnModel.fit: too few rows of each class (${positives} positive, ${y.length - positives} negative) for validation folds`);
+      throw new InputError(
+        (cli) => `ChurnModel.fit: too few rows of each class (${positives} positive, ${y.length - positives} negative) for ${k} validation folds; use more rows or a smaller ${cli ? '--ensemble' : 'ensemble'}`,
+      );
     const preprocessor = Preprocessor.fit(table, all, schema, { onWarning: opts.onWarning });
     const cw = opts.classWeight ?? 'balanced';
     const posWeight = cw === 'none' ? 1 : cw === 'balanced' ? (y.length - positives) / positives : cw;
