@@ -83,14 +83,17 @@ describe('input paths', () => {
   it('a reader that stops early does not wait on a pipe whose writer never ends', async () => {
     const fifo = t.path('pipe.csv');
     spawnSync('mkfifo', [fifo]);
-    const writer = spawn('sh', ['-c', `printf 'a,b\\n1,2\\n3,4\\n' > ${fifo}; sleep 30`], { stdio: 'ignore' });
+    // The shell keeps the pipe open for writing (fd 3) and the sleep replaces it, so killing it ends the writer.
+    const writer = spawn('sh', ['-c', `exec 3>'${fifo}'; printf 'a,b\\n1,2\\n3,4\\n5,6\\n' >&3; exec sleep 30`], { stdio: 'ignore' });
     try {
       const rows: unknown[] = [];
+      const t0 = performance.now();
       for await (const rec of tl.data.streamCsv(fifo)) {
         rows.push(rec.row);
         if (rows.length === 2) break;
       }
       expect(rows).toEqual([{ a: '1', b: '2' }, { a: '3', b: '4' }]);
+      expect(performance.now() - t0).toBeLessThan(10_000); // the writer sleeps 30 s
     } finally {
       writer.kill('SIGKILL');
     }
