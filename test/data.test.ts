@@ -65,7 +65,8 @@ describe('preprocessing', () => {
     expect(x.median).toBe(3);
     expect(x.indicator).toBe(true);
     expect(pre.numericWidth).toBe(3); // x, x-missing, b
-    const enc = pre.transform({ rows: [{ x: '3', c: 'a', b: 'no' }, { x: 'NA', c: 'zzz', b: 'yes' }, { c: '' }], columns: [] });
+    // The third row lacks x and b: imputed, because the caller asks for it.
+    const enc = pre.transform({ rows: [{ x: '3', c: 'a', b: 'no' }, { x: 'NA', c: 'zzz', b: 'yes' }, { c: '' }], columns: [] }, undefined, { missing: 'impute', onWarning: () => {} });
     const levels = (pre.columns.find((c) => c.name === 'c') as { levels: string[] }).levels;
     expect(levels).toContain('(missing)');
     expect(enc.categorical[0]).toBe(levels.indexOf('a') + 1);
@@ -119,6 +120,7 @@ describe('prepare() for custom models', () => {
       validation: p.validation, metrics: ['auc'], progress: false,
     });
     expect(h.epochs.at(-1)!.valAuc).toBeGreaterThan(0.75);
-    expect(p.encode([{ state: 'KS', international_plan: 'yes' }])[0].shape).toEqual([1, p.preprocessor.numericWidth]);
+    expect(p.encode([{ state: 'KS', international_plan: 'yes' }], { missing: 'impute', onWarning: () => {} })[0].shape).toEqual([1, p.preprocessor.numericWidth]);
+    expect(() => p.encode([{ state: 'KS', international_plan: 'yes' }])).toThrow(/row 0 lacks 17 columns the model was trained on: 'account_length'/);
   });
 });

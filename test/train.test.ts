@@ -8,7 +8,8 @@ import * as tl from '../lib/index.js';
 import { settleGc } from './helpers/gc.js';
 
 function digits() {
-  const rows = readFileSync(new URL('../../shared/data/digits.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  // Bundled (test/fixtures/README.md): the suite must not depend on anything beside the repository.
+  const rows = readFileSync(new URL('./fixtures/digits.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
   // MANIFEST split: row index % 5 == 0 is test.
   const part = (test: boolean) => rows.filter((_, i) => (i % 5 === 0) === test);
   const x = (r: number[][]) => tl.tensor(Float32Array.from(r.flatMap((v) => v.slice(1).map((p) => p / 16))), { shape: [r.length, 1, 8, 8] });

@@ -1,5 +1,13 @@
-export { readCsv, streamCsv, toTable } from './table.js';
-export type { Row, Table, Value, CsvRecord } from './table.js';
+export { toTable } from './table.js';
+export type { Row, Table, Value } from './table.js';
+export { readCsv, streamCsv } from './csv.js';
+export type { CsvOptions, CsvRecord } from './csv.js';
+export { readJsonl, streamJsonl } from './jsonl.js';
+export { readTable, streamRecords } from './source.js';
+export type { ReadOptions } from './source.js';
+export { sniffDelimiter } from './sniff.js';
+export { InputError } from './errors.js';
+export type { DataWarning, WarningHandler } from './errors.js';
 export { inferSchema, inferColumn } from './schema.js';
 export type { ColumnInfo, ColumnKind, SchemaOptions } from './schema.js';
 export { Preprocessor } from './preprocess.js';

@@ -3,9 +3,11 @@
 import { native } from '../native.js';
 import { Tensor } from '../tensor/tensor.js';
 import { seededRandom } from '../train/data.js';
-import { Preprocessor } from './preprocess.js';
+import { Preprocessor, type TransformOptions } from './preprocess.js';
 import { type ColumnKind, inferSchema } from './schema.js';
 import { type BinaryTarget, binaryTarget, encodeTarget, stratifiedSplit } from './target.js';
+import type { WarningHandler } from './errors.js';
+import type { ReadOptions } from './source.js';
 import { type Row, type Table, toTable } from './table.js';
 
 export interface Prepared {
@@ -14,22 +16,23 @@ export interface Prepared {
   validation: { x: [Tensor, Tensor]; y: Tensor };
   preprocessor: Preprocessor;
   target: BinaryTarget;
-  /** Encodes new rows with the fitted preprocessing (for prediction). */
-  encode(rows: Row[] | Table): [Tensor, Tensor];
+  /** Encodes new rows with the fitted preprocessing (for prediction; a row lacking a trained column is an error unless `{ missing: 'impute' }`). */
+  encode(rows: Row[] | Table, opts?: TransformOptions): [Tensor, Tensor];
 }
 
 export async function prepare(
   data: string | Row[],
-  opts: { target: string; positive?: string; validation?: number; seed?: number; exclude?: string[]; columns?: Record<string, ColumnKind> },
+  opts: { target: string; positive?: string; validation?: number; seed?: number; exclude?: string[]; columns?: Record<string, ColumnKind>; read?: ReadOptions; onWarning?: WarningHandler },
 ): Promise<Prepared> {
-  const table = await toTable(data, 'prepare');
+  const table = await toTable(data, 'prepare', opts.read);
   const target = binaryTarget(table, opts.target, opts.positive);
   const y = encodeTarget(table, target);
   const schema = inferSchema(table, opts.target, { exclude: opts.exclude, overrides: opts.columns });
   const { train, validation } = stratifiedSplit(y, opts.validation ?? 0.2, seededRandom(opts.seed ?? 42));
-  const preprocessor = Preprocessor.fit(table, train, schema);
-  const encode = (t: Table, idx?: number[]): [Tensor, Tensor] => {
-    const e = preprocessor.transform(t, idx);
+  const preprocessor = Preprocessor.fit(table, train, schema, { onWarning: opts.onWarning });
+  // The training rows' warnings were given by fit; encoding them again would repeat them.
+  const encode = (t: Table, idx?: number[], o: TransformOptions = { onWarning: () => undefined }): [Tensor, Tensor] => {
+    const e = preprocessor.transform(t, idx, o);
     return [
       new Tensor(native.fromData(e.numeric, [e.n, preprocessor.numericWidth])),
       new Tensor(native.fromData(e.categorical, [e.n, preprocessor.cardinalities.length])),
@@ -38,9 +41,9 @@ export async function prepare(
   const labels = (idx: number[]) => new Tensor(native.fromData(Float32Array.from(idx, (i) => y[i]), [idx.length, 1]));
   return {
     train: { x: encode(table, train), y: labels(train) },
-    validation: { x: encode(table, validation), y: labels(validation) },
+    validation: { x: encode(table, validation, { onWarning: opts.onWarning }), y: labels(validation) },
     preprocessor,
     target,
-    encode: (rows) => encode(Array.isArray(rows) ? { rows, columns: [] } : rows),
+    encode: (rows, o = {}) => encode(Array.isArray(rows) ? { rows, columns: [] } : rows, undefined, { onWarning: opts.onWarning, ...o }),
   };
 }

@@ -2,8 +2,12 @@
 // (plus a missing-indicator when training data had gaps) and standard scaling; booleans become
 // 0/1; categorical labels become embedding indices with 0 kept for labels never seen in
 // training and a level of their own for missing values. The fitted state is plain JSON, saved
-// in the model file, so a loaded model accepts raw rows.
-import { asBoolean, asLabel, asNumber, isMissing } from './values.js';
+// in the model file, so a loaded model accepts raw rows. Out-of-range numbers (inf, 1e39)
+// are missing values to both fit and transform (with a warning), and every statistic is
+// checked finite when it is fitted, saved and loaded: a NaN there silently turns every later
+// prediction into NaN.
+import { type DataWarning, InputError, type WarningHandler, columnList, emitWarning, formatWarning } from './errors.js';
+import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from './values.js';
 import type { ColumnInfo } from './schema.js';
 import { type Row, type Table, where } from './table.js';
 
@@ -41,6 +45,33 @@ export interface Encoded {
 export interface TransformOptions {
   /** What a non-number in a numeric column does at predict time: throw (default) or count as missing. */
   invalid?: 'error' | 'missing';
+  /**
+   * What a row (or file) lacking a column the model was trained on does: throw, naming the
+   * columns (default), or 'impute' them as missing values (with a warning).
+   */
+  missing?: 'error' | 'impute';
+  /** Receives warnings (out-of-range values, imputed columns); default: process.emitWarning. */
+  onWarning?: WarningHandler;
+}
+
+function outOfRangeWarning(column: string, count: number, examples: string[]): DataWarning {
+  return { kind: 'out-of-range', column, count, examples };
+}
+
+/** Throws unless every number of a fitted column is finite (and std positive). */
+function checkColumn(c: ColumnState, i: number, prefix: string): void {
+  const bad = (why: string) => {
+    throw new Error(`${prefix}preprocessing column ${i}${c && typeof c.name === 'string' ? ` '${c.name}'` : ''} ${why}`);
+  };
+  if (!c || typeof c !== 'object' || typeof c.name !== 'string') bad('is not a named column');
+  if (c.kind === 'categorical') {
+    if (!Array.isArray(c.levels) || !c.levels.every((l) => typeof l === 'string')) bad('has no list of levels');
+    return;
+  }
+  if (c.kind !== 'numeric' && c.kind !== 'boolean') bad(`has an unknown kind ${JSON.stringify((c as { kind: unknown }).kind)}`);
+  for (const key of ['median', 'mean', 'std'] as const)
+    if (typeof c[key] !== 'number' || !Number.isFinite(c[key])) bad(`has a non-finite ${key} (${JSON.stringify(c[key])})`);
+  if (!(c.std > 0)) bad(`has a std of ${c.std}, which must be positive`);
 }
 
 function skewness(values: number[]): number {
@@ -87,22 +118,29 @@ export class Preprocessor {
   }
 
   /** Fits the encoders on `rows` (training rows only) for the feature columns in `schema`. */
-  static fit(t: Table, rows: number[], schema: ColumnInfo[], opts: { maxLevels?: number } = {}): Preprocessor {
+  static fit(t: Table, rows: number[], schema: ColumnInfo[], opts: { maxLevels?: number; onWarning?: WarningHandler } = {}): Preprocessor {
     const maxLevels = opts.maxLevels ?? 1000;
+    const onWarning = opts.onWarning ?? emitWarning;
     const columns: ColumnState[] = [];
     for (const col of schema) {
       if (col.kind === 'numeric' || col.kind === 'boolean') {
         const values: number[] = [];
-        let missing = 0;
+        let missing = 0, outOfRange = 0;
+        const examples: string[] = [];
         for (const i of rows) {
           const v = t.rows[i][col.name];
           if (isMissing(v)) {
             missing++;
             continue;
           }
+          if (col.kind === 'numeric' && isOutOfRange(v)) {
+            missing++;
+            if (outOfRange++ < 3) examples.push(`${where(t, i)}: '${String(v)}'`);
+            continue;
+          }
           const x = col.kind === 'boolean' ? Number(asBoolean(v)) : asNumber(v);
           if (x === undefined || Number.isNaN(x))
-            throw new RangeError(`${where(t, i)}, column '${col.name}': '${String(v)}' is not a ${col.kind === 'boolean' ? 'yes/no value' : 'number'}`);
+            throw new InputError(`${where(t, i)}, column '${col.name}': '${String(v)}' is not a ${col.kind === 'boolean' ? 'yes/no value' : 'number'}`);
           values.push(x);
         }
         // Strongly right-skewed non-negative columns (spend, tenure-like amounts) are scaled on a
@@ -113,7 +151,13 @@ export class Preprocessor {
         const filled = values.length + missing ? [...values, ...new Array(missing).fill(med)] : [0];
         const mean = filled.reduce((a, b) => a + b, 0) / filled.length;
         const std = Math.sqrt(filled.reduce((a, b) => a + (b - mean) ** 2, 0) / filled.length);
-        columns.push({ name: col.name, kind: col.kind, median: med, mean, std: std > 1e-12 ? std : 1, indicator: missing > 0, ...(log ? { log } : {}) });
+        if (outOfRange) {
+          const w = outOfRangeWarning(col.name, outOfRange, examples);
+          onWarning(formatWarning(w), w);
+        }
+        const state: NumericColumn = { name: col.name, kind: col.kind, median: med, mean, std: std > 1e-12 ? std : 1, indicator: missing > 0, ...(log ? { log } : {}) };
+        checkColumn(state, columns.length, 'preprocess: ');
+        columns.push(state);
       } else if (col.kind === 'categorical') {
         const counts = new Map<string, number>();
         for (const i of rows) {
@@ -126,23 +170,79 @@ export class Preprocessor {
         columns.push({ name: col.name, kind: 'categorical', levels: levels.sort() });
       }
     }
-    if (!columns.length) throw new RangeError('preprocess: no usable feature columns (all are ids, text or empty)');
+    if (!columns.length) throw new InputError('preprocess: no usable feature columns (all are ids, text or empty)');
     return new Preprocessor(columns);
   }
 
+  /** The fitted state as JSON (refused if any statistic is not finite: JSON would write null). */
   toJSON(): { version: 1; columns: ColumnState[] } {
+    this.columns.forEach((c, i) => checkColumn(c, i, 'save: '));
     return { version: 1, columns: this.columns };
   }
 
   static fromJSON(state: unknown): Preprocessor {
     const s = state as { version?: number; columns?: ColumnState[] };
     if (!s || s.version !== 1 || !Array.isArray(s.columns)) throw new Error('preprocess: the saved preprocessing state is missing or from an unknown version');
+    s.columns.forEach((c, i) => checkColumn(c, i, ''));
     return new Preprocessor(s.columns);
   }
 
-  /** Encodes rows (any columns beyond the features are ignored; missing feature columns are missing values). */
+  /** Columns the features are made from (what every row given to transform must have). */
+  get inputColumns(): string[] {
+    return this.columns.map((c) => c.name);
+  }
+
+  /**
+   * Throws an InputError naming the trained columns `t` lacks (the file's header, else the
+   * first row lacking one), unless `missing` is 'impute'; then warns once.
+   */
+  private checkColumns(t: Table, idx: number[], missing: 'error' | 'impute', onWarning: WarningHandler): void {
+    const names = this.inputColumns;
+    let absent: string[] = [], at = t.source ?? 'the rows', lacking = idx.length;
+    if (t.columns.length) absent = names.filter((n) => !t.columns.includes(n));
+    if (!absent.length) {
+      // Rows from JS or JSON Lines may each have other keys: check every row.
+      const union = new Set<string>();
+      lacking = 0;
+      for (const i of idx) {
+        const row = t.rows[i];
+        if (!row || typeof row !== 'object') throw new InputError(`${where(t, i)} is not an object of column values`);
+        const gaps = names.filter((n) => !Object.hasOwn(row, n)); // not `in`: 'constructor' is in every object
+        if (!gaps.length) continue;
+        if (missing === 'error') {
+          absent = gaps;
+          at = where(t, i);
+          break;
+        }
+        lacking++;
+        for (const g of gaps) union.add(g);
+      }
+      if (missing === 'impute') absent = [...union];
+    }
+    if (!absent.length) return;
+    if (missing === 'impute') {
+      const w: DataWarning = { kind: 'imputed-columns', columns: absent, source: t.source, rows: lacking };
+      onWarning(formatWarning(w), w);
+      return;
+    }
+    const list = columnList(absent.map((n) => `'${n}'`));
+    throw new InputError(
+      (cli) =>
+        `${at} lack${at === 'the rows' ? '' : 's'} ${absent.length === 1 ? 'a column' : `${absent.length} columns`} the model was trained on: ${list}; ` +
+        `add ${absent.length === 1 ? 'it' : 'them'}, or pass ${cli ? '--impute-missing' : "{ missing: 'impute' }"} to score with imputed values`,
+      'EMISSINGCOLUMNS',
+    );
+  }
+
+  /**
+   * Encodes rows. Columns beyond the features are ignored; a row lacking a feature column is an
+   * error unless `opts.missing` is 'impute'; out-of-range numbers are imputed, with a warning.
+   */
   transform(t: Table, indices?: number[], opts: TransformOptions = {}): Encoded {
     const idx = indices ?? t.rows.map((_, i) => i);
+    const onWarning = opts.onWarning ?? emitWarning;
+    this.checkColumns(t, idx, opts.missing ?? 'error', onWarning);
+    const outOfRange = new Map<string, { count: number; examples: string[] }>();
     const n = idx.length, width = this.numericWidth, cats = this.categoricalColumns;
     const numeric = new Float32Array(n * width), categorical = new Int32Array(n * cats.length);
     const lookups = cats.map((c) => new Map(c.levels.map((l, i) => [l, i + 1])));
@@ -152,10 +252,14 @@ export class Preprocessor {
       for (const c of this.numericColumns) {
         const v = row[c.name];
         let x: number | undefined;
-        if (!isMissing(v)) {
+        if (c.kind === 'numeric' && isOutOfRange(v)) {
+          const seen = outOfRange.get(c.name) ?? { count: 0, examples: [] };
+          if (seen.count++ < 3) seen.examples.push(`${where(t, i)}: '${String(v)}'`);
+          outOfRange.set(c.name, seen);
+        } else if (!isMissing(v)) {
           x = c.kind === 'boolean' ? (asBoolean(v) === undefined ? undefined : Number(asBoolean(v))) : asNumber(v);
           if (x === undefined && (opts.invalid ?? 'error') === 'error')
-            throw new RangeError(`${where(t, i)}, column '${c.name}': '${String(v)}' is not a ${c.kind === 'boolean' ? 'yes/no value' : 'number'}`);
+            throw new InputError(`${where(t, i)}, column '${c.name}': '${String(v)}' is not a ${c.kind === 'boolean' ? 'yes/no value' : 'number'}`);
         }
         if (x !== undefined && c.log) x = Math.log1p(Math.max(0, x));
         numeric[k++] = ((x ?? c.median) - c.mean) / c.std;
@@ -166,6 +270,10 @@ export class Preprocessor {
         categorical[r * cats.length + j] = lookups[j].get(isMissing(v) ? MISSING_LEVEL : asLabel(v)) ?? 0;
       });
     });
+    for (const [column, { count, examples }] of outOfRange) {
+      const w = outOfRangeWarning(column, count, examples);
+      onWarning(formatWarning(w), w);
+    }
     return { numeric, categorical, n };
   }
 }

@@ -1,7 +1,10 @@
 // Schema inference: what each column is, from its values. Numeric (every present value is a
 // number), boolean (yes/no, true/false, ...), categorical (a manageable set of labels), text
 // (long free text), id (a different label on every row: identifies, does not predict).
-import { asBoolean, asLabel, asNumber, isMissing } from './values.js';
+// Out-of-range numbers (inf, 1e39) count as missing numbers here, so they cannot change a
+// numeric column's kind.
+import { InputError, columnList } from './errors.js';
+import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from './values.js';
 import type { Table } from './table.js';
 
 export type ColumnKind = 'numeric' | 'boolean' | 'categorical' | 'text' | 'id' | 'ignore';
@@ -11,6 +14,8 @@ export interface ColumnInfo {
   kind: ColumnKind;
   missing: number;
   distinct: number;
+  /** Values of a numeric column that are infinite or beyond float32 (also counted in `missing`). */
+  outOfRange?: number;
 }
 
 export interface SchemaOptions {
@@ -21,7 +26,7 @@ export interface SchemaOptions {
 }
 
 export function inferColumn(t: Table, name: string): ColumnInfo {
-  let missing = 0, numeric = true, boolean = true, totalLength = 0, spaced = 0, present = 0;
+  let missing = 0, numeric = true, boolean = true, totalLength = 0, spaced = 0, present = 0, outOfRange = 0, finite = 0;
   const labels = new Set<string>();
   for (const r of t.rows) {
     const v = r[name];
@@ -30,7 +35,11 @@ export function inferColumn(t: Table, name: string): ColumnInfo {
       continue;
     }
     present++;
-    if (numeric && asNumber(v) === undefined) numeric = false;
+    if (numeric) {
+      if (asNumber(v) !== undefined) finite++;
+      else if (isOutOfRange(v)) outOfRange++;
+      else numeric = false;
+    }
     if (boolean && asBoolean(v) === undefined) boolean = false;
     const label = asLabel(v);
     if (labels.size <= 100000) labels.add(label);
@@ -39,7 +48,9 @@ export function inferColumn(t: Table, name: string): ColumnInfo {
   }
   const info = { name, missing, distinct: labels.size };
   if (present === 0) return { ...info, kind: 'ignore' };
-  if (numeric) return { ...info, kind: 'numeric' }; // 0/1 flags stay numeric: same thing to a network
+  // 0/1 flags stay numeric: same thing to a network. A column of nothing but infinities has
+  // no usable value: like an empty one, it is ignored.
+  if (numeric) return { ...info, missing: missing + outOfRange, ...(outOfRange ? { outOfRange } : {}), kind: finite ? 'numeric' : 'ignore' };
   if (boolean && labels.size <= 2) return { ...info, kind: 'boolean' };
   const avgLength = totalLength / present;
   if (avgLength > 30 && spaced > present / 2) return { ...info, kind: 'text' };
@@ -51,7 +62,7 @@ export function inferColumn(t: Table, name: string): ColumnInfo {
 export function inferSchema(t: Table, target: string | undefined, opts: SchemaOptions = {}): ColumnInfo[] {
   const exclude = new Set([...(opts.exclude ?? []), ...(target ? [target] : [])]);
   for (const name of [...(opts.exclude ?? []), ...Object.keys(opts.overrides ?? {})])
-    if (!t.columns.includes(name)) throw new RangeError(`schema: column '${name}' is not in the data (columns: ${t.columns.join(', ')})`);
+    if (!t.columns.includes(name)) throw new InputError(`schema: column '${name}' is not in the data (columns: ${columnList(t.columns)})`);
   return t.columns
     .filter((c) => !exclude.has(c))
     .map((c) => {

@@ -1,5 +1,13 @@
-// Reading cell values: what counts as missing, as a number, as a boolean.
+// Reading cell values: what counts as missing, as a number, as a boolean. Numbers a float32
+// tensor cannot hold (infinities, |x| > 3.4e38) are "out of range": a numeric column keeps
+// its kind and treats them as missing, because one stray "inf" must neither turn the column
+// into a category nor reach the scaler (one 1e308 made every standardized value NaN).
 import type { Value } from './table.js';
+
+/** The largest finite float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const INFINITY = /^[-+]?(inf|infinity)$/i;
 
 const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?']);
 const TRUE = new Set(['true', 'yes', 'y', 't', '1']);
@@ -12,15 +20,23 @@ export function isMissing(v: Value): boolean {
   return false;
 }
 
-/** The number in v, or undefined when v is not one (missing values are handled before). */
+/**
+ * The number in v, or undefined when v is not one or is out of float32 range (missing values
+ * are handled before; tell "not a number" from "out of range" with isOutOfRange).
+ */
 export function asNumber(v: Value): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v !== 'string') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && NUMBER.test(v.trim()) ? Number(v.trim()) : undefined;
+  return n !== undefined && Math.abs(n) <= FLOAT32_MAX ? n : undefined;
+}
+
+/** A number no float32 can hold: ±Infinity, "inf", "-Infinity", "1e39", 1e308 (NaN is missing, not this). */
+export function isOutOfRange(v: Value): boolean {
+  if (typeof v === 'number') return !Number.isNaN(v) && !(Math.abs(v) <= FLOAT32_MAX);
+  if (typeof v !== 'string') return false;
   const s = v.trim();
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : undefined;
+  if (INFINITY.test(s)) return true;
+  return NUMBER.test(s) && !(Math.abs(Number(s)) <= FLOAT32_MAX);
 }
 
 export function asBoolean(v: Value): boolean | undefined {

@@ -1,10 +1,15 @@
 // tl.save / tl.load: one safetensors file per model. The tensors are the state dict; the
 // metadata key "tensorlift" holds JSON with the model's config (how to rebuild it) and any
 // preprocessing a preset needs, so one file restores a working predictor.
+// Paths are checked before anything is read or written, and the write's temp file is removed
+// if the process is interrupted (SIGINT, SIGTERM) before the rename.
+import { basename, dirname } from 'node:path';
 import { buildModule } from '../nn/registry.js';
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkInputFile, checkOutputFile } from './paths.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { removeStaleTemps, trackTempPrefix } from './temp-files.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -42,7 +47,15 @@ export async function save(model: Module | Saveable, path: string, opts: { metad
     throw new TypeError('save: expected a tl.nn.Module or a preset');
   }
   const header = { format: 'tensorlift', version: FORMAT_VERSION, ...meta, user: opts.metadata ?? {} };
-  await writeSafetensors(path, tensors, { tensorlift: JSON.stringify(header) });
+  await checkOutputFile(path, 'save');
+  await removeStaleTemps(path);
+  // writeSafetensors names its temp file `${path}.tmp-${pid}-<random>`.
+  const release = trackTempPrefix(dirname(path), `${basename(path)}.tmp-${process.pid}-`);
+  try {
+    await writeSafetensors(path, tensors, { tensorlift: JSON.stringify(header) });
+  } finally {
+    release();
+  }
 }
 
 /**
@@ -69,6 +82,7 @@ export async function load(path: string, opts: { into?: Module; as?: ClassOf<unk
 }
 
 async function loadAny(path: string, opts: { into?: Module }): Promise<unknown> {
+  await checkInputFile(path, 'load');
   const { tensors, metadata } = await readSafetensors(path);
   let meta: Record<string, unknown> = {};
   if (metadata.tensorlift) {
@@ -88,7 +102,15 @@ async function loadAny(path: string, opts: { into?: Module }): Promise<unknown> 
     if (kind && kind !== 'module') {
       const loader = loaders.get(kind);
       if (!loader) throw new TypeError(`load: ${path} holds a '${kind}', which this version of tensorlift cannot restore`);
-      return loader(tensors, meta);
+      try {
+        return loader(tensors, meta);
+      } catch (e) {
+        // The preset says what is wrong with its state; the reader needs to know which file.
+        for (const t of Object.values(tensors)) t.dispose();
+        const err = e as Error;
+        err.message = `load: ${path}: ${err.message}`;
+        throw err;
+      }
     }
     if (!meta.model)
       throw new TypeError(

@@ -3,9 +3,11 @@
 // embeddings), network, imbalance handling, early stopping on validation AUC, and the
 // evaluation marketers use (ROC AUC, lift/gains, capture rate, permutation importance).
 import { noGrad } from '../autograd/mode.js';
+import { InputError, type WarningHandler } from '../data/errors.js';
 import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
 import { type ColumnInfo, type ColumnKind, inferSchema } from '../data/schema.js';
 import { type BinaryTarget, binaryTarget, encodeTarget, stratifiedFolds, stratifiedSplit } from '../data/target.js';
+import type { ReadOptions } from '../data/source.js';
 import { type Row, type Table, toTable } from '../data/table.js';
 import { registerLoader, save as saveModel } from '../io/model-file.js';
 import { rocAuc, logLoss, accuracy } from '../metrics/classification.js';
@@ -48,6 +50,28 @@ export interface ChurnFitOptions {
   patience?: number;
   seed?: number;
   progress?: boolean;
+  /** How to read `data` when it is a path (delimiter, encoding, format). */
+  read?: ReadOptions;
+  /** Receives warnings about the data (values out of float32 range); default: process.emitWarning. */
+  onWarning?: WarningHandler;
+  /** Told when each network of the ensemble starts and ends (for progress reports). */
+  onNetwork?: (info: NetworkProgress) => void;
+}
+
+export interface NetworkProgress {
+  /** 1-based index of the network, and how many the ensemble has. */
+  network: number;
+  networks: number;
+  /** Set when the network has finished: epochs trained and ROC AUC on its held-out rows. */
+  epochs?: number;
+  auc?: number;
+}
+
+/** Options of evaluate() and importance(): how to read a path, and what to do with absent columns. */
+export interface ChurnDataOptions {
+  read?: ReadOptions;
+  missing?: TransformOptions['missing'];
+  onWarning?: WarningHandler;
 }
 
 export interface ChurnReport {
@@ -83,9 +107,9 @@ export class ChurnModel {
   ) {}
 
   /** Trains on a CSV file or rows; resolves with a model ready to predict. */
-  static async fit(data: string | Row[], opts: ChurnFitOptions): Promise<ChurnModel> {
+  static async fit(data: string | Row[] | Table, opts: ChurnFitOptions): Promise<ChurnModel> {
     if (!opts || typeof opts.target !== 'string') throw new TypeError('ChurnModel.fit: options.target (the outcome column) is required');
-    const table = await toTable(data, 'ChurnModel.fit');
+    const table = await toTable(data, 'ChurnModel.fit', opts.read);
     const seed = opts.seed ?? 42;
     const k = opts.ensemble ?? 5;
     if (!Number.isInteger(k) || k < 1 || k > 20) throw new RangeError('ChurnModel.fit: ensemble must be an integer from 1 to 20');
@@ -94,15 +118,18 @@ export class ChurnModel {
     const schema = inferSchema(table, opts.target, { exclude: opts.exclude, overrides: opts.columns });
     const all = table.rows.map((_, i) => i);
     const positives = y.reduce((s, v) => s + v, 0);
-    if (positives === 0 || positives === y.length) throw new RangeError(`ChurnModel.fit: the rows contain only one class of '${opts.target}'`);
+    if (positives === 0 || positives === y.length) throw new InputError(`ChurnModel.fit: the rows contain only one class of '${opts.target}'`);
     if (positives < 2 * Math.max(k, 2) || y.length - positives < 2 * Math.max(k, 2))
-      throw new RangeError(`ChurnModel.fit: too few rows of each class (${positives} positive, ${y.length - positives} negative) for validation folds`);
-    const preprocessor = Preprocessor.fit(table, all, schema);
+      throw new InputError(
+        (cli) => `ChurnModel.fit: too few rows of each class (${positives} positive, ${y.length - positives} negative) for ${k} validation folds; use more rows or a smaller ${cli ? '--ensemble' : 'ensemble'}`,
+      );
+    const preprocessor = Preprocessor.fit(table, all, schema, { onWarning: opts.onWarning });
     const cw = opts.classWeight ?? 'balanced';
     const posWeight = cw === 'none' ? 1 : cw === 'balanced' ? (y.length - positives) / positives : cw;
     if (!(posWeight > 0)) throw new RangeError(`ChurnModel.fit: classWeight must be 'balanced', 'none' or a positive number`);
 
-    const encoded = preprocessor.transform(table);
+    // Preprocessor.fit has already warned about these rows' values.
+    const encoded = preprocessor.transform(table, undefined, { onWarning: () => undefined });
     const tensors = (idx: number[]) => {
       const nw = preprocessor.numericWidth, nc = preprocessor.cardinalities.length;
       const num = new Float32Array(idx.length * nw), cat = new Int32Array(idx.length * nc);
@@ -121,6 +148,7 @@ export class ChurnModel {
     const nets: TabularNet[] = [], epochs: number[] = [];
     const oof = new Float64Array(y.length).fill(NaN);
     for (let m = 0; m < k; m++) {
+      opts.onNetwork?.({ network: m + 1, networks: k });
       native.manualSeed(seed + m);
       const train = folds ? all.filter((i) => folds[i] !== m) : split!.train;
       const validation = folds ? all.filter((i) => folds[i] === m) : split!.validation;
@@ -144,13 +172,19 @@ export class ChurnModel {
       for (const d of [trainData, valData]) [...d.x, d.y].forEach((t) => t.dispose());
       nets.push(net.eval());
       epochs.push(history.epochs.length);
+      if (opts.onNetwork)
+        opts.onNetwork({ network: m + 1, networks: k, epochs: history.epochs.length, auc: rocAuc(Array.from(logits), validation.map((i) => y[i])) });
     }
     const scored = all.filter((i) => !Number.isNaN(oof[i]));
     const auc = rocAuc(scored.map((i) => oof[i]), scored.map((i) => y[i]));
     return new ChurnModel(nets, preprocessor, target, schema, Math.log(posWeight), { auc, epochs });
   }
 
-  /** Probability of the positive class for each row (raw row objects; extra columns are ignored). */
+  /**
+   * Probability of the positive class for each row (raw row objects; extra columns are ignored).
+   * A row lacking a column the model was trained on is an error naming it, unless
+   * `{ missing: 'impute' }`; values out of float32 range are imputed with a warning.
+   */
   predict(rows: Row[] | Table, opts: TransformOptions = {}): number[] {
     const table = Array.isArray(rows) ? { rows, columns: [] } : rows;
     if (!Array.isArray(table.rows)) throw new TypeError('ChurnModel.predict: expected an array of row objects');
@@ -168,11 +202,20 @@ export class ChurnModel {
     );
   }
 
-  /** ROC AUC, log loss, accuracy, the decile lift table and capture rates on labelled rows. */
-  async evaluate(data: string | Row[]): Promise<ChurnReport> {
-    const table = await toTable(data, 'ChurnModel.evaluate');
+  /** The 0/1 labels of rows to score against: both classes must be there, or no ranking measure exists. */
+  private labels(table: Table): number[] {
     const y = Array.from(encodeTarget(table, this.target));
-    const p = this.predict(table);
+    const pos = y.reduce((a, b) => a + b, 0);
+    if (pos === 0 || pos === y.length)
+      throw new InputError(`${table.source ?? 'the rows'}: every row has '${this.target.name}' = '${pos ? this.target.positive : this.target.negative}'; ROC AUC and lift need rows of both classes`);
+    return y;
+  }
+
+  /** ROC AUC, log loss, accuracy, the decile lift table and capture rates on labelled rows. */
+  async evaluate(data: string | Row[] | Table, opts: ChurnDataOptions = {}): Promise<ChurnReport> {
+    const table = await toTable(data, 'ChurnModel.evaluate', opts.read);
+    const y = this.labels(table);
+    const p = this.predict(table, { missing: opts.missing, onWarning: opts.onWarning });
     return {
       rows: y.length,
       positives: y.reduce((a, b) => a + b, 0),
@@ -188,10 +231,12 @@ export class ChurnModel {
    * Which columns the model leans on: the drop in ROC AUC when one column's values are
    * shuffled across rows (averaged over `repeats` seeded shuffles), largest first.
    */
-  async importance(data: string | Row[], opts: { repeats?: number; seed?: number } = {}): Promise<ColumnImportance[]> {
-    const table = await toTable(data, 'ChurnModel.importance');
-    const y = Array.from(encodeTarget(table, this.target));
-    const base = rocAuc(this.predict(table), y);
+  async importance(data: string | Row[] | Table, opts: ChurnDataOptions & { repeats?: number; seed?: number } = {}): Promise<ColumnImportance[]> {
+    const table = await toTable(data, 'ChurnModel.importance', opts.read);
+    const y = this.labels(table);
+    const base = rocAuc(this.predict(table, { missing: opts.missing, onWarning: opts.onWarning }), y);
+    // The shuffles hold the same values: their warnings were given once above.
+    const quiet: TransformOptions = { invalid: 'missing', missing: opts.missing, onWarning: () => undefined };
     const random = seededRandom(opts.seed ?? 7);
     const repeats = opts.repeats ?? 3;
     const out: ColumnImportance[] = [];
@@ -204,7 +249,7 @@ export class ChurnModel {
           [values[i], values[j]] = [values[j], values[i]];
         }
         const shuffled = table.rows.map((row, i) => ({ ...row, [col.name]: values[i] }));
-        drop += base - rocAuc(this.predict(shuffled, { invalid: 'missing' }), y);
+        drop += base - rocAuc(this.predict(shuffled, quiet), y);
       }
       out.push({ column: col.name, aucDrop: drop / repeats });
     }
@@ -213,6 +258,8 @@ export class ChurnModel {
 
   /** Everything tl.save needs: the network's weights, and config + preprocessing as metadata. */
   toSafetensors(): { tensors: Record<string, Tensor>; meta: Record<string, unknown> } {
+    // JSON writes NaN and infinities as null, which no later load could use.
+    if (!Number.isFinite(this.logitShift)) throw new Error(`save: the model's logit shift is ${this.logitShift}, not a finite number`);
     return {
       tensors: Object.fromEntries(this.nets.flatMap((net, m) => Object.entries(net.stateDict()).map(([k, t]) => [`net${m}.${k}`, t]))),
       meta: {
@@ -240,6 +287,11 @@ export class ChurnModel {
     if (meta.presetVersion !== VERSION) throw new Error(`ChurnModel: unsupported preset version ${String(meta.presetVersion)}`);
     const configs = meta.nets as { args: [number, number[], TabularNetOptions] }[];
     if (!Array.isArray(configs) || !configs.length) throw new Error('ChurnModel: the file lists no networks');
+    if (typeof meta.logitShift !== 'number' || !Number.isFinite(meta.logitShift))
+      throw new Error(`ChurnModel: the file's logit shift is ${JSON.stringify(meta.logitShift)}, not a finite number`);
+    for (const [name, t] of Object.entries(tensors))
+      if (t.dtype === 'float32' && !t.dataSync().every(Number.isFinite)) throw new Error(`ChurnModel: the weights '${name}' hold values that are not finite`);
+    const preprocessor = Preprocessor.fromJSON(meta.preprocessor);
     const nets = configs.map((cfg, m) => {
       const net = new TabularNet(...cfg.args);
       const prefix = `net${m}.`;
@@ -248,7 +300,7 @@ export class ChurnModel {
     });
     for (const t of Object.values(tensors)) t.dispose();
     return new ChurnModel(
-      nets, Preprocessor.fromJSON(meta.preprocessor), meta.target as BinaryTarget, meta.schema as ColumnInfo[],
+      nets, preprocessor, meta.target as BinaryTarget, meta.schema as ColumnInfo[],
       Number(meta.logitShift), meta.validation as { auc: number; epochs: number[] },
     );
   }
