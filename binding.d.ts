@@ -159,20 +159,23 @@ export interface Binding {
   embedConcat(numeric: NativeTensor, categorical: NativeTensor, tables: NativeTensor[]): NativeTensor;
 
   // inference plans (core/plan.h)
-  planCreate(steps: PlanStepSpec[], inFeatures: number): NativePlan;
-  /** Runs the plan on rows of `input` ([batch, inFeatures] values); returns [batch, outFeatures] values (or fills `into`). */
-  planRun(plan: NativePlan, input: Float32Array | NativeTensor, into?: Float32Array): Float32Array;
+  planCreate(inputs: { dtype: NativeDType; width: number }[], steps: PlanStepSpec[]): NativePlan;
+  /** Runs the plan on one value per input ([batch, width] rows); returns [batch, outFeatures] values (or fills `into`). */
+  planRun(plan: NativePlan, inputs: (Float32Array | Int32Array | NativeTensor)[], into?: Float32Array): Float32Array;
   planDispose(plan: NativePlan): void;
 }
 
 export interface NativePlan {
-  readonly inFeatures: number;
   readonly outFeatures: number;
 }
 
+/** A plan step reads slot `in` (and `other`) and writes the next slot. */
 export type PlanStepSpec =
-  | { kind: 'linear'; weight: NativeTensor; bias?: NativeTensor | null; activation?: 'relu' | 'sigmoid' | 'tanh' }
-  | { kind: 'unary'; op: UnaryOpName; p0?: number; p1?: number }
-  | { kind: 'softmax'; log?: boolean }
-  | { kind: 'layerNorm'; weight?: NativeTensor | null; bias?: NativeTensor | null; eps: number }
-  | { kind: 'batchNorm'; weight?: NativeTensor | null; bias?: NativeTensor | null; runningMean: NativeTensor; runningVar: NativeTensor; eps: number };
+  | { kind: 'linear'; in: number; weight: NativeTensor; bias?: NativeTensor | null; activation?: 'relu' | 'sigmoid' | 'tanh' }
+  | { kind: 'unary'; in: number; op: UnaryOpName; p0?: number; p1?: number }
+  | { kind: 'softmax'; in: number; log?: boolean }
+  | { kind: 'layerNorm'; in: number; weight?: NativeTensor | null; bias?: NativeTensor | null; eps: number }
+  | { kind: 'batchNorm'; in: number; weight?: NativeTensor | null; bias?: NativeTensor | null; runningMean: NativeTensor; runningVar: NativeTensor; eps: number }
+  | { kind: 'embedConcat'; in: number; other: number; tables: NativeTensor[] }
+  | { kind: 'add'; in: number; other: number }
+  | { kind: 'affine'; in: number; scale?: number; divisor?: number; shift?: number };

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
 import { TEST_SEED, uniform } from './helpers/random.js';
+import { lowerModule } from '../lib/nn/compile.js';
 
 const { nn } = tl;
 
@@ -140,3 +141,72 @@ describe('bad arguments', () => {
     expect(() => plan.run(new Float32Array(4))).toThrow(/^plan\.run: the plan was disposed/);
   });
 });
+
+describe('plans as graphs (PlanBuilder): tabular networks and ensembles', () => {
+  it('a TabularNet lowered into a plan equals its eval-mode forward pass, zero numeric columns included', async () => {
+    const { TabularNet } = await import('../lib/presets/tabular-net.js');
+    const { PlanBuilder } = await import('../lib/ops/plan.js');
+    for (const [numericWidth, cards] of [[5, [3, 7, 2]], [0, [4, 4]], [3, []]] as [number, number[]][]) {
+      tl.manualSeed(TEST_SEED);
+      const net = new TabularNet(numericWidth, cards, { hidden: [16, 8] });
+      net.eval();
+      const n = 9;
+      const num = uniform(n * numericWidth), cat = new Int32Array(n * cards.length);
+      for (let i = 0; i < cat.length; i++) cat[i] = i % cards[i % cards.length];
+      const want = tl.tidy(() => net.forward(tl.tensor(num, { shape: [n, numericWidth] }), tl.tensor(cat, { shape: [n, cards.length] })).dataSync());
+      const b = new PlanBuilder([{ width: numericWidth }, { dtype: 'int32', width: cards.length }]);
+      const out = net.lowerInto(b, 0, 1);
+      expect(typeof out).toBe('number');
+      const plan = b.build();
+      expectClose(plan.run([num, cat]), want as Float32Array, `TabularNet(${numericWidth}, [${cards}])`);
+      plan.dispose();
+    }
+  });
+
+  it('an averaged ensemble with a shift and a sigmoid (how ChurnModel scores) in one plan', async () => {
+    const { PlanBuilder } = await import('../lib/ops/plan.js');
+    const nets = [0, 1, 2].map(() => new nn.Sequential(new nn.Linear(4, 6), new nn.ReLU(), new nn.Linear(6, 1)));
+    const b = new PlanBuilder([{ width: 4 }]);
+    let sum = -1;
+    for (const net of nets) {
+      const y = lowerModuleOf(net, b);
+      sum = sum < 0 ? y : b.add(sum, y);
+    }
+    b.unary(b.affine(sum, { divisor: 3, shift: -0.25 }), 'sigmoid');
+    const x = uniform(5 * 4);
+    const want = tl.tidy(() => {
+      const t = tl.tensor(x, { shape: [5, 4] });
+      return tl.noGrad(() => nets.map((m) => m.forward(t)).reduce((a, c) => a.add(c)).div(3).sub(0.25).sigmoid().dataSync());
+    });
+    expect(b.build().run([x]), 'bit-identical to the eager ensemble').toEqual(want);
+  });
+
+  it('refuses bad graphs when built and bad indices when run, with one-line errors', async () => {
+    const { PlanBuilder } = await import('../lib/ops/plan.js');
+    const t = tl.ones([3, 2]);
+    const b1 = new PlanBuilder([{ width: 2 }, { dtype: 'int32', width: 1 }]);
+    b1.add(0, 1);
+    expect(() => b1.build()).toThrow(/^compile: step 0 \(add\) its second input must be float32, slot 1 is int32$/);
+    const b2 = new PlanBuilder([{ width: 2 }]);
+    b2.add(0, 5);
+    expect(() => b2.build()).toThrow(/^compile: step 0 \(add\) reads slot 5, but only slots 0\.\.0 exist before it$/);
+    const b3 = new PlanBuilder([{ width: 2 }, { dtype: 'int32', width: 2 }]);
+    b3.embedConcat(0, 1, [t]);
+    expect(() => b3.build()).toThrow(/^compile: step 0 \(embedding concat\) has 1 tables for 2 index columns$/);
+    const b4 = new PlanBuilder([{ width: 2 }, { dtype: 'int32', width: 1 }]);
+    b4.embedConcat(0, 1, [t]);
+    const plan = b4.build();
+    expect(plan.run([new Float32Array(4), new Int32Array([0, 2])])).toHaveLength(8);
+    expect(() => plan.run([new Float32Array(4), new Int32Array([0, 3])])).toThrow(/^plan\.run: row 1 column 0 has index 3, out of range for a table of 3 rows$/);
+    expect(() => plan.run([new Float32Array(4), new Float32Array(2) as never])).toThrow(/^plan\.run: input 1 must be an Int32Array$/);
+    expect(() => plan.run([new Float32Array(4), new Int32Array([0, 1, 2])])).toThrow(/^plan\.run: input 1 must be \[2, 1\], got \[3, 1\]$/);
+    expect(() => plan.run([new Float32Array(4)])).toThrow(/^plan\.run: expected 2 inputs, got 1$/);
+    t.dispose();
+  });
+});
+
+function lowerModuleOf(m: tl.nn.Module, b: InstanceType<typeof import('../lib/ops/plan.js').PlanBuilder>): number {
+  const r = lowerModule(m, b, 0);
+  if (typeof r === 'string') throw new Error(r);
+  return r;
+}

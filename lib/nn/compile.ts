@@ -6,7 +6,7 @@
 // mode the model is in. It reads the model's weights in place, so it follows optimizer steps,
 // but a model given new weight tensors (loadStateDict) needs compiling again.
 import { noGrad } from '../autograd/mode.js';
-import { NativeChain, type PlanStep } from '../ops/plan.js';
+import { type NativeChain, PlanBuilder, type Slot } from '../ops/plan.js';
 import { tensor } from '../tensor/create.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { Dropout, ELU, Flatten, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sequential, SiLU, Sigmoid, Softmax, Softplus, Tanh } from './layers/basic.js';
@@ -19,22 +19,25 @@ export interface CompileOptions {
   inputShape: number[];
 }
 
-const fusable = { ReLU: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh' } as const;
-
 // Where the lowering is: before the first layer, and the rank of a row at this point.
-interface LowerState {
+export interface LowerState {
   first: boolean;
   rank: number;
 }
 
-// Appends m's steps; returns why m cannot be lowered, or null.
-function lower(m: Module, steps: PlanStep[], at: LowerState): string | null {
+/**
+ * Appends the steps of m applied to slot x; returns the result's slot, or why m cannot be
+ * lowered (a string). Presets use it for the Module parts of their networks.
+ */
+export function lowerModule(m: Module, b: PlanBuilder, x: Slot, at: LowerState = { first: false, rank: 1 }): Slot | string {
   if (m instanceof Sequential) {
+    let y = x;
     for (const child of m.layers) {
-      const why = lower(child, steps, at);
-      if (why) return why;
+      const r = lowerModule(child, b, y, at);
+      if (typeof r === 'string') return r;
+      y = r;
     }
-    return null;
+    return y;
   }
   const isFirst = at.first;
   at.first = false;
@@ -42,34 +45,30 @@ function lower(m: Module, steps: PlanStep[], at: LowerState): string | null {
     const flattensRow = m instanceof Flatten && isFirst && m.startDim === 1 && (m.endDim === -1 || m.endDim === at.rank);
     if (!flattensRow) return `${m.constructor.name} on ${at.rank}-d rows has no plan step (plans run on flat rows: start with Flatten)`;
     at.rank = 1;
-    return null;
+    return x;
   }
-  const last = steps[steps.length - 1];
-  const unary = (op: PlanStep & { kind: 'unary' }) => (steps.push(op), null);
-  if (m instanceof Linear) return (steps.push({ kind: 'linear', weight: m.weight, bias: m.bias }), null);
-  if (m instanceof ReLU || m instanceof Sigmoid || m instanceof Tanh) {
-    const act = fusable[m.constructor.name as keyof typeof fusable];
-    if (last?.kind === 'linear' && !last.activation) return ((last.activation = act), null);
-    return unary({ kind: 'unary', op: act });
-  }
-  if (m instanceof SiLU) return unary({ kind: 'unary', op: 'silu' });
-  if (m instanceof GELU) return unary({ kind: 'unary', op: m.approximate === 'tanh' ? 'geluTanh' : 'gelu' });
-  if (m instanceof LeakyReLU) return unary({ kind: 'unary', op: 'leakyRelu', p0: m.negativeSlope });
-  if (m instanceof ELU) return unary({ kind: 'unary', op: 'elu', p0: m.alpha });
-  if (m instanceof Softplus) return unary({ kind: 'unary', op: 'softplus', p0: m.beta, p1: m.threshold });
+  if (m instanceof Linear) return b.linear(x, m.weight, m.bias);
+  if (m instanceof ReLU) return b.unary(x, 'relu');
+  if (m instanceof Sigmoid) return b.unary(x, 'sigmoid');
+  if (m instanceof Tanh) return b.unary(x, 'tanh');
+  if (m instanceof SiLU) return b.unary(x, 'silu');
+  if (m instanceof GELU) return b.unary(x, m.approximate === 'tanh' ? 'geluTanh' : 'gelu');
+  if (m instanceof LeakyReLU) return b.unary(x, 'leakyRelu', m.negativeSlope);
+  if (m instanceof ELU) return b.unary(x, 'elu', m.alpha);
+  if (m instanceof Softplus) return b.unary(x, 'softplus', m.beta, m.threshold);
   if (m instanceof Softmax || m instanceof LogSoftmax) {
     if (m.dim !== -1 && m.dim !== 1) return `${m.constructor.name}(dim ${m.dim}) is not over the features`;
-    return (steps.push({ kind: 'softmax', log: m instanceof LogSoftmax }), null);
+    return b.softmax(x, m instanceof LogSoftmax);
   }
   if (m instanceof LayerNorm) {
     if (m.normalizedShape.length !== 1) return 'LayerNorm over more than one dim';
-    return (steps.push({ kind: 'layerNorm', weight: m.weight, bias: m.bias, eps: m.opts.eps ?? 1e-5 }), null);
+    return b.layerNorm(x, m.weight, m.bias, m.opts.eps ?? 1e-5);
   }
   if (m instanceof BatchNorm1d) {
     if (!m.runningMean || !m.runningVar) return 'BatchNorm1d without running statistics';
-    return (steps.push({ kind: 'batchNorm', weight: m.weight, bias: m.bias, runningMean: m.runningMean, runningVar: m.runningVar, eps: m.eps }), null);
+    return b.batchNorm(x, { weight: m.weight, bias: m.bias, runningMean: m.runningMean, runningVar: m.runningVar, eps: m.eps });
   }
-  if (m instanceof Dropout || m instanceof Identity || m instanceof Flatten) return null;
+  if (m instanceof Dropout || m instanceof Identity || m instanceof Flatten) return x;
   return `${m.constructor.name} has no plan step`;
 }
 
@@ -93,12 +92,13 @@ export class InferencePlan {
     this.#model = model;
     this.inputShape = [...shape];
     this.inFeatures = shape.reduce((a, b) => a * b, 1);
-    const steps: PlanStep[] = [];
-    let why = lower(model, steps, { first: true, rank: shape.length });
+    const b = new PlanBuilder([{ width: this.inFeatures }]);
+    const out = lowerModule(model, b, 0, { first: true, rank: shape.length });
+    let why = typeof out === 'string' ? out : null;
     let chain: NativeChain | null = null;
     if (!why) {
       try {
-        chain = new NativeChain(steps, this.inFeatures);
+        chain = b.build();
       } catch (e) {
         why = (e as Error).message; // e.g. weights on the GPU, or widths that do not chain
       }
@@ -119,8 +119,8 @@ export class InferencePlan {
       throw new TypeError('plan.run: expected the input rows as a Float32Array or a Tensor');
     const chain = this.#chain;
     if (chain) {
-      if (!(input instanceof Tensor) || input.ndim === 2) return chain.run(input, into);
-      return tidy(() => chain.run(input.reshape([-1, this.inFeatures]), into));
+      if (!(input instanceof Tensor) || input.ndim === 2) return chain.run([input], into);
+      return tidy(() => chain.run([input.reshape([-1, this.inFeatures])], into));
     }
     if (input instanceof Float32Array && input.length % this.inFeatures !== 0)
       throw new RangeError(`plan.run: the input has ${input.length} values, not a whole number of rows of ${this.inFeatures}`);

@@ -7,6 +7,8 @@ import { Dropout, ReLU, Sequential } from '../nn/layers/basic.js';
 import { Embedding } from '../nn/layers/embedding.js';
 import { Linear } from '../nn/layers/linear.js';
 import { registerModule } from '../nn/registry.js';
+import { lowerModule } from '../nn/compile.js';
+import type { PlanBuilder, Slot } from '../ops/plan.js';
 import { add } from '../ops/arithmetic.js';
 import { dropout } from '../ops/dropout.js';
 import { embedConcat } from '../ops/embed.js';
@@ -73,6 +75,17 @@ export class TabularNet extends Module {
       dropout(e.forward(slice(categorical, 1, j, j + 1)).reshape([-1, e.embeddingDim]), this.opts.embeddingDropout, this.training),
     );
     return embedded.length ? cat([numeric, ...embedded], 1) : numeric;
+  }
+
+  /**
+   * This network's eval-mode forward pass as plan steps on a numeric slot [n, numericWidth]
+   * and a categorical index slot [n, columns]; returns the output slot, or why it cannot.
+   */
+  lowerInto(b: PlanBuilder, numeric: Slot, categorical: Slot): Slot | string {
+    const features = b.embedConcat(numeric, categorical, this.embeddings.map((e) => e.weight));
+    const deep = lowerModule(this.mlp, b, features);
+    if (typeof deep === 'string') return deep;
+    return b.add(deep, b.linear(features, this.wide.weight, null));
   }
 
   override config(): ModuleConfig {

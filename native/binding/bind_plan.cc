@@ -1,6 +1,7 @@
-// Inference plans (core/plan.h): planCreate(steps, inFeatures), planRun(plan, input, into?),
+// Inference plans (core/plan.h): planCreate(inputs, steps), planRun(plan, inputs, into?),
 // planDispose(plan). A plan handle is a plain object with its Plan attached by napi_wrap and
 // a type tag of its own, released at once by planDispose (the finalizer is a safety net).
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -39,7 +40,8 @@ UnaryOp unary_by_name(const std::string& name, const std::string& where) {
   type_error(where, ": unknown activation '", name, "'");
 }
 
-// One step object: { kind, weight?, bias?, runningMean?, runningVar?, activation?, op?, p0?, p1?, log?, eps? }.
+// One step object: { kind, in, other?, weight?, bias?, runningMean?, runningVar?, tables?,
+// activation?, op?, p0?, p1?, scale?, shift?, log?, eps? }.
 PlanStep read_step(const Napi::Value& v, size_t i) {
   const std::string where = "compile: step " + std::to_string(i);
   if (!v.IsObject()) type_error(where, " must be an object");
@@ -61,7 +63,15 @@ PlanStep read_step(const Napi::Value& v, size_t i) {
     if (f.IsUndefined() || f.IsNull()) return Tensor();
     return unwrap_tensor(f, "compile", key);
   };
+  auto slot = [&](const char* key) -> int64_t {
+    const Napi::Value f = o.Get(key);
+    if (!f.IsNumber()) type_error(where, ": ", key, " must be a slot number");
+    const double d = f.As<Napi::Number>().DoubleValue();
+    if (!(d == double(int64_t(d)))) range_error(where, ": ", key, " must be an integer slot");
+    return int64_t(d);
+  };
   PlanStep s;
+  s.in = slot("in");
   const std::string kind = str("kind");
   if (kind == "linear") {
     s.kind = PlanStep::Kind::Linear;
@@ -90,53 +100,102 @@ PlanStep read_step(const Napi::Value& v, size_t i) {
     s.running_mean = tensor("runningMean");
     s.running_var = tensor("runningVar");
     s.eps = num("eps", 1e-5);
+  } else if (kind == "embedConcat") {
+    s.kind = PlanStep::Kind::EmbedConcat;
+    s.other = slot("other");
+    const Napi::Value f = o.Get("tables");
+    if (!f.IsArray()) type_error(where, ": tables must be an array of tensors");
+    const Napi::Array arr = f.As<Napi::Array>();
+    for (uint32_t k = 0; k < arr.Length(); ++k) s.tables.push_back(unwrap_tensor(arr.Get(k), "compile", "tables[]"));
+  } else if (kind == "add") {
+    s.kind = PlanStep::Kind::Add;
+    s.other = slot("other");
+  } else if (kind == "affine") {
+    s.kind = PlanStep::Kind::Affine;
+    s.p0 = num("scale", 1);
+    s.divisor = num("divisor", 1);
+    s.p1 = num("shift", 0);
+    if (s.divisor == 0) range_error(where, ": divisor must not be 0");
   } else {
-    type_error(where, ": unknown kind '", kind, "' (linear, unary, softmax, layerNorm, batchNorm)");
+    type_error(where, ": unknown kind '", kind, "' (linear, unary, softmax, layerNorm, batchNorm, embedConcat, add, affine)");
   }
   return s;
 }
 
+// planCreate(inputs: { dtype, width }[], steps)
 Napi::Value plan_create(const Napi::CallbackInfo& info) {
   Args a(info, "compile");
-  if (!a.raw(0).IsArray()) type_error("compile: expected the steps as an array");
-  const Napi::Array arr = a.raw(0).As<Napi::Array>();
+  if (!a.raw(0).IsArray()) type_error("compile: expected the inputs as an array of { dtype, width }");
+  if (!a.raw(1).IsArray()) type_error("compile: expected the steps as an array");
+  std::vector<PlanInput> inputs;
+  const Napi::Array ins = a.raw(0).As<Napi::Array>();
+  for (uint32_t i = 0; i < ins.Length(); ++i) {
+    const Napi::Value v = ins.Get(i);
+    if (!v.IsObject()) type_error("compile: input ", i, " must be an object { dtype, width }");
+    const Napi::Object o = v.As<Napi::Object>();
+    const Napi::Value w = o.Get("width"), d = o.Get("dtype");
+    if (!w.IsNumber() || !(w.As<Napi::Number>().DoubleValue() >= 0) || w.As<Napi::Number>().DoubleValue() > 1e9)
+      type_error("compile: input ", i, " needs a width (a number of values per row)");
+    const std::string dt = d.IsString() ? d.As<Napi::String>().Utf8Value() : "float32";
+    if (dt != "float32" && dt != "int32") type_error("compile: input ", i, " dtype must be 'float32' or 'int32'");
+    inputs.push_back({dt == "int32" ? DType::Int32 : DType::Float32, int64_t(w.As<Napi::Number>().DoubleValue())});
+  }
   std::vector<PlanStep> steps;
+  const Napi::Array arr = a.raw(1).As<Napi::Array>();
   for (uint32_t i = 0; i < arr.Length(); ++i) steps.push_back(read_step(arr.Get(i), i));
-  auto plan = std::make_unique<Plan>(std::move(steps), a.integer(1, "inFeatures"));
+  auto plan = std::make_unique<Plan>(std::move(inputs), std::move(steps));
   Napi::Object obj = Napi::Object::New(info.Env());
   if (napi_type_tag_object(info.Env(), obj, &kPlanTag) != napi_ok ||
       napi_wrap(info.Env(), obj, plan.get(), finalize_plan, nullptr, nullptr) != napi_ok)
     throw Napi::Error::New(info.Env(), "compile: could not make a plan handle");
-  obj.Set("inFeatures", double(plan->in_features()));
   obj.Set("outFeatures", double(plan->out_features()));
   plan.release();
   return obj;
 }
 
-// planRun(plan, input: Float32Array | tensor, into?) -> Float32Array [batch * outFeatures]
+// One input: a typed array of the declared dtype (read in place for this call: the run is
+// synchronous and the borrowed tensor never leaves it) or a CPU tensor.
+// A zero-width input (a tabular model without numeric columns) takes the batch of the others.
+Tensor plan_input(const Napi::Value& v, const PlanInput& spec, size_t i, int64_t batch) {
+  const int64_t width = std::max<int64_t>(spec.width, 1);
+  if (spec.width == 0 && batch >= 0 && v.IsTypedArray())
+    return Tensor::empty({batch, 0}, spec.dtype, Device::CPU, "plan.run");
+  if (v.IsTypedArray()) {
+    const Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    const napi_typedarray_type want = spec.dtype == DType::Int32 ? napi_int32_array : napi_float32_array;
+    if (ta.TypedArrayType() != want)
+      type_error("plan.run: input ", i, " must be an ", spec.dtype == DType::Int32 ? "Int32Array" : "Float32Array");
+    const size_t n = ta.ElementLength();
+    if (n % size_t(width) != 0)
+      range_error("plan.run: the input has ", n, " values, not a whole number of rows of ", spec.width);
+    void* data = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    auto storage = std::make_shared<Storage>(BorrowedHostMemory::instance(), data, n * 4);
+    return Tensor(std::move(storage), spec.dtype, {int64_t(n) / width, spec.width}, {spec.width, 1}, 0);
+  }
+  Tensor t = unwrap_tensor(v, "plan.run", "input");
+  if (t.device() != Device::CPU) type_error("plan.run: input ", i, " is on ", device_name(t.device()), "; plans run on the CPU");
+  if (t.dtype() != spec.dtype)
+    type_error("plan.run: expected a ", dtype_name(spec.dtype), " CPU tensor, got ", dtype_name(t.dtype()));
+  return t.is_contiguous() ? t : ops::contiguous(t);
+}
+
+// planRun(plan, inputs: (Float32Array | Int32Array | tensor)[], into?) -> Float32Array [batch * outFeatures]
 Napi::Value plan_run(const Napi::CallbackInfo& info) {
   Plan& plan = unwrap_plan(info[0], "plan.run");
-  const Napi::Value in = info[1];
-  Tensor input;
-  if (in.IsTypedArray()) {
-    const Napi::TypedArray ta = in.As<Napi::TypedArray>();
-    if (ta.TypedArrayType() != napi_float32_array) type_error("plan.run: expected the input as a Float32Array");
-    const size_t n = ta.ElementLength();
-    const int64_t width = plan.in_features();
-    if (n % size_t(width) != 0)
-      range_error("plan.run: the input has ", n, " values, not a whole number of rows of ", width);
-    void* data = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    // Read in place: the run is synchronous and the borrowed tensor never leaves this call.
-    auto storage = std::make_shared<Storage>(BorrowedHostMemory::instance(), data, n * sizeof(float));
-    input = Tensor(std::move(storage), DType::Float32, {int64_t(n) / width, width}, {width, 1}, 0);
-  } else {
-    input = unwrap_tensor(in, "plan.run", "input");
-    if (input.device() != Device::CPU || input.dtype() != DType::Float32)
-      type_error("plan.run: expected a float32 CPU tensor, got ", dtype_name(input.dtype()), " on ", device_name(input.device()));
-    if (input.dim() != 2) range_error("plan.run: expected input [batch, ", plan.in_features(), "], got ", shape_str(input.shape()));
-    if (!input.is_contiguous()) input = ops::contiguous(input);
-  }
-  return read_sync(info.Env(), plan.run(input), info[2]);
+  if (!info[1].IsArray()) type_error("plan.run: expected the inputs as an array");
+  const Napi::Array arr = info[1].As<Napi::Array>();
+  if (arr.Length() != plan.inputs().size())
+    range_error("plan.run: expected ", plan.inputs().size(), " inputs, got ", arr.Length());
+  std::vector<Tensor> inputs(arr.Length());
+  int64_t batch = -1;
+  for (uint32_t i = 0; i < arr.Length(); ++i)
+    if (plan.inputs()[i].width > 0) {
+      inputs[i] = plan_input(arr.Get(i), plan.inputs()[i], i, -1);
+      if (batch < 0) batch = inputs[i].size(0);
+    }
+  for (uint32_t i = 0; i < arr.Length(); ++i)
+    if (plan.inputs()[i].width == 0) inputs[i] = plan_input(arr.Get(i), plan.inputs()[i], i, std::max<int64_t>(batch, 0));
+  return read_sync(info.Env(), plan.run(inputs), info[2]);
 }
 
 Napi::Value plan_dispose(const Napi::CallbackInfo& info) {

@@ -74,6 +74,8 @@ Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const T
 Tensor index_add(const Shape& shape, int64_t dim, const Tensor& index, const Tensor& src);
 // [numeric [n, w], tables[j][categorical[:, j]] ...] -> [n, w + sum d_j] (ops_embed.cc)
 Tensor embed_concat(const Tensor& numeric, const Tensor& categorical, const std::vector<Tensor>& tables);
+// RangeError naming op, row and column unless every categorical[i, j] indexes tables[j] (CPU).
+void check_embed_indices(const char* op, const Tensor& categorical, const std::vector<Tensor>& tables);
 struct DropoutResult {
   Tensor out;
   uint64_t seed, offset;  // the mask's Philox stream, for the backward pass

@@ -7,6 +7,18 @@
 
 namespace tl::ops {
 
+// Indices are checked before any row is copied: a bad one is a RangeError, never a wild read.
+void check_embed_indices(const char* op, const Tensor& categorical, const std::vector<Tensor>& tables) {
+  const int32_t* idx = categorical.data<int32_t>();
+  const int64_t n = categorical.size(0);
+  for (int64_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < tables.size(); ++j) {
+      const int32_t v = idx[i * categorical.stride(0) + int64_t(j) * categorical.stride(1)];
+      if (v < 0 || v >= tables[j].size(0))
+        range_error(op, ": row ", i, " column ", j, " has index ", v, ", out of range for a table of ", tables[j].size(0), " rows");
+    }
+}
+
 Tensor embed_concat(const Tensor& numeric, const Tensor& categorical, const std::vector<Tensor>& tables) {
   const char* op = "embedConcat";
   check_dtype(op, "numeric", numeric, DType::Float32);
@@ -38,14 +50,7 @@ Tensor embed_concat(const Tensor& numeric, const Tensor& categorical, const std:
     }
     return cat(parts, 1);
   }
-  // Indices are checked before any row is copied: a bad one is a RangeError, never a wild read.
-  const int32_t* idx = categorical.data<int32_t>();
-  for (int64_t i = 0; i < n; ++i)
-    for (size_t j = 0; j < packed.size(); ++j) {
-      const int32_t v = idx[i * categorical.stride(0) + int64_t(j) * categorical.stride(1)];
-      if (v < 0 || v >= packed[j].size(0))
-        range_error(op, ": row ", i, " column ", j, " has index ", v, ", out of range for a table of ", packed[j].size(0), " rows");
-    }
+  check_embed_indices(op, categorical, packed);
   Tensor out = Tensor::empty({n, width}, DType::Float32, Device::CPU, op);
   cpu::embed_concat(numeric, categorical, packed, out);
   return out;
