@@ -162,6 +162,8 @@ export interface Binding {
   planCreate(inputs: { dtype: NativeDType; width: number }[], steps: PlanStepSpec[]): NativePlan;
   /** Runs the plan on one value per input ([batch, width] rows); returns [batch, outFeatures] values (or fills `into`). */
   planRun(plan: NativePlan, inputs: (Float32Array | Int32Array | NativeTensor)[], into?: Float32Array): Float32Array;
+  /** The same on a worker thread (inputs copied first); runs of one plan are serialized. */
+  planRunAsync(plan: NativePlan, inputs: (Float32Array | Int32Array | NativeTensor)[]): Promise<Float32Array>;
   planDispose(plan: NativePlan): void;
 }
 

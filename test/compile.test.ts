@@ -210,3 +210,41 @@ function lowerModuleOf(m: tl.nn.Module, b: InstanceType<typeof import('../lib/op
   if (typeof r === 'string') throw new Error(r);
   return r;
 }
+
+describe('runAsync: the forward pass on a worker thread', () => {
+  it('gives run()\'s values, for concurrent calls on one plan, and survives dispose() while pending', async () => {
+    const model = new nn.Sequential(new nn.Linear(32, 64), new nn.ReLU(), new nn.Linear(64, 3), new nn.Softmax());
+    const plan = tl.compile(model, { inputShape: [32] });
+    const inputs = [1, 7, 300, 2].map((b) => uniform(b * 32));
+    const want = inputs.map((x) => plan.run(x));
+    const got = await Promise.all(inputs.map((x) => plan.runAsync(x)));
+    got.forEach((g, i) => expect(g, `call ${i}`).toEqual(want[i]));
+    // The caller may overwrite its input at once: the run works on a copy.
+    const x = uniform(5 * 32), wantX = plan.run(x);
+    const p = plan.runAsync(x);
+    x.fill(9);
+    plan.dispose();
+    expect(await p).toEqual(wantX);
+    await expect(plan.runAsync(x)).rejects.toThrow(/^plan\.runAsync: the plan was disposed/);
+  });
+
+  it('keeps the event loop free while a large batch runs', async () => {
+    const model = new nn.Sequential(new nn.Linear(256, 1024), new nn.ReLU(), new nn.Linear(1024, 1024), new nn.ReLU(), new nn.Linear(1024, 8));
+    const plan = tl.compile(model, { inputShape: [256] });
+    const x = uniform(4096 * 256);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const t0 = performance.now();
+    await plan.runAsync(x);
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    // ~10 GFLOP on one core takes well over 20 ms; the 1 ms timer must have run meanwhile.
+    if (ms > 20) expect(ticks).toBeGreaterThan(2);
+  });
+
+  it('rejects bad input with the error run() throws', async () => {
+    const plan = tl.compile(new nn.Sequential(new nn.Linear(4, 2)), { inputShape: [4] });
+    await expect(plan.runAsync(new Float32Array(6))).rejects.toThrow(/^plan\.run: the input has 6 values/);
+    await expect(plan.runAsync('x' as never)).rejects.toThrow(TypeError);
+  });
+});

@@ -107,7 +107,7 @@ describe('async reads and in-place writes (child process: a hang fails the test)
 });
 
 describe('terminating workers during native calls (child process: an abort fails the test)', () => {
-  it('40 workers terminated at random points of sync ops, async reads and plan runs: the process lives on', async () => {
+  it('40 workers terminated at random points of sync ops, async reads and plan runs (sync and async): the process lives on', async () => {
     const r = await runNodeScript(`
       import { Worker } from 'node:worker_threads';
       const body = \`
@@ -122,6 +122,7 @@ describe('terminating workers during native calls (child process: an abort fails
         for (;;) {
           const b = a.matmul(a); reads.push(b.data()); b.dispose();
           plan.run(rows);
+          reads.push(plan.runAsync(rows));
           tl.randn([5000]).dataSync();
           if (reads.length > 6) { await Promise.all(reads); reads = []; }
         }\`;

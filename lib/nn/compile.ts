@@ -137,6 +137,25 @@ export class InferencePlan {
     }
   }
 
+  /**
+   * run() on a worker thread (see NativeChain.runAsync): resolves with the same values while
+   * the event loop goes on. A plan that fell back to the model's forward pass runs it here.
+   */
+  async runAsync(input: Float32Array | Tensor): Promise<Float32Array> {
+    if (this.#disposed) throw new Error('plan.runAsync: the plan was disposed; compile the model again');
+    const chain = this.#chain;
+    if (!chain) return this.run(input);
+    if (!(input instanceof Float32Array) && !(input instanceof Tensor))
+      throw new TypeError('plan.runAsync: expected the input rows as a Float32Array or a Tensor');
+    if (!(input instanceof Tensor) || input.ndim === 2) return chain.runAsync([input]);
+    const flat = input.reshape([-1, this.inFeatures]);
+    try {
+      return await chain.runAsync([flat]);
+    } finally {
+      flat.dispose();
+    }
+  }
+
   /** Frees the plan's buffers and its references to the weights. */
   dispose(): void {
     this.#chain?.dispose();

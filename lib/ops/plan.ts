@@ -115,6 +115,20 @@ export class NativeChain {
     return native.planRun(this.#plan, inputs.map((x) => (x instanceof Tensor ? handleOf(x, 'plan.run', 'input') : x)), into);
   }
 
+  /**
+   * The same run on a worker thread, so the event loop stays free (a server parses and
+   * answers meanwhile). The inputs are copied first: the caller may reuse its arrays at once.
+   * Runs of one plan take turns; on the worker the kernels use one core.
+   */
+  runAsync(inputs: PlanInputValues[]): Promise<Float32Array> {
+    if (!this.#plan) return Promise.reject(new Error('plan.runAsync: the plan was disposed; compile the model again'));
+    try {
+      return native.planRunAsync(this.#plan, inputs.map((x) => (x instanceof Tensor ? handleOf(x, 'plan.runAsync', 'input') : x)));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
   dispose(): void {
     if (this.#plan) native.planDispose(this.#plan);
     this.#plan = null;

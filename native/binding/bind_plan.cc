@@ -12,6 +12,7 @@
 #include "bindings.h"
 #include "guard.h"
 #include "tensor_handle.h"
+#include "plan_handle.h"
 #include "tensor_read.h"
 
 namespace tl::binding {
@@ -25,14 +26,13 @@ bool is_plan(napi_env env, napi_value v) {
   return napi_check_object_type_tag(env, v, &kPlanTag, &tagged) == napi_ok && tagged;
 }
 
-Plan& unwrap_plan(const Napi::Value& v, const char* op) {
-  if (!v.IsObject() || !is_plan(v.Env(), v)) type_error(op, ": expected a plan made by compile()");
-  void* p = nullptr;
-  if (napi_unwrap(v.Env(), v, &p) != napi_ok || !p) state_error(op, ": the plan was disposed; compile the model again");
-  return *static_cast<Plan*>(p);
-}
+// What a plan handle holds: a shared reference, so a run on a worker thread keeps the plan
+// alive when planDispose drops the handle's reference meanwhile.
+struct PlanHolder {
+  std::shared_ptr<Plan> plan;
+};
 
-void finalize_plan(napi_env, void* data, void*) { delete static_cast<Plan*>(data); }
+void finalize_plan(napi_env, void* data, void*) { delete static_cast<PlanHolder*>(data); }
 
 UnaryOp unary_by_name(const std::string& name, const std::string& where) {
   for (int i = 0; i < kUnaryOpCount; ++i)
@@ -143,20 +143,20 @@ Napi::Value plan_create(const Napi::CallbackInfo& info) {
   std::vector<PlanStep> steps;
   const Napi::Array arr = a.raw(1).As<Napi::Array>();
   for (uint32_t i = 0; i < arr.Length(); ++i) steps.push_back(read_step(arr.Get(i), i));
-  auto plan = std::make_unique<Plan>(std::move(inputs), std::move(steps));
+  auto holder = std::make_unique<PlanHolder>(PlanHolder{std::make_shared<Plan>(std::move(inputs), std::move(steps))});
   Napi::Object obj = Napi::Object::New(info.Env());
   if (napi_type_tag_object(info.Env(), obj, &kPlanTag) != napi_ok ||
-      napi_wrap(info.Env(), obj, plan.get(), finalize_plan, nullptr, nullptr) != napi_ok)
+      napi_wrap(info.Env(), obj, holder.get(), finalize_plan, nullptr, nullptr) != napi_ok)
     throw Napi::Error::New(info.Env(), "compile: could not make a plan handle");
-  obj.Set("outFeatures", double(plan->out_features()));
-  plan.release();
+  obj.Set("outFeatures", double(holder->plan->out_features()));
+  holder.release();
   return obj;
 }
 
 // One input: a typed array of the declared dtype (read in place for this call: the run is
 // synchronous and the borrowed tensor never leaves it) or a CPU tensor.
 // A zero-width input (a tabular model without numeric columns) takes the batch of the others.
-Tensor plan_input(const Napi::Value& v, const PlanInput& spec, size_t i, int64_t batch) {
+Tensor plan_input(const Napi::Value& v, const PlanInput& spec, size_t i, int64_t batch, bool copy) {
   const int64_t width = std::max<int64_t>(spec.width, 1);
   if (spec.width == 0 && batch >= 0 && v.IsTypedArray())
     return Tensor::empty({batch, 0}, spec.dtype, Device::CPU, "plan.run");
@@ -169,39 +169,59 @@ Tensor plan_input(const Napi::Value& v, const PlanInput& spec, size_t i, int64_t
     if (n % size_t(width) != 0)
       range_error("plan.run: the input has ", n, " values, not a whole number of rows of ", spec.width);
     void* data = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    const Shape shape{int64_t(n) / width, spec.width};
+    if (copy) return ops::from_data(data, n * 4, spec.dtype, shape, Device::CPU);
     auto storage = std::make_shared<Storage>(BorrowedHostMemory::instance(), data, n * 4);
-    return Tensor(std::move(storage), spec.dtype, {int64_t(n) / width, spec.width}, {spec.width, 1}, 0);
+    return Tensor(std::move(storage), spec.dtype, shape, {spec.width, 1}, 0);
   }
   Tensor t = unwrap_tensor(v, "plan.run", "input");
   if (t.device() != Device::CPU) type_error("plan.run: input ", i, " is on ", device_name(t.device()), "; plans run on the CPU");
   if (t.dtype() != spec.dtype)
     type_error("plan.run: expected a ", dtype_name(spec.dtype), " CPU tensor, got ", dtype_name(t.dtype()));
+  if (copy) return ops::clone(t);  // JS may write the tensor while a worker reads it
   return t.is_contiguous() ? t : ops::contiguous(t);
 }
 
-// planRun(plan, inputs: (Float32Array | Int32Array | tensor)[], into?) -> Float32Array [batch * outFeatures]
-Napi::Value plan_run(const Napi::CallbackInfo& info) {
-  Plan& plan = unwrap_plan(info[0], "plan.run");
-  if (!info[1].IsArray()) type_error("plan.run: expected the inputs as an array");
-  const Napi::Array arr = info[1].As<Napi::Array>();
+}  // namespace
+
+std::shared_ptr<Plan> plan_of(const Napi::Value& v, const char* op) {
+  if (!v.IsObject() || !is_plan(v.Env(), v)) type_error(op, ": expected a plan made by compile()");
+  void* p = nullptr;
+  if (napi_unwrap(v.Env(), v, &p) != napi_ok || !p) state_error(op, ": the plan was disposed; compile the model again");
+  return static_cast<PlanHolder*>(p)->plan;
+}
+
+std::vector<Tensor> plan_inputs(const Napi::Value& list, const Plan& plan, bool copy) {
+  if (!list.IsArray()) type_error("plan.run: expected the inputs as an array");
+  const Napi::Array arr = list.As<Napi::Array>();
   if (arr.Length() != plan.inputs().size())
     range_error("plan.run: expected ", plan.inputs().size(), " inputs, got ", arr.Length());
   std::vector<Tensor> inputs(arr.Length());
   int64_t batch = -1;
   for (uint32_t i = 0; i < arr.Length(); ++i)
     if (plan.inputs()[i].width > 0) {
-      inputs[i] = plan_input(arr.Get(i), plan.inputs()[i], i, -1);
+      inputs[i] = plan_input(arr.Get(i), plan.inputs()[i], i, -1, copy);
       if (batch < 0) batch = inputs[i].size(0);
     }
   for (uint32_t i = 0; i < arr.Length(); ++i)
-    if (plan.inputs()[i].width == 0) inputs[i] = plan_input(arr.Get(i), plan.inputs()[i], i, std::max<int64_t>(batch, 0));
-  return read_sync(info.Env(), plan.run(inputs), info[2]);
+    if (plan.inputs()[i].width == 0) inputs[i] = plan_input(arr.Get(i), plan.inputs()[i], i, std::max<int64_t>(batch, 0), copy);
+  return inputs;
+}
+
+namespace {
+
+// planRun(plan, inputs: (Float32Array | Int32Array | tensor)[], into?) -> Float32Array [batch * outFeatures]
+Napi::Value plan_run(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Plan> plan = plan_of(info[0], "plan.run");
+  const std::vector<Tensor> inputs = plan_inputs(info[1], *plan, false);
+  std::lock_guard<std::mutex> lock(plan->mutex());  // waits for a planRunAsync of this plan
+  return read_sync(info.Env(), plan->run(inputs), info[2]);
 }
 
 Napi::Value plan_dispose(const Napi::CallbackInfo& info) {
   if (!info[0].IsObject() || !is_plan(info.Env(), info[0])) type_error("plan.dispose: expected a plan made by compile()");
   void* p = nullptr;
-  if (napi_remove_wrap(info.Env(), info[0], &p) == napi_ok && p) delete static_cast<Plan*>(p);
+  if (napi_remove_wrap(info.Env(), info[0], &p) == napi_ok && p) delete static_cast<PlanHolder*>(p);
   return info.Env().Undefined();
 }
 
@@ -211,6 +231,7 @@ void register_plan(Napi::Env env, Napi::Object exports) {
   export_fn<plan_create>(env, exports, "planCreate");
   export_fn<plan_run>(env, exports, "planRun");
   export_fn<plan_dispose>(env, exports, "planDispose");
+  register_plan_async(env, exports);
 }
 
 }  // namespace tl::binding

@@ -8,6 +8,7 @@
 #include "../cpu/matmul.h"
 #include "../cpu/norm.h"
 #include "../cpu/reduce.h"
+#include "context.h"
 #include "error.h"
 #include "ops.h"
 
@@ -42,7 +43,8 @@ const char* kind_name(PlanStep::Kind k) {
 
 }  // namespace
 
-Plan::Plan(std::vector<PlanInput> inputs, std::vector<PlanStep> steps) : inputs_(std::move(inputs)), steps_(std::move(steps)) {
+Plan::Plan(std::vector<PlanInput> inputs, std::vector<PlanStep> steps)
+    : inputs_(std::move(inputs)), steps_(std::move(steps)), allocator_(current_context().allocator(Device::CPU, "compile")) {
   if (inputs_.empty()) range_error("compile: a plan needs at least one input");
   std::vector<DType> dtypes;
   for (size_t i = 0; i < inputs_.size(); ++i) {
@@ -105,6 +107,12 @@ Plan::Plan(std::vector<PlanInput> inputs, std::vector<PlanStep> steps) : inputs_
   }
 }
 
+Tensor Plan::buffer(const Shape& shape) const {
+  const int64_t n = checked_numel(shape, "plan.run");
+  return Tensor(std::make_shared<Storage>(allocator_, size_t(n) * sizeof(float), "plan.run"), DType::Float32, shape,
+                contiguous_strides(shape), 0);
+}
+
 void Plan::ensure_buffers(int64_t batch) {
   if (batch == batch_) return;
   const size_t n_in = inputs_.size();
@@ -112,10 +120,10 @@ void Plan::ensure_buffers(int64_t batch) {
   int64_t widest = 1;
   for (size_t k = n_in; k < widths_.size(); ++k) {
     widest = std::max(widest, widths_[k]);
-    slots_[k] = Tensor::empty({batch, widths_[k]}, DType::Float32, Device::CPU, "compile");
+    slots_[k] = buffer({batch, widths_[k]});
   }
-  stats_a_ = Tensor::empty({std::max(batch, widest)}, DType::Float32, Device::CPU, "compile");
-  stats_b_ = Tensor::empty({std::max(batch, widest)}, DType::Float32, Device::CPU, "compile");
+  stats_a_ = buffer({std::max(batch, widest)});
+  stats_b_ = buffer({std::max(batch, widest)});
   batch_ = batch;
 }
 

@@ -9,6 +9,7 @@
 // (float32, or int32 indices for embeddings), then each step writes one new slot.
 #pragma once
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "op_kinds.h"
@@ -48,11 +49,14 @@ class Plan {
   const std::vector<PlanInput>& inputs() const { return inputs_; }
   int64_t out_features() const { return widths_.back(); }
   // Runs on the given inputs ([batch, width] CPU tensors of the declared dtypes, possibly
-  // borrowed memory). The result lives in the plan's own buffer until the next run.
+  // borrowed memory). The result lives in the plan's own buffer until the next run; runs are
+  // serialized (the buffers are shared), so callers on other threads copy it out under lock().
   const Tensor& run(const std::vector<Tensor>& inputs);
+  std::mutex& mutex() { return mutex_; }
 
  private:
   void ensure_buffers(int64_t batch);
+  Tensor buffer(const Shape& shape) const;
   void run_step(const PlanStep& s, const Tensor& out, int64_t batch);
 
   std::vector<PlanInput> inputs_;
@@ -61,6 +65,10 @@ class Plan {
   int64_t batch_ = -1;
   std::vector<Tensor> slots_;    // inputs for the current run, then one buffer per step
   Tensor stats_a_, stats_b_;     // mean / rstd scratch for the norms
+  std::mutex mutex_;
+  // Taken at construction (on the JS thread): runs on worker threads, which have no
+  // environment of their own, allocate from it too.
+  std::shared_ptr<Allocator> allocator_;
 };
 
 }  // namespace tl
