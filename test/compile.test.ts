@@ -248,3 +248,24 @@ describe('runAsync: the forward pass on a worker thread', () => {
     await expect(plan.runAsync('x' as never)).rejects.toThrow(TypeError);
   });
 });
+
+describe('TabularEnsemblePlan (how presets score an ensemble)', () => {
+  it('is bit-identical to the eager ensemble: mean, shift, sigmoid or softmax; sync and async', async () => {
+    const { TabularNet } = await import('../lib/presets/tabular-net.js');
+    const { TabularEnsemblePlan } = await import('../lib/presets/tabular-plan.js');
+    for (const [outputs, activation] of [[1, 'sigmoid'], [4, 'softmax'], [1, null]] as const) {
+      tl.manualSeed(TEST_SEED);
+      const nets = [0, 1, 2].map(() => new TabularNet(3, [5, 2], { hidden: [8], outputs }).eval());
+      const n = 6, num = uniform(n * 3), cat = Int32Array.from({ length: n * 2 }, (_, i) => (i % 2 ? i % 2 : i % 5));
+      const want = tl.tidy(() => tl.noGrad(() => {
+        const x = tl.tensor(num, { shape: [n, 3] }), c = tl.tensor(cat, { shape: [n, 2] });
+        const mean = nets.map((m) => m.forward(x, c)).reduce((a, b) => a.add(b)).div(3).sub(0.5);
+        return (activation === 'sigmoid' ? mean.sigmoid() : activation === 'softmax' ? mean.softmax(-1) : mean).dataSync();
+      }));
+      const plan = new TabularEnsemblePlan(nets, 3, 2, { shift: 0.5, activation });
+      expect(plan.run(num, cat), `${outputs} outputs, ${activation}`).toEqual(want);
+      expect(await plan.runAsync(num, cat)).toEqual(want);
+      plan.dispose();
+    }
+  });
+});
