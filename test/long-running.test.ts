@@ -45,41 +45,41 @@ async function run(setup: string, step: string) {
   return { s0, s1, s2, report };
 }
 
+type Snap = { rssMb: number; mallocMb: number; tensors: number };
+
+/** No tensors left over, < 100 MB of RSS after warm-up, flat over the second half. */
+function expectFlat({ s0, s1, s2, report }: { s0: Snap; s1: Snap; s2: Snap; report: string }, checkTensors = true) {
+  if (checkTensors) expect(s2.tensors, report).toBe(s0.tensors);
+  expect(s2.rssMb - s0.rssMb, report).toBeLessThan(100);
+  expect(s2.rssMb - s1.rssMb, report).toBeLessThan(20);
+  expect(s2.mallocMb - s1.mallocMb, report).toBeLessThan(5);
+}
+
 describe(`${STEPS} calls in a process that never calls gc()`, () => {
   it('training steps inside tidy(): RSS grows < 100 MB after warm-up, and stays flat over the second half', async () => {
-    const { s0, s1, s2, report } = await run(`
+    expectFlat(await run(`
       tl.manualSeed(0);
       const model = new tl.nn.Sequential(new tl.nn.Linear(16, 32), new tl.nn.ReLU(), new tl.nn.Linear(32, 1));
       const opt = new tl.optim.Adam(model.parameters(), { lr: 1e-3 });
       const x = tl.randn([32, 16]), y = tl.rand([32, 1]);`,
-    `tl.tidy(() => { opt.zeroGrad(); tl.losses.mse(model.forward(x).sigmoid(), y).backward(); opt.step(); });`);
-    expect(s2.tensors, report).toBe(s0.tensors);
-    expect(s2.rssMb - s0.rssMb, report).toBeLessThan(100);
-    expect(s2.rssMb - s1.rssMb, report).toBeLessThan(20);
-    expect(s2.mallocMb - s1.mallocMb, report).toBeLessThan(5);
+    `tl.tidy(() => { opt.zeroGrad(); tl.losses.mse(model.forward(x).sigmoid(), y).backward(); opt.step(); });`));
   }, 300_000);
 
   it('one-row ChurnModel.predict calls: RSS grows < 100 MB after warm-up, and stays flat over the second half', async () => {
-    const { s0, s1, s2, report } = await run(`
+    expectFlat(await run(`
       const { rows } = await tl.data.readCsv(${JSON.stringify(`${repoRoot}/data/mlc_churn.csv`)});
       const model = await tl.presets.ChurnModel.fit(rows.slice(0, 1000), { target: 'churn', ensemble: 1, epochs: 2, progress: false });
       const one = [rows[2000]];`,
-    `model.predict(one);`);
-    expect(s2.tensors, report).toBe(s0.tensors);
-    expect(s2.rssMb - s0.rssMb, report).toBeLessThan(100);
-    expect(s2.rssMb - s1.rssMb, report).toBeLessThan(20);
-    expect(s2.mallocMb - s1.mallocMb, report).toBeLessThan(5);
+    `model.predict(one);`));
   }, 300_000);
 
   it('compiled-plan runs and dataSync reads into fresh arrays: flat as well', async () => {
-    const { s0, s1, s2, report } = await run(`
+    expectFlat(await run(`
       tl.manualSeed(0);
       const model = new tl.nn.Sequential(new tl.nn.Linear(64, 256), new tl.nn.ReLU(), new tl.nn.Linear(256, 1));
       const plan = tl.compile(model, { inputShape: [64] });
       const input = new Float32Array(64 * 8).fill(0.5);
       const big = tl.randn([64 * 1024]); // 256 KB reads: pooled host blocks`,
-    `plan.run(input); big.dataSync();`);
-    expect(s2.rssMb - s0.rssMb, report).toBeLessThan(100);
-    expect(s2.rssMb - s1.rssMb, report).toBeLessThan(20);
+    `plan.run(input); big.dataSync();`));
   }, 300_000);
 });

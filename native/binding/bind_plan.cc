@@ -14,6 +14,7 @@
 #include "tensor_handle.h"
 #include "plan_handle.h"
 #include "tensor_read.h"
+#include "type_tag.h"
 
 namespace tl::binding {
 
@@ -21,10 +22,7 @@ namespace {
 
 const napi_type_tag kPlanTag = {0x51a3c2d4e5f60718ull, 0x293a4b5c6d7e8f90ull};
 
-bool is_plan(napi_env env, napi_value v) {
-  bool tagged = false;
-  return napi_check_object_type_tag(env, v, &kPlanTag, &tagged) == napi_ok && tagged;
-}
+bool is_plan(napi_env env, napi_value v) { return has_type_tag(env, v, kPlanTag); }
 
 // What a plan handle holds: a shared reference, so a run on a worker thread keeps the plan
 // alive when planDispose drops the handle's reference meanwhile.

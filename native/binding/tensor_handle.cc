@@ -7,6 +7,7 @@
 #include "addon_data.h"
 #include "guard.h"
 #include "tensor_read.h"
+#include "type_tag.h"
 
 namespace tl::binding {
 
@@ -17,10 +18,7 @@ namespace {
 // stays after dispose(), which is how a disposed handle is told from a foreign object.
 const napi_type_tag kTensorTag = {0x7e6d2a1c4b3f4d11ull, 0x9a8b7c6d5e4f3a21ull};
 
-bool is_tagged(napi_env env, napi_value v) {
-  bool tagged = false;
-  return napi_check_object_type_tag(env, v, &kTensorTag, &tagged) == napi_ok && tagged;
-}
+bool is_tagged(napi_env env, napi_value v) { return has_type_tag(env, v, kTensorTag); }
 
 // nullptr for a disposed handle (tagged, nothing attached) and for anything else.
 TensorBox* box_of(napi_env env, napi_value v) {
