@@ -26,6 +26,11 @@ void check_index_range(const char* op, const Tensor& index, int64_t size) {
                 size - 1, ")");
 }
 
+void check_indices(const char* op, const Tensor& index, int64_t size) {
+  check_dtype(op, "index", index, DType::Int32);
+  if (index.device() == Device::CPU) check_index_range(op, index, size);
+}
+
 Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
   if (xs.empty()) range_error("cat: expected a non-empty list of tensors");
   // Like PyTorch, 1-D empty tensors are skipped whatever the other shapes are.
@@ -96,7 +101,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
     if (k != d && index.size(k) > x.size(k))
       range_error("gather: index shape ", shape_str(index.shape()), " is larger than input shape ",
                   shape_str(x.shape()), " at dim ", k);
-  check_index_range("gather", index, x.size(d));
+  check_indices("gather", index, x.size(d));
   Tensor out = Tensor::empty(index.shape(), x.dtype(), x.device(), "gather");
   TL_DISPATCH(x.device(), gather, x, d, index, out);
   return out;
@@ -107,7 +112,7 @@ Tensor index_select(const Tensor& x_in, int64_t dim, const Tensor& index_in) {
   if (index_in.dim() > 1) range_error("indexSelect: index must be 0-D or 1-D, got shape ", shape_str(index_in.shape()));
   if (x_in.dim() == 0) range_error("indexSelect: cannot index a 0-dim tensor");
   const int64_t d = normalize_dim(dim, x_in.dim(), "indexSelect");
-  check_index_range("indexSelect", index_in, x_in.size(d));
+  check_indices("indexSelect", index_in, x_in.size(d));
   const Tensor x = contiguous(x_in), index = contiguous(index_in);
   Shape shape = x.shape();
   shape[size_t(d)] = index.numel();
