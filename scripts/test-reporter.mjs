@@ -43,7 +43,10 @@ export default async function* reporter(source) {
     if (status === 'skip' && typeof d.skip === 'string') row.reason = d.skip;
     if (status === 'fail') row.error = message(d.details?.error);
     // A file that failed outside any test (an import that threw): its stderr says why.
-    if (status === 'fail' && d.nesting === 0 && stderr.has(file) && d.name === d.file) row.error = stderr.get(file).trim();
+    if (status === 'fail' && d.nesting === 0 && stderr.has(file) && d.name === d.file) {
+      const text = stderr.get(file).trim();
+      row.error = text.match(/^\w*Error: .*$/m)?.[0] ?? text;  // the thrown error's line, not the source excerpt
+    }
     yield `${JSON.stringify(row)}\n`;
   }
 }

@@ -136,11 +136,12 @@ void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_s
 // ---- shared argument checks
 void check_same_device(const char* op, const Tensor& a, const Tensor& b);
 void check_dtype(const char* op, const char* arg, const Tensor& t, DType expected);
-// int32 with 0 <= i < size, checked at once (it reads the index, so on the GPU it would wait for it).
-void check_index_range(const char* op, const Tensor& index, int64_t size);
+// int32 with lowest <= i < size, checked at once (it reads the index, so on the GPU it would
+// wait for it).
+void check_index_range(const char* op, const Tensor& index, int64_t size, int64_t lowest = 0);
 // check_index_range for CPU tensors; GPU kernels check their indices themselves and the error
 // surfaces at the next synchronization (reading min/max here would wait for the GPU).
-void check_indices(const char* op, const Tensor& index, int64_t size);
+void check_indices(const char* op, const Tensor& index, int64_t size, int64_t lowest = 0);
 void check_shape(const char* op, const char* arg, const Tensor& t, const Shape& expected);
 // A tensor written in place must not be a broadcast view (two elements sharing memory).
 void check_writable(const char* op, const char* arg, const Tensor& t);

@@ -16,19 +16,19 @@ int32_t scalar_i32(const Tensor& t) {
 }  // namespace
 
 // Indices are checked before any kernel runs: a bad index is a RangeError, never a wild read.
-void check_index_range(const char* op, const Tensor& index, int64_t size) {
+void check_index_range(const char* op, const Tensor& index, int64_t size, int64_t lowest) {
   check_dtype(op, "index", index, DType::Int32);
   if (index.numel() == 0) return;
   const int32_t lo = scalar_i32(reduce(ReduceOp::Min, index, {}, false));
   const int32_t hi = scalar_i32(reduce(ReduceOp::Max, index, {}, false));
-  if (lo < 0 || hi >= size)
-    range_error(op, ": index ", lo < 0 ? lo : hi, " is out of range for a dim of size ", size, " (expected 0..",
-                size - 1, ")");
+  if (lo < lowest || hi >= size)
+    range_error(op, ": index ", lo < lowest ? lo : hi, " is out of range for a dim of size ", size, " (expected ",
+                lowest, "..", size - 1, ")");
 }
 
-void check_indices(const char* op, const Tensor& index, int64_t size) {
+void check_indices(const char* op, const Tensor& index, int64_t size, int64_t lowest) {
   check_dtype(op, "index", index, DType::Int32);
-  if (index.device() == Device::CPU) check_index_range(op, index, size);
+  if (index.device() == Device::CPU) check_index_range(op, index, size, lowest);
 }
 
 Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {

@@ -120,7 +120,8 @@ void DeviceChecks::raise_if_failed(void* stream) {
   if (CheckedOp(rec.op) == CheckedOp::CrossEntropy || CheckedOp(rec.op) == CheckedOp::CrossEntropyBackward)
     range_error(op, ": label ", rec.value, " is out of range for ", rec.limit, " classes (expected 0..", rec.limit - 1,
                 " or ignoreIndex ", rec.extra, ")", where);
-  range_error(op, ": index ", rec.value, " is out of range for a dim of size ", rec.limit, " (expected 0..",
+  const int64_t lowest = CheckedOp(rec.op) == CheckedOp::MaxPool2dBackward ? -1 : 0;  // -1: a window of padding only
+  range_error(op, ": index ", rec.value, " is out of range for a dim of size ", rec.limit, " (expected ", lowest, "..",
               rec.limit - 1, ")", where);
 }
 

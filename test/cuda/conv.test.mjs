@@ -52,6 +52,12 @@ describe(`pooling on ${where}`, () => {
       const x = gradPair([3, 4, 11, 10]), w = pair(tl.maxPool2d(x.cpu, o).shape);  // distinct gradient per window
       checkGrad((xx, ww) => tl.maxPool2d(xx, o).mul(ww), [x, w], { rtol: 0, atol: 0, gradRtol: 1e-6, gradAtol: 1e-6 }, 'maxPool2d');
     });
+  it('maxPool2d with windows of padding only (dilation): -inf out, no gradient', () => {
+    // kernel 2, dilation 3, padding 1 on a 2x2 input: the only window's taps (-1 and 2) both miss it.
+    checkGrad((x) => tl.maxPool2d(x, { kernel: 2, dilation: 3, padding: 1 }).clamp(-1, null), [gradPair([2, 3, 2, 2])],
+      { rtol: 0, atol: 0, gradRtol: 0, gradAtol: 0 }, 'all padding');
+    checkGrad((x) => tl.maxPool2d(x, { kernel: 2, dilation: 3, padding: 1 }), [gradPair([1, 2, 5, 4])], { rtol: 0, atol: 0 }, 'some windows all padding');
+  });
   it('maxPool2d ties and NaN resolve like the CPU', () => {
     const x = tl.tensor([1, 1, 2, 2, NaN, 0, 3, 3, 3, 3, 1, 1, 0, 0, 0, 0], { shape: [1, 1, 4, 4] });
     const g = dev(x);
