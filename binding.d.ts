@@ -50,6 +50,8 @@ export interface CudaStatus {
   memoryBytes?: number;
   /** The cuBLAS library that was loaded. */
   cublas?: string;
+  /** Every cuBLAS candidate tried, with what became of it ('<path>: loaded', ': lacks <symbol>', ...). */
+  cublasTried?: string[];
 }
 
 export interface Binding {
@@ -130,6 +132,10 @@ export interface Binding {
     options: { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; firstStep?: boolean }): void;
   adamStep(param: NativeTensor, grad: NativeTensor, expAvg: NativeTensor, expAvgSq: NativeTensor, maxExpAvgSq: NativeTensor | null,
     options: { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; step: number; decoupled?: boolean; amsgrad?: boolean }): void;
+  /** Adam / AdamW on many parameters with one options set: one kernel launch per 32 tensors on the GPU. */
+  adamStepMulti(params: NativeTensor[], grads: NativeTensor[], expAvgs: NativeTensor[], expAvgSqs: NativeTensor[],
+    maxExpAvgSqs: NativeTensor[] | null,
+    options: { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; step: number; decoupled?: boolean; amsgrad?: boolean }): void;
   rmspropStep(param: NativeTensor, grad: NativeTensor, squareAvg: NativeTensor, gradAvg: NativeTensor | null, momentumBuffer: NativeTensor | null,
     options: { lr: number; alpha?: number; eps?: number; weightDecay?: number; momentum?: number; centered?: boolean }): void;
   adagradStep(param: NativeTensor, grad: NativeTensor, stateSum: NativeTensor,
@@ -151,6 +157,10 @@ export interface Binding {
   cudaStatus(): CudaStatus;
   setMatmulPrecision(precision: 'highest' | 'high' | 'medium'): void;
   cudaSynchronize(): void;
+  /** Returns unused pooled GPU memory and cached pinned staging blocks; a no-op without a GPU. */
+  cudaEmptyCache(): void;
+  /** a [m, k] @ b [k, n] with bf16 operands and output through cuBLAS, `reps` times; the last product as float32. */
+  cudaMatmulBf16(a: NativeTensor, b: NativeTensor, reps?: number): NativeTensor;
   gemmIsa(): 'avx512' | 'avx2' | 'generic';
   /** Lowers the GEMM kernel family (tests); false when the CPU lacks it. */
   setGemmIsa(isa: 'avx512' | 'avx2' | 'generic'): boolean;

@@ -6,7 +6,8 @@ export type { DType, Device, NestedArray, TensorOptions, TypedArray } from './te
 export {
   tensor, full, zeros, ones, zerosLike, onesLike, fullLike, rand, randn, randint, arange, eye, manualSeed,
 } from './tensor/create.js';
-export { cuda, memory, setDefaultDevice, getDefaultDevice, setNumThreads, getNumThreads } from './tensor/device.js';
+export { memory, setDefaultDevice, getDefaultDevice, setNumThreads, getNumThreads } from './tensor/device.js';
+export { cuda } from './ops/cuda.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/mode.js';
 export * from './ops/arithmetic.js';
 export * from './ops/math.js';

@@ -75,14 +75,26 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   step(): void {
     this.stepCount += 1;
     noGrad(() => {
-      for (const g of this.paramGroups)
+      for (const g of this.paramGroups) {
+        const ready: Tensor[] = [], steps: number[] = [];
         for (const p of g.params) {
           if (!p.grad || p.grad.isDisposed) continue;
           const step = (this.#steps.get(p) ?? 0) + 1;
           this.#steps.set(p, step);
-          this.update(p, p.grad, g.options, step);
+          ready.push(p);
+          steps.push(step);
         }
+        if (ready.length) this.updateGroup(ready, g.options, steps);
+      }
     });
+  }
+
+  /**
+   * Updates the parameters of one group that have gradients (steps[i] is params[i]'s step
+   * count): one update() each, unless a subclass batches them into fewer native calls.
+   */
+  protected updateGroup(params: Tensor[], options: O, steps: number[]): void {
+    params.forEach((p, i) => this.update(p, p.grad as Tensor, options, steps[i]));
   }
 
   /** Drops the parameters' gradients (set to null, like PyTorch's default). */

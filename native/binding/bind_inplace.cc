@@ -59,6 +59,19 @@ Napi::Value adam_step(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamStepMulti(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs?, { lr, beta1, beta2, eps, weightDecay, step, decoupled, amsgrad })
+Napi::Value adam_step_multi(const Napi::CallbackInfo& info) {
+  Args a(info, "adam");
+  const Options o = a.options(5, "options");
+  AdamOptions s{o.number("lr"), o.number("beta1", 0.9), o.number("beta2", 0.999), o.number("eps", 1e-8),
+                o.number("weightDecay", 0), o.integer("step"), o.boolean("decoupled", false), o.boolean("amsgrad", false)};
+  if (!(s.beta1 >= 0 && s.beta1 < 1) || !(s.beta2 >= 0 && s.beta2 < 1))
+    range_error("adam: betas must be in [0, 1), got ", s.beta1, " and ", s.beta2);
+  ops::adam_step_multi(a.tensor_list(0, "params"), a.tensor_list(1, "grads"), a.tensor_list(2, "expAvgs"),
+                       a.tensor_list(3, "expAvgSqs"), a.missing(4) ? std::vector<Tensor>() : a.tensor_list(4, "maxExpAvgSqs"), s);
+  return info.Env().Undefined();
+}
+
 // rmspropStep(param, grad, squareAvg, gradAvg?, momentumBuffer?, { lr, alpha, eps, weightDecay, momentum, centered })
 Napi::Value rmsprop_step(const Napi::CallbackInfo& info) {
   Args a(info, "rmsprop");
@@ -88,6 +101,7 @@ void register_inplace(Napi::Env env, Napi::Object exports) {
   export_fn<fill>(env, exports, "fill");
   export_fn<sgd_step>(env, exports, "sgdStep");
   export_fn<adam_step>(env, exports, "adamStep");
+  export_fn<adam_step_multi>(env, exports, "adamStepMulti");
   export_fn<rmsprop_step>(env, exports, "rmspropStep");
   export_fn<adagrad_step>(env, exports, "adagradStep");
 }

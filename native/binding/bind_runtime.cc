@@ -10,6 +10,7 @@
 #include "args.h"
 #include "bindings.h"
 #include "guard.h"
+#include "tensor_handle.h"
 
 namespace tl::binding {
 
@@ -77,6 +78,11 @@ Napi::Value cuda_status(const Napi::CallbackInfo& info) {
     o.Set("memoryBytes", double(s.memory));
   }
   if (!s.cublas.empty()) o.Set("cublas", s.cublas);
+  if (!s.cublas_tried.empty()) {
+    Napi::Array tried = Napi::Array::New(info.Env(), s.cublas_tried.size());
+    for (size_t i = 0; i < s.cublas_tried.size(); ++i) tried.Set(uint32_t(i), s.cublas_tried[i]);
+    o.Set("cublasTried", tried);
+  }
 #else
   o.Set("built", false);
   o.Set("available", false);
@@ -109,6 +115,36 @@ Napi::Value cuda_synchronize(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// cudaEmptyCache(): returns unused pooled GPU memory and cached pinned blocks (no-op without a GPU)
+Napi::Value cuda_empty_cache(const Napi::CallbackInfo& info) {
+#ifdef TL_WITH_CUDA
+  cuda::empty_cache();
+#endif
+  return info.Env().Undefined();
+}
+
+// cudaMatmulBf16(a, b, reps?): a [m, k] @ b [k, n] through cuBLAS with bf16 operands and output,
+// `reps` times back to back (benchmarks: tensors have no bf16 dtype), the last product as float32
+Napi::Value cuda_matmul_bf16(const Napi::CallbackInfo& info) {
+  Args a(info, "cudaMatmulBf16");
+  const Tensor& x = a.tensor(0, "a");
+  const Tensor& y = a.tensor(1, "b");
+  const int64_t reps = a.missing(2) ? 1 : a.integer(2, "reps");
+  if (reps < 1 || reps > 100000) range_error("cudaMatmulBf16: reps must be between 1 and 100000, got ", reps);
+  if (x.device() != Device::CUDA || y.device() != Device::CUDA)
+    type_error("cudaMatmulBf16: expected both tensors on 'cuda'");
+  if (x.dtype() != DType::Float32 || y.dtype() != DType::Float32) type_error("cudaMatmulBf16: expected float32 tensors");
+  if (x.dim() != 2 || y.dim() != 2 || x.size(1) != y.size(0))
+    range_error("cudaMatmulBf16: expected [m, k] and [k, n], got ", shape_str(x.shape()), " and ", shape_str(y.shape()));
+#ifdef TL_WITH_CUDA
+  Tensor out = Tensor::empty({x.size(0), y.size(1)}, DType::Float32, Device::CUDA, "cudaMatmulBf16");
+  cuda::matmul_bf16(x, y, reps, out);
+  return wrap_tensor(info.Env(), out);
+#else
+  type_error("cudaMatmulBf16: this build of tensorlift has no CUDA backend");
+#endif
+}
+
 Napi::Value gemm_isa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), cpu::gemm_isa_name(cpu::gemm_isa()));
 }
@@ -133,6 +169,8 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   export_fn<cuda_status>(env, exports, "cudaStatus");
   export_fn<set_matmul_precision>(env, exports, "setMatmulPrecision");
   export_fn<cuda_synchronize>(env, exports, "cudaSynchronize");
+  export_fn<cuda_empty_cache>(env, exports, "cudaEmptyCache");
+  export_fn<cuda_matmul_bf16>(env, exports, "cudaMatmulBf16");
   export_fn<gemm_isa>(env, exports, "gemmIsa");
   export_fn<set_gemm_isa>(env, exports, "setGemmIsa");
 }

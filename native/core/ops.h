@@ -128,6 +128,11 @@ NormGrads layer_norm_backward(const Tensor& grad_out, const Tensor& x, int64_t n
 void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buf, const SgdOptions& o);
 void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
                const Tensor& max_exp_avg_sq, const AdamOptions& o);
+// Adam / AdamW over many parameters with one options set (and step): one launch on the GPU.
+// max_exp_avg_sqs is empty unless amsgrad.
+void adam_step_multi(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                     const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_avg_sqs,
+                     const std::vector<Tensor>& max_exp_avg_sqs, const AdamOptions& o);
 void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
                   const Tensor& momentum_buf, const RmspropOptions& o);
 void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const AdagradOptions& o);
@@ -135,7 +140,12 @@ void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_s
 // ---- shared argument checks
 void check_same_device(const char* op, const Tensor& a, const Tensor& b);
 void check_dtype(const char* op, const char* arg, const Tensor& t, DType expected);
-void check_index_range(const char* op, const Tensor& index, int64_t size);  // int32, 0 <= i < size
+// int32 with lowest <= i < size, checked at once (it reads the index, so on the GPU it would
+// wait for it).
+void check_index_range(const char* op, const Tensor& index, int64_t size, int64_t lowest = 0);
+// check_index_range for CPU tensors; GPU kernels check their indices themselves and the error
+// surfaces at the next synchronization (reading min/max here would wait for the GPU).
+void check_indices(const char* op, const Tensor& index, int64_t size, int64_t lowest = 0);
 void check_shape(const char* op, const char* arg, const Tensor& t, const Shape& expected);
 // A tensor written in place must not be a broadcast view (two elements sharing memory).
 void check_writable(const char* op, const char* arg, const Tensor& t);

@@ -133,7 +133,9 @@ Tensor max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const 
   const cpu::Pool2dGeometry g = pool_geometry("maxPool2dBackward", x_shape, p);
   check_shape("maxPool2dBackward", "grad", grad_out, {x_shape[0], x_shape[1], g.h_out, g.w_out});
   check_shape("maxPool2dBackward", "indices", indices, grad_out.shape());
-  check_index_range("maxPool2dBackward", indices, g.h * g.w);
+  check_same_device("maxPool2dBackward", grad_out, indices);
+  // -1 marks a window with no tap inside the input (all padding): its gradient goes nowhere.
+  check_indices("maxPool2dBackward", indices, g.h * g.w, -1);
   Tensor out = Tensor::empty(x_shape, DType::Float32, grad_out.device(), "maxPool2dBackward");
   if (out.numel() > 0) TL_DISPATCH(out.device(), max_pool2d_backward, g, contiguous(grad_out), contiguous(indices), out);
   return out;

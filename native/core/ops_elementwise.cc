@@ -45,9 +45,15 @@ Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor binary_scalar(BinaryOp op, const Tensor& a, double s, bool scalar_first) {
+  // The dtype rules of binary() with a 0-d operand of the scalar: int32 only when both are.
   const bool int_scalar = a.dtype() == DType::Int32 && s == std::floor(s) && s >= -2147483648.0 && s <= 2147483647.0;
-  const Tensor scalar = full({}, s, int_scalar ? DType::Int32 : DType::Float32, a.device());
-  return scalar_first ? binary(op, scalar, a) : binary(op, a, scalar);
+  const DType compute = int_scalar && binary_keeps_int(op) ? DType::Int32 : DType::Float32;
+  const Tensor x = cast(a, compute);
+  Tensor out = Tensor::empty(a.shape(), is_comparison(op) ? DType::Int32 : compute, a.device(), binary_name(op));
+  // The scalar goes to the kernel as an argument: on the GPU a 0-d tensor would cost an
+  // allocation and a fill launch per call, and a broadcast read per element.
+  TL_DISPATCH(out.device(), binary_scalar, op, x, compute == DType::Int32 ? s : double(float(s)), scalar_first, out);
+  return out;
 }
 
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {

@@ -16,14 +16,19 @@ int32_t scalar_i32(const Tensor& t) {
 }  // namespace
 
 // Indices are checked before any kernel runs: a bad index is a RangeError, never a wild read.
-void check_index_range(const char* op, const Tensor& index, int64_t size) {
+void check_index_range(const char* op, const Tensor& index, int64_t size, int64_t lowest) {
   check_dtype(op, "index", index, DType::Int32);
   if (index.numel() == 0) return;
   const int32_t lo = scalar_i32(reduce(ReduceOp::Min, index, {}, false));
   const int32_t hi = scalar_i32(reduce(ReduceOp::Max, index, {}, false));
-  if (lo < 0 || hi >= size)
-    range_error(op, ": index ", lo < 0 ? lo : hi, " is out of range for a dim of size ", size, " (expected 0..",
-                size - 1, ")");
+  if (lo < lowest || hi >= size)
+    range_error(op, ": index ", lo < lowest ? lo : hi, " is out of range for a dim of size ", size, " (expected ",
+                lowest, "..", size - 1, ")");
+}
+
+void check_indices(const char* op, const Tensor& index, int64_t size, int64_t lowest) {
+  check_dtype(op, "index", index, DType::Int32);
+  if (index.device() == Device::CPU) check_index_range(op, index, size, lowest);
 }
 
 Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
@@ -96,7 +101,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
     if (k != d && index.size(k) > x.size(k))
       range_error("gather: index shape ", shape_str(index.shape()), " is larger than input shape ",
                   shape_str(x.shape()), " at dim ", k);
-  check_index_range("gather", index, x.size(d));
+  check_indices("gather", index, x.size(d));
   Tensor out = Tensor::empty(index.shape(), x.dtype(), x.device(), "gather");
   TL_DISPATCH(x.device(), gather, x, d, index, out);
   return out;
@@ -107,7 +112,7 @@ Tensor index_select(const Tensor& x_in, int64_t dim, const Tensor& index_in) {
   if (index_in.dim() > 1) range_error("indexSelect: index must be 0-D or 1-D, got shape ", shape_str(index_in.shape()));
   if (x_in.dim() == 0) range_error("indexSelect: cannot index a 0-dim tensor");
   const int64_t d = normalize_dim(dim, x_in.dim(), "indexSelect");
-  check_index_range("indexSelect", index_in, x_in.size(d));
+  check_indices("indexSelect", index_in, x_in.size(d));
   const Tensor x = contiguous(x_in), index = contiguous(index_in);
   Shape shape = x.shape();
   shape[size_t(d)] = index.numel();

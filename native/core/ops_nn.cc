@@ -52,7 +52,9 @@ Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const T
   for (int64_t k = 0; k < src.dim(); ++k)
     if (k != d && src.size(k) > shape[size_t(k)])
       range_error("scatterAdd: src shape ", shape_str(src.shape()), " exceeds output shape ", shape_str(shape));
-  check_index_range("scatterAdd", index, shape.empty() ? 1 : shape[size_t(d)]);
+  // A 0-d target has no kernel to check its indices: that rare case checks them here.
+  if (shape.empty()) check_index_range("scatterAdd", index, 1);
+  else check_indices("scatterAdd", index, shape[size_t(d)]);
   Tensor out = full(shape, 0.0, DType::Float32, src.device());
   if (shape.empty()) {
     TL_DISPATCH(out.device(), copy, reduce(ReduceOp::Sum, src, {}, false), out);
@@ -70,7 +72,7 @@ Tensor index_add(const Shape& shape, int64_t dim, const Tensor& index, const Ten
   Shape expected = shape;
   expected[size_t(d)] = index.numel();
   check_shape("indexAdd", "src", src, expected);
-  check_index_range("indexAdd", index, shape[size_t(d)]);
+  check_indices("indexAdd", index, shape[size_t(d)]);
   Tensor out = full(shape, 0.0, DType::Float32, src.device());
   TL_DISPATCH(out.device(), index_add, out, d, contiguous(index), float_contiguous("indexAdd", "src", src));
   return out;
@@ -105,7 +107,8 @@ void check_cross_entropy_args(const char* op, const Tensor& logits, const Tensor
   if (labels.dim() != 1 || labels.size(0) != logits.size(0))
     range_error(op, ": expected labels of shape [", logits.size(0), "], got ", shape_str(labels.shape()));
   if (!(smoothing >= 0.0 && smoothing <= 1.0)) range_error(op, ": labelSmoothing must be in [0, 1], got ", smoothing);
-  if (labels.numel() == 0) return;
+  // On the GPU the kernels check the labels themselves (reported at the next synchronization).
+  if (labels.numel() == 0 || labels.device() != Device::CPU) return;
   // Every label that is not ignore_index must name a class.
   const Tensor ignored = binary_scalar(BinaryOp::Eq, labels, double(ignore_index), false);
   const Tensor checked = where(ignored, full({}, 0, DType::Int32, labels.device()), labels);

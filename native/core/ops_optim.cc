@@ -54,6 +54,32 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, c
               o.amsgrad ? max_exp_avg_sq : Tensor(), o);
 }
 
+void adam_step_multi(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                     const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_avg_sqs,
+                     const std::vector<Tensor>& max_exp_avg_sqs, const AdamOptions& o) {
+  const char* op = o.decoupled ? "adamw" : "adam";
+  check_lr(op, o.lr);
+  if (o.step < 1) range_error(op, ": step must be >= 1, got ", o.step);
+  const size_t n = params.size();
+  if (grads.size() != n || exp_avgs.size() != n || exp_avg_sqs.size() != n || (o.amsgrad && max_exp_avg_sqs.size() != n))
+    range_error(op, ": expected as many grads and state buffers as params (", n, ")");
+  if (n == 0) return;
+  std::vector<Tensor> gs;
+  gs.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    check_same_device(op, params[0], params[i]);
+    const Tensor none;
+    check_param(op, params[i], {{"expAvg", &exp_avgs[i]}, {"expAvgSq", &exp_avg_sqs[i]},
+                                {"maxExpAvgSq", o.amsgrad ? &max_exp_avg_sqs[i] : &none}});
+    if (!exp_avgs[i].defined() || !exp_avg_sqs[i].defined()) range_error(op, ": the moment buffers are required");
+    if (o.amsgrad && !max_exp_avg_sqs[i].defined()) range_error(op, ": amsgrad needs the maxExpAvgSq buffer");
+    gs.push_back(grad_for(op, params[i], grads[i]));
+    for (size_t j = 0; j < i; ++j)
+      if (params[j].storage() == params[i].storage()) range_error(op, ": param ", i, " shares memory with param ", j);
+  }
+  TL_DISPATCH(params[0].device(), adam_step_multi, params, gs, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, o);
+}
+
 void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
                   const Tensor& momentum_buf, const RmspropOptions& o) {
   check_lr("rmsprop", o.lr);

@@ -100,4 +100,14 @@ void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
   }
 }
 
+void binary_scalar(BinaryOp op, const Tensor& a, double s, bool scalar_first, const Tensor& out) {
+  // One element seen with zero strides: the broadcasting loops above keep it in a register,
+  // so on the CPU a 0-d operand costs nothing (the GPU passes the scalar as an argument).
+  const Tensor one = Tensor::empty({}, a.dtype(), Device::CPU, binary_name(op));
+  fill(one, s);
+  const Tensor b = one.as_strided(a.shape(), Strides(a.shape().size(), 0), 0);
+  if (scalar_first) binary(op, b, a, out);
+  else binary(op, a, b, out);
+}
+
 }  // namespace tl::cpu

@@ -8,6 +8,8 @@ namespace tl::cpu {
 
 void unary(UnaryOp op, const Tensor& x, const Tensor& out, double p0, double p1);
 void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
+// a op s (s op a when scalar_first); s is already in a's dtype, out has a's shape.
+void binary_scalar(BinaryOp op, const Tensor& a, double s, bool scalar_first, const Tensor& out);
 // out = grad * f'(saved) for an activation f (activation_grad.cc).
 void activation_grad(ActivationGrad op, const Tensor& grad, const Tensor& saved, const Tensor& out, double p0,
                      double p1);

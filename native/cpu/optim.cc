@@ -55,6 +55,13 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, c
   over(param, [&](int64_t lo, int64_t hi) { adam_run(p + lo, g + lo, m1 + lo, m2 + lo, at(m2max, lo), hi - lo, s); });
 }
 
+void adam_step_multi(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                     const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_avg_sqs,
+                     const std::vector<Tensor>& max_exp_avg_sqs, const AdamOptions& o) {
+  for (size_t i = 0; i < params.size(); ++i)
+    adam_step(params[i], grads[i], exp_avgs[i], exp_avg_sqs[i], o.amsgrad ? max_exp_avg_sqs[i] : Tensor(), o);
+}
+
 void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
                   const Tensor& momentum_buf, const RmspropOptions& o) {
   float *p = param.data<float>(), *sq = square_avg.data<float>(), *ga = opt(grad_avg), *buf = opt(momentum_buf);

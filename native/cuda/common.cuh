@@ -8,6 +8,7 @@
 
 #include "../core/tensor.h"
 #include "../cpu/strided.h"
+#include "staging.h"
 #include "state.h"
 
 namespace tl::cuda {
@@ -75,6 +76,24 @@ bool make_indexer(const cpu::StridedPlan<N>& p, Indexer<N, D>* ix) {
     for (int k = 0; k < N; ++k) ix->strides[k][d] = p.strides[k][d];
   }
   return true;
+}
+
+// ---- device-side argument checks (staging.h)
+// The environment's check sink, for kernels that validate indices or labels themselves.
+inline CheckSink check_sink() { return state().checks()->sink(); }
+
+// Records a failed check (the first one since the last synchronization wins; later ones are
+// dropped). The caller then skips the element instead of touching memory out of bounds.
+__device__ __forceinline__ void report_check(const CheckSink& sink, CheckedOp op, int64_t value, int64_t limit,
+                                             int64_t extra = 0) {
+  if (atomicCAS(sink.claim, 0, 1) != 0) return;
+  volatile CheckRecord* r = sink.record;
+  r->op = int32_t(op);
+  r->value = value;
+  r->limit = limit;
+  r->extra = extra;
+  __threadfence_system();  // the payload is visible to the host before the flag
+  r->state = 1;
 }
 
 // ---- grid-stride loops

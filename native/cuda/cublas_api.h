@@ -6,6 +6,7 @@
 #include <library_types.h>
 
 #include <string>
+#include <vector>
 
 namespace tl::cuda {
 
@@ -33,8 +34,14 @@ struct CublasApi {
                                             long long, int, cublasComputeType_t, cublasGemmAlgo_t);
 };
 
-// Loads cuBLAS (TENSORLIFT_CUBLAS, then libcublas.so.13, .12, then the toolkit's lib64);
-// null with `reason` filled in when none can be opened or a symbol is missing.
+// Loads cuBLAS once per process from the first candidate that opens and has every entry point:
+// TENSORLIFT_CUBLAS (a library or a folder), the sonames libcublas.so.13 / .12 (the loader's
+// path), the CUDA toolkit folders, then pip's wheels (CUDA 13: nvidia/cu13/lib, CUDA 12:
+// nvidia/cublas/lib) under the usual Python prefixes, virtualenvs and conda. Null with
+// `reason` filled in when none will do.
 const CublasApi* load_cublas(std::string* reason, std::string* path);
+// Every candidate tried and what became of it ("<path>: loaded", "... : not found", "... : lacks
+// cublasX"), for status(); empty before the first load_cublas.
+std::vector<std::string> cublas_attempts();
 
 }  // namespace tl::cuda

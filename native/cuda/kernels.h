@@ -24,6 +24,7 @@ struct Status {
   int major = 0, minor = 0; // compute capability
   size_t memory = 0;        // bytes on device 0
   std::string cublas;       // the cuBLAS library that was opened
+  std::vector<std::string> cublas_tried;  // every cuBLAS candidate and what became of it
 };
 // Probes the driver, device 0 and cuBLAS once per process.
 const Status& status();
@@ -34,8 +35,12 @@ int64_t live_bytes();
 // 0 = fp32 ('highest'), 1 = TF32 tensor cores ('high'), 2 = bf16 tensor cores ('medium').
 void set_matmul_precision(int level);
 int matmul_precision();
-// Waits for the environment's stream (reading results back, timing).
+// Waits for the environment's stream (reading results back, timing), then raises what the
+// device-side argument checks found since the last synchronization.
 void synchronize(const char* op);
+// Waits for the GPU, returns the allocator pool's unused memory to the device and frees the
+// cached pinned staging blocks; a no-op where this environment never used the GPU.
+void empty_cache();
 
 // ---- transfers (transfer.cc)
 Tensor to_device(const Tensor& host);  // contiguous copy on the GPU
@@ -49,6 +54,9 @@ void release_read(PendingRead* r);
 // ---- kernels (*.cu), mirroring native/cpu
 void unary(UnaryOp op, const Tensor& x, const Tensor& out, double p0, double p1);
 void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
+// a op s (or s op a when scalar_first) with the scalar as a kernel argument, not a tensor;
+// `s` is already in the compute dtype (a's), out is a's shape.
+void binary_scalar(BinaryOp op, const Tensor& a, double s, bool scalar_first, const Tensor& out);
 void activation_grad(ActivationGrad op, const Tensor& grad, const Tensor& saved, const Tensor& out, double p0,
                      double p1);
 void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out);
@@ -71,6 +79,10 @@ uint64_t randint(const Tensor& out, int64_t lo, int64_t hi, uint64_t seed, uint6
 uint64_t dropout(const Tensor& x, const Tensor& out, float p, uint64_t seed, uint64_t offset);
 
 void bmm(const Tensor& a, const Tensor& b, const Tensor& out);
+// a [m, k] @ b [k, n] with bf16 operands and output (fp32 accumulation), as PyTorch multiplies
+// bf16 tensors; `reps` back-to-back products for timing. The float32 tensors are converted to
+// bf16 once, and the bf16 product converted back to float32 into out [m, n].
+void matmul_bf16(const Tensor& a, const Tensor& b, int64_t reps, const Tensor& out);
 void linear(const Tensor& x, const Tensor& w, const Tensor& bias, bool fused, UnaryOp act, const Tensor& out);
 
 void conv2d(const cpu::Conv2dGeometry& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out);
@@ -104,6 +116,11 @@ void cross_entropy_backward(const Tensor& logits, const Tensor& labels, const Te
 void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buf, const SgdOptions& o);
 void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
                const Tensor& max_exp_avg_sq, const AdamOptions& o);
+// One launch per group of up to kMultiTensorMax parameters (states may be empty vectors when
+// unused; max_exp_avg_sq only with amsgrad).
+void adam_step_multi(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                     const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_avg_sqs,
+                     const std::vector<Tensor>& max_exp_avg_sqs, const AdamOptions& o);
 void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
                   const Tensor& momentum_buf, const RmspropOptions& o);
 void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const AdagradOptions& o);

@@ -3,14 +3,15 @@
 // sum of squares), elementwise passes in float.
 //
 // Batch norm reduces each channel of x [n, c, s] over n * s elements: blocks (channel, slice)
-// write double partials, a per-channel kernel combines them in slice order (deterministic)
-// into the statistics and the per-channel affine coefficients, and an elementwise pass
-// applies them. Layer norm gives each row to the lanes of a warp or block; its parameter
+// write double partials (or, for s < 32, column tiles do, see bn_columns.cuh), a per-channel
+// kernel combines them in slice order (deterministic) into the statistics and the
+// per-channel affine coefficients, and an elementwise pass applies them. Layer norm gives each row to the lanes of a warp or block; its parameter
 // gradients are column sums over rows, done by column tiles with row slices and combined in
 // slice order the same way.
 #include <algorithm>
 #include <cmath>
 
+#include "bn_columns.cuh"
 #include "common.cuh"
 #include "kernels.h"
 
@@ -253,15 +254,21 @@ void batch_norm(const Tensor& x, int64_t n, int64_t c, int64_t s, const Tensor& 
   const char* op = "batchNorm";
   if (c == 0) return;
   const int64_t count = n * s;
-  const int64_t slices = training ? channel_slices(c, count) : 1;
+  const bool columns = training && bn_use_columns(n, s);
+  const int64_t slices = !training ? 1 : columns ? bn_col_slices(c * s, n) : channel_slices(c, count);
   const int64_t chunk = std::max<int64_t>(1, (count + slices - 1) / slices);
-  // Two [c, slices] double partials, then [c, 2] float coefficients.
-  const Tensor buf = scratch(2 * c * slices * 8 + 2 * c * 4, op);
+  // Two [c, slices] double partials (and the column partials), then [c, 2] float coefficients.
+  const int64_t col_partial = columns ? slices * c * s : 0;
+  const Tensor buf = scratch((2 * c * slices + col_partial) * 8 + 2 * c * 4, op);
   double* sums = static_cast<double*>(buf.raw_data());
   double* sqs = sums + c * slices;
-  float* coef = reinterpret_cast<float*>(sqs + c * slices);
+  double* partial = sqs + c * slices;
+  float* coef = reinterpret_cast<float*>(partial + col_partial);
   const float* xp = x.data<float>();
-  if (training) {
+  if (columns) {
+    bn_columns<ColStat::Sum>(xp, nullptr, n, c, s, slices, nullptr, nullptr, partial, sums, op);
+    bn_columns<ColStat::Centred>(xp, nullptr, n, c, s, slices, sums, nullptr, partial, sqs, op);
+  } else if (training) {
     const dim3 grid(static_cast<unsigned>(c), static_cast<unsigned>(slices));
     bn_stats<false><<<grid, kThreads, 0, stream()>>>(xp, c, s, count, chunk, nullptr, sums);
     check_launch(op);
@@ -285,15 +292,23 @@ void batch_norm_backward(const Tensor& grad_out, const Tensor& x, int64_t n, int
   const char* op = "batchNormBackward";
   if (c == 0) return;
   const int64_t count = n * s;
-  const int64_t slices = channel_slices(c, count);
+  const bool columns = bn_use_columns(n, s);
+  const int64_t slices = columns ? bn_col_slices(c * s, n) : channel_slices(c, count);
   const int64_t chunk = std::max<int64_t>(1, (count + slices - 1) / slices);
-  const Tensor buf = scratch(2 * c * slices * 8 + 3 * c * 4, op);  // [c, slices, 2] doubles, [c, 3] floats
+  // [c, slices, 2] doubles (and the column partials), then [c, 3] floats.
+  const int64_t col_partial = columns ? slices * 2 * c * s : 0;
+  const Tensor buf = scratch((2 * c * slices + col_partial) * 8 + 3 * c * 4, op);
   double* partial = static_cast<double*>(buf.raw_data());
-  float* coef = reinterpret_cast<float*>(partial + 2 * c * slices);
+  double* cols = partial + 2 * c * slices;
+  float* coef = reinterpret_cast<float*>(cols + col_partial);
   const float *gp = grad_out.data<float>(), *xp = x.data<float>(), *mp = mean.data<float>();
-  bn_grad_stats<<<dim3(unsigned(c), unsigned(slices)), kThreads, 0, stream()>>>(gp, xp, mp, c, s, count, chunk,
-                                                                                partial);
-  check_launch(op);
+  if (columns) {
+    bn_columns<ColStat::Grad>(xp, gp, n, c, s, slices, nullptr, mp, cols, partial, op);
+  } else {
+    bn_grad_stats<<<dim3(unsigned(c), unsigned(slices)), kThreads, 0, stream()>>>(gp, xp, mp, c, s, count, chunk,
+                                                                                  partial);
+    check_launch(op);
+  }
   bn_grad_finish<<<blocks_for(c), kThreads, 0, stream()>>>(partial, slices, c, count, training, opt(weight),
                                                            rstd.data<float>(), opt_mut(grad_weight),
                                                            opt_mut(grad_bias), coef);

@@ -42,13 +42,16 @@ __global__ void max_pool_kernel(const float* x, float* out, int32_t* indices, Ge
 
 // grad_x (zeroed first) += grad_out at the recorded positions. Overlapping windows can pick
 // the same input, so the adds are atomic; their order, and so the last bits of such sums,
-// varies from run to run.
+// varies from run to run. The positions are checked here (they need not come from a forward
+// pass with this geometry): -1 (a window of padding only) sends nothing, and anything else
+// outside the plane is reported and skipped.
 __global__ void max_pool_backward_kernel(const float* go, const int32_t* indices, float* gx, Geometry g,
-                                         int64_t total) {
-  const int64_t outs = g.h_out * g.w_out;
+                                         int64_t total, CheckSink sink) {
+  const int64_t outs = g.h_out * g.w_out, plane = g.h * g.w;
   for (int64_t t = thread_index(); t < total; t += thread_count()) {
-    const int32_t at = indices[t];
-    if (at >= 0) atomicAdd(gx + fast_div(t, outs) * g.h * g.w + at, go[t]);
+    const int64_t at = indices[t];
+    if (at >= 0 && at < plane) atomicAdd(gx + fast_div(t, outs) * plane + at, go[t]);
+    else if (at != -1) report_check(sink, CheckedOp::MaxPool2dBackward, at, plane);
   }
 }
 
@@ -117,7 +120,8 @@ void max_pool2d_backward(const Geometry& g, const Tensor& grad_out, const Tensor
   if (total == 0) return;
   max_pool_backward_kernel<<<blocks_for(total), kThreads, 0, stream()>>>(grad_out.data<float>(),
                                                                          indices.data<int32_t>(),
-                                                                         grad_x.data<float>(), g, total);
+                                                                         grad_x.data<float>(), g, total,
+                                                                         check_sink());
   check_launch("maxPool2dBackward");
 }
 

@@ -104,10 +104,19 @@ __global__ void softmax_backward_cols(const float* g, const float* y, float* gx,
   }
 }
 
+// Whether label y names a class or is ignore_index; others are reported (raised at the next
+// synchronization) and their rows get a NaN loss and no gradient, with no read out of bounds.
+__device__ __forceinline__ bool label_ok(int64_t y, int64_t c, int64_t ignore_index, CheckedOp op,
+                                         const CheckSink& sink) {
+  if (y == ignore_index || (y >= 0 && y < c)) return true;
+  report_check(sink, op, y, c, ignore_index);
+  return false;
+}
+
 // loss = lse - (1 - smoothing) (x_y - max) - smoothing (mean(x) - max), all relative to the
 // row maximum; lse = log(sum(exp(x - max))).
 __global__ void ce_forward(const float* x, const int32_t* labels, int64_t n, int64_t c, int64_t ignore_index,
-                           double smoothing, float* loss, float* lse) {
+                           double smoothing, float* loss, float* lse, CheckSink sink) {
   TL_FOR_ROWS(n) {
     const int64_t r = r0 + threadIdx.y;
     const bool valid = r < n;
@@ -127,21 +136,27 @@ __global__ void ce_forward(const float* x, const int32_t* labels, int64_t n, int
       const double log_s = ::log(s);
       lse[r] = float(log_s);
       const int32_t y = labels[r];
-      loss[r] = int64_t(y) == ignore_index
-                    ? 0.0f
-                    : float(log_s - (1.0 - smoothing) * (double(row[y]) - m) - smoothing * (sx / double(c) - m));
+      if (!label_ok(y, c, ignore_index, CheckedOp::CrossEntropy, sink))
+        loss[r] = NAN;
+      else
+        loss[r] = int64_t(y) == ignore_index
+                      ? 0.0f
+                      : float(log_s - (1.0 - smoothing) * (double(row[y]) - m) - smoothing * (sx / double(c) - m));
     }
   }
 }
 
 // grad[i, j] = g_i (softmax[i, j] - uniform) - g_i (1 - smoothing) [j == y_i]; 0 for ignored rows.
 __global__ void ce_backward(const float* x, const int32_t* labels, const float* lse, const float* grad, int64_t n,
-                            int64_t c, int64_t ignore_index, float uniform, float keep, float* gx) {
+                            int64_t c, int64_t ignore_index, float uniform, float keep, float* gx, CheckSink sink) {
   TL_FOR_ROWS(n) {
     const int64_t r = r0 + threadIdx.y;
     const bool valid = r < n;
     const float* row = x + (valid ? r : 0) * c;
-    const bool ignored = !valid || int64_t(labels[r]) == ignore_index;
+    const int64_t label = valid ? int64_t(labels[r]) : ignore_index;
+    const bool known = label == ignore_index || (label >= 0 && label < c);
+    if (valid && !known && threadIdx.x == 0) report_check(sink, CheckedOp::CrossEntropyBackward, label, c, ignore_index);
+    const bool ignored = !valid || label == ignore_index || !known;  // a bad label: no gradient
     const int64_t first = ignored ? c : threadIdx.x;
     float m = -INFINITY;  // recomputed: cheaper than saving it
     for (int64_t j = first; j < c; j += blockDim.x) m = MaxNanOp()(m, row[j]);
@@ -200,7 +215,7 @@ void cross_entropy(const Tensor& logits, const Tensor& labels, int64_t ignore_in
   if (n == 0) return;
   const RowLaunch l = row_launch(n, c);
   ce_forward<<<l.grid, l.block, 0, stream()>>>(logits.data<float>(), labels.data<int32_t>(), n, c, ignore_index,
-                                               smoothing, loss.data<float>(), lse.data<float>());
+                                               smoothing, loss.data<float>(), lse.data<float>(), check_sink());
   check_launch("crossEntropy");
 }
 
@@ -212,7 +227,7 @@ void cross_entropy_backward(const Tensor& logits, const Tensor& labels, const Te
   ce_backward<<<l.grid, l.block, 0, stream()>>>(logits.data<float>(), labels.data<int32_t>(), lse.data<float>(),
                                                 grad_loss.data<float>(), n, c, ignore_index,
                                                 float(smoothing / double(c)), float(1.0 - smoothing),
-                                                grad_logits.data<float>());
+                                                grad_logits.data<float>(), check_sink());
   check_launch("crossEntropyBackward");
 }
 

@@ -1,5 +1,6 @@
 // CUDA runtime services: the one-time availability probe, per-environment state, the
-// stream-ordered allocator, precision settings.
+// stream-ordered allocator (with one retry after trimming the pool), emptyCache, precision
+// settings and synchronization (where device-side check failures surface).
 #include "state.h"
 
 #include <mutex>
@@ -12,7 +13,13 @@ namespace tl::cuda {
 
 namespace {
 constexpr size_t kWorkspaceBytes = size_t(32) << 20;  // cuBLAS workspace (Hopper wants >= 32 MB)
+
+cudaMemPool_t default_pool() {
+  cudaMemPool_t pool = nullptr;
+  check(cudaDeviceGetDefaultMemPool(&pool, 0), "cuda");
+  return pool;
 }
+}  // namespace
 
 void check(cudaError_t e, const char* op) {
   if (e == cudaSuccess) return;
@@ -47,7 +54,9 @@ const Status& status() {
     s.minor = prop.minor;
     s.memory = prop.totalGlobalMem;
     std::string why;
-    if (!load_cublas(&why, &s.cublas)) {
+    const bool ok = load_cublas(&why, &s.cublas) != nullptr;
+    s.cublas_tried = cublas_attempts();
+    if (!ok) {
       s.reason = why;
       return;
     }
@@ -69,15 +78,25 @@ State::State() {
   stream_ = std::make_shared<Stream>();
   check(cudaStreamCreateWithFlags(&stream_->handle, cudaStreamNonBlocking), "cuda");
   // Freed blocks stay in the default pool for reuse (stream-ordered caching; no cudaMalloc per op).
-  cudaMemPool_t pool;
-  check(cudaDeviceGetDefaultMemPool(&pool, 0), "cuda");
   uint64_t keep = UINT64_MAX;
-  check(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep), "cuda");
+  check(cudaMemPoolSetAttribute(default_pool(), cudaMemPoolAttrReleaseThreshold, &keep), "cuda");
   api_ = load_cublas(nullptr, nullptr);
   check_blas(api_->create(&blas_), "cuda");
-  check_blas(api_->set_stream(blas_, stream_->handle), "cuda");
-  check(cudaMalloc(&workspace_, kWorkspaceBytes), "cuda");
-  check_blas(api_->set_workspace(blas_, workspace_, kWorkspaceBytes), "cuda");
+  // A constructor that throws runs no destructor: release what was made so far here (a failed
+  // workspace allocation must not leak the handle; the next use of the GPU retries cleanly).
+  try {
+    check_blas(api_->set_stream(blas_, stream_->handle), "cuda");
+    check(cudaMalloc(&workspace_, kWorkspaceBytes), "cuda");
+    check_blas(api_->set_workspace(blas_, workspace_, kWorkspaceBytes), "cuda");
+    checks_ = std::make_shared<DeviceChecks>();
+  } catch (...) {
+    api_->destroy(blas_);
+    blas_ = nullptr;
+    if (workspace_) cudaFree(workspace_);
+    workspace_ = nullptr;
+    throw;
+  }
+  pinned_ = std::make_shared<PinnedPool>();
   allocator_ = std::make_shared<CudaAllocator>(stream_);
 }
 
@@ -103,9 +122,25 @@ State& state(const char* op) {
   return *static_cast<State*>(slot.get());
 }
 
+State* state_if_any() {
+  Context* ctx = current_context_if_any();
+  return ctx && ctx->cuda_slot() ? static_cast<State*>(ctx->cuda_slot().get()) : nullptr;
+}
+
 void* CudaAllocator::allocate(size_t bytes, const char* op) {
   void* p = nullptr;
-  check(cudaMallocAsync(&p, bytes == 0 ? 256 : bytes, stream_->handle), op);
+  const size_t n = bytes == 0 ? 256 : bytes;
+  cudaError_t e = cudaMallocAsync(&p, n, stream_->handle);
+  if (e == cudaErrorMemoryAllocation) {
+    // The pool may hold enough memory that is not usable yet (freed behind queued work, or
+    // cached for other environments' streams) or not in one piece: wait for this stream, hand
+    // the pool's unused memory back to the device and try once more before giving up.
+    cudaGetLastError();
+    cudaStreamSynchronize(stream_->handle);
+    cudaMemPoolTrimTo(default_pool(), 0);
+    e = cudaMallocAsync(&p, n, stream_->handle);
+  }
+  check(e, op);
   live_bytes_.fetch_add(int64_t(bytes), std::memory_order_relaxed);
   return p;
 }
@@ -119,9 +154,18 @@ void CudaAllocator::deallocate(void* p, size_t bytes) {
 std::shared_ptr<Allocator> allocator(const char* op) { return state(op).allocator(); }
 
 int64_t live_bytes() {
-  Context* ctx = current_context_if_any();
-  if (!ctx || !ctx->cuda_slot()) return 0;
-  return static_cast<State*>(ctx->cuda_slot().get())->allocator()->live_bytes();
+  State* st = state_if_any();
+  return st ? st->allocator()->live_bytes() : 0;
+}
+
+void empty_cache() {
+  // No state, nothing cached: a no-op without a GPU or before the first use (as in PyTorch).
+  State* st = state_if_any();
+  if (!st) return;
+  check(cudaStreamSynchronize(st->stream()), "emptyCache");
+  check(cudaMemPoolTrimTo(default_pool(), 0), "emptyCache");
+  st->pinned()->trim();
+  st->raise_checks();
 }
 
 void set_matmul_precision(int level) {
@@ -130,10 +174,14 @@ void set_matmul_precision(int level) {
 }
 
 int matmul_precision() {
-  Context* ctx = current_context_if_any();
-  return ctx && ctx->cuda_slot() ? static_cast<State*>(ctx->cuda_slot().get())->precision : 0;
+  State* st = state_if_any();
+  return st ? st->precision : 0;
 }
 
-void synchronize(const char* op) { check(cudaStreamSynchronize(state(op).stream()), op); }
+void synchronize(const char* op) {
+  State& st = state(op);
+  check(cudaStreamSynchronize(st.stream()), op);
+  st.raise_checks();
+}
 
 }  // namespace tl::cuda

@@ -1,5 +1,6 @@
-// Per-environment CUDA state (stream, cuBLAS handle and workspace, allocator), created the
-// first time an environment uses the GPU. Only CUDA-aware files include this.
+// Per-environment CUDA state (stream, cuBLAS handle and workspace, allocator, pinned staging
+// pool, device-check record), created the first time an environment uses the GPU. Only
+// CUDA-aware files include this.
 #pragma once
 #include <cuda_runtime_api.h>
 
@@ -7,6 +8,7 @@
 
 #include "../core/storage.h"
 #include "cublas_api.h"
+#include "staging.h"
 
 namespace tl::cuda {
 
@@ -30,6 +32,10 @@ class State {
   cublasHandle_t blas() const { return blas_; }
   const CublasApi& api() const { return *api_; }
   const std::shared_ptr<CudaAllocator>& allocator() const { return allocator_; }
+  const std::shared_ptr<PinnedPool>& pinned() const { return pinned_; }
+  const std::shared_ptr<DeviceChecks>& checks() const { return checks_; }
+  // After a synchronization of the stream: raises what the device-side checks found.
+  void raise_checks() { checks_->raise_if_failed(stream_->handle); }
   int precision = 0;  // see set_matmul_precision
 
  private:
@@ -38,10 +44,14 @@ class State {
   void* workspace_ = nullptr;
   const CublasApi* api_ = nullptr;
   std::shared_ptr<CudaAllocator> allocator_;
+  std::shared_ptr<PinnedPool> pinned_;
+  std::shared_ptr<DeviceChecks> checks_;
 };
 
 // The current environment's state (created on first use; TypeError when CUDA is unavailable).
 State& state(const char* op = "cuda");
+// The current environment's state if it has used the GPU, else null (never creates one).
+State* state_if_any();
 
 // Throws a tl::Error naming `op` when `e` is not cudaSuccess (out of memory is a RangeError).
 void check(cudaError_t e, const char* op);

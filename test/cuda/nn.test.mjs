@@ -1,29 +1,14 @@
-// Convolution, pooling, normalization, losses, optimizers and whole training steps on the GPU
-// against the CPU path.
+// Normalization, losses, dropout and whole layers (LSTM, GRU, Transformer) on the device
+// against the CPU path, forward and gradients.
 import { describe, it } from 'node:test';
-import { assert, close, pair, skip, tl } from './helpers.mjs';
+import { assert, checkGrad, close, dev, device, gradPair, pair, randomInts, tl, where } from './helpers.mjs';
 
-const grads = (ts) => ts.map((t) => t.grad);
-
-describe('layers on CUDA', { skip }, () => {
-  it('conv2d forward and both gradients (stride, padding, dilation, groups)', () => {
-    for (const o of [{}, { stride: 2, padding: 1 }, { dilation: 2, padding: 2 }, { groups: 2, padding: 'same' }]) {
-      const x = pair([3, 4, 11, 10]), w = pair([6, 4 / (o.groups ?? 1), 3, 3]), b = pair([6]);
-      for (const t of [x, w, b]) for (const k of ['cpu', 'gpu']) t[k].requiresGrad = true;
-      const yc = tl.conv2d(x.cpu, w.cpu, b.cpu, o), yg = tl.conv2d(x.gpu, w.gpu, b.gpu, o);
-      close(yg, yc, { rtol: 1e-4, atol: 1e-4 }, `conv2d ${JSON.stringify(o)}`);
-      yc.sum().backward();
-      yg.sum().backward();
-      const [gc, gg] = [grads([x.cpu, w.cpu, b.cpu]), grads([x.gpu, w.gpu, b.gpu])];
-      gc.forEach((g, i) => close(gg[i], g, { rtol: 1e-4, atol: 1e-3 }, `conv2d grad ${i} ${JSON.stringify(o)}`));
-    }
-  });
-  it('pooling, batch norm (train and eval) and layer norm with gradients', () => {
-    const x = pair([4, 3, 9, 9]);
-    x.cpu.requiresGrad = x.gpu.requiresGrad = true;
+describe(`normalization on ${where}`, () => {
+  it('pooling, batch norm (train) and layer norm composed, with gradients', () => {
+    const x = gradPair([4, 3, 9, 9]);
     const f = (t, rm, rv) => tl.maxPool2d(t, { kernel: 3, stride: 2, padding: 1 }).add(tl.avgPool2d(t, { kernel: 2 }).mean())
       .mul(tl.batchNorm(t, rm, rv, null, null, true).mean()).add(tl.layerNorm(t, [9, 9]).sum(-1, true).mean(-2, true));
-    const rc = [tl.zeros([3]), tl.ones([3])], rg = rc.map((t) => t.to('cuda'));
+    const rc = [tl.zeros([3]), tl.ones([3])], rg = rc.map(dev);
     const yc = f(x.cpu, ...rc), yg = f(x.gpu, ...rg);
     close(yg, yc, { rtol: 1e-4, atol: 1e-5 }, 'pool + norm forward');
     rg.forEach((t, i) => close(t, rc[i], { rtol: 1e-5, atol: 1e-6 }, `running stat ${i}`));
@@ -31,18 +16,102 @@ describe('layers on CUDA', { skip }, () => {
     yg.sum().backward();
     close(x.gpu.grad, x.cpu.grad, { rtol: 1e-3, atol: 1e-4 }, 'pool + norm gradient');
   });
-  it('cross-entropy, BCE with logits, mse with gradients', () => {
-    const z = pair([32, 10], -5, 5);
-    z.cpu.requiresGrad = z.gpu.requiresGrad = true;
-    const y = tl.randint(0, 10, [32]);
-    const lc = tl.losses.crossEntropy(z.cpu, y, { labelSmoothing: 0.1 }), lg = tl.losses.crossEntropy(z.gpu, y.to('cuda'), { labelSmoothing: 0.1 });
-    close(lg, lc, { rtol: 1e-5 }, 'crossEntropy');
-    lc.backward();
-    lg.backward();
-    close(z.gpu.grad, z.cpu.grad, { rtol: 1e-4, atol: 1e-6 }, 'crossEntropy grad');
-    const t = pair([64, 1], 0, 1);
-    close(tl.losses.binaryCrossEntropyWithLogits(z.gpu.slice(1, 0, 1), t.gpu.round()), tl.losses.binaryCrossEntropyWithLogits(z.cpu.slice(1, 0, 1), t.cpu.round()), { rtol: 1e-5 }, 'bce');
+  // [N, C] (BatchNorm1d on features), [N, C, L], small and large spatial sizes.
+  const shapes = [[64, 12], [16, 5, 7], [8, 6, 4, 4], [4, 3, 33, 31], [2, 4, 1, 1]];
+  for (const shape of shapes)
+    for (const training of [true, false])
+      it(`batchNorm ${training ? 'train' : 'eval'} ${JSON.stringify(shape)} with affine parameters`, () => {
+        const c = shape[1];
+        const rmc = tl.tensor(Float32Array.from({ length: c }, (_, i) => 0.1 * i)), rvc = tl.tensor(Float32Array.from({ length: c }, (_, i) => 1 + 0.25 * i));
+        const rmg = dev(rmc), rvg = dev(rvc);
+        const w = pair(shape);  // its identity tells the two sides apart, so each gets its running stats
+        checkGrad((x, wt, b, m) => tl.batchNorm(x, m === w.gpu ? rmg : rmc, m === w.gpu ? rvg : rvc, wt, b, training, 0.2).mul(m),
+          [gradPair(shape, -2, 3), gradPair([c], 0.5, 1.5), gradPair([c]), w], { rtol: 1e-4, atol: 1e-5, gradRtol: 1e-3, gradAtol: 1e-4 }, 'batchNorm');
+        close(rmg, rmc, { rtol: 1e-5, atol: 1e-6 }, 'running mean');
+        close(rvg, rvc, { rtol: 1e-5, atol: 1e-6 }, 'running var');
+      });
+  it('batchNorm without affine parameters or running statistics', () => {
+    checkGrad((x) => tl.batchNorm(x, null, null, null, null, true).square(), [gradPair([6, 4, 5])], { rtol: 1e-4, atol: 1e-5, gradRtol: 1e-3, gradAtol: 1e-4 }, 'plain');
+    checkGrad((x) => tl.batchNorm(x, null, null, null, null, false).square(), [gradPair([6, 4, 5])], { rtol: 1e-4, atol: 1e-5, gradRtol: 1e-3, gradAtol: 1e-4 }, 'eval without stats');
   });
+  it('BatchNorm1d and BatchNorm2d modules in train and eval mode', () => {
+    for (const [make, shape] of [[() => new tl.nn.BatchNorm1d(7), [32, 7]], [() => new tl.nn.BatchNorm1d(3), [8, 3, 10]], [() => new tl.nn.BatchNorm2d(5), [4, 5, 6, 6]]]) {
+      const mc = make(), mg = make().to(device);
+      const x = pair(shape, -1, 2);
+      for (let i = 0; i < 2; i++) close(mg.forward(x.gpu), mc.forward(x.cpu), { rtol: 1e-4, atol: 1e-5 }, `train ${i}`);
+      mc.eval();
+      mg.eval();
+      close(mg.forward(x.gpu), mc.forward(x.cpu), { rtol: 1e-4, atol: 1e-5 }, 'eval');
+    }
+  });
+  it('layerNorm over one and two trailing dims, rows in a warp and block-wide', () => {
+    for (const [shape, norm] of [[[7, 5], [5]], [[3, 4, 100], [100]], [[2, 3, 40, 50], [40, 50]], [[300, 24], [24]]])
+      checkGrad((x, w, b) => tl.layerNorm(x, norm, w, b), [gradPair(shape, -2, 2), gradPair(norm), gradPair(norm)],
+        { rtol: 1e-4, atol: 1e-5, gradRtol: 1e-3, gradAtol: 1e-4 }, `layerNorm ${shape}`);
+  });
+});
+
+describe(`losses on ${where}`, () => {
+  const tol = { rtol: 1e-5, atol: 1e-6, gradRtol: 1e-4, gradAtol: 1e-6 };
+  it('cross-entropy with label smoothing, BCE with logits and mse, with gradients', () => {
+    const y = randomInts([32], 0, 10), yg = dev(y);
+    const labels = (z) => (z.device === 'cuda' ? yg : y);
+    checkGrad((z) => tl.losses.crossEntropy(z, labels(z), { labelSmoothing: 0.1 }), [gradPair([32, 10], -5, 5)], tol, 'crossEntropy');
+    const t = pair([32, 1], 0, 1);
+    checkGrad((z, tt) => tl.losses.binaryCrossEntropyWithLogits(z, tt.round()), [gradPair([32, 1], -5, 5), t], tol, 'bce');
+    checkGrad((z, tt) => tl.losses.mse(z, tt), [gradPair([32, 3]), pair([32, 3])], tol, 'mse');
+  });
+  it('cross-entropy with ignoreIndex (default -100 and a class id), weights and reductions', () => {
+    const y = tl.tensor(new Int32Array([3, -100, 1, 1, -100, 0, 4, 2, 3, -100, 0, 1]));
+    const y2 = tl.tensor(new Int32Array([3, 2, 1, 1, 2, 0, 4, 2, 3, 2, 0, 1]));
+    const w = tl.tensor([1, 2, 0.5, 1, 3]);
+    const side = (z, t) => (z.device === 'cuda' ? dev(t) : t);
+    for (const [name, opts, labels] of [['default ignoreIndex', {}, y], ['ignoreIndex 2', { ignoreIndex: 2 }, y2],
+      ['ignoreIndex + smoothing', { ignoreIndex: 2, labelSmoothing: 0.2 }, y2], ['sum', { reduction: 'sum' }, y],
+      ['none', { reduction: 'none' }, y], ['class weights', { weight: w }, y], ['weights + smoothing', { weight: w, labelSmoothing: 0.1 }, y]])
+      checkGrad((z) => tl.losses.crossEntropy(z, side(z, labels), { ...opts, weight: opts.weight && side(z, opts.weight) }),
+        [gradPair([12, 5], -4, 4)], tol, `crossEntropy ${name}`);
+    // Only ignored rows: the mean is 0 / 0 as in PyTorch.
+    const allIgnored = tl.tensor(new Int32Array([-100, -100]));
+    const z = pair([2, 3]);
+    close(tl.losses.crossEntropy(z.gpu, dev(allIgnored)), tl.losses.crossEntropy(z.cpu, allIgnored), {}, 'all ignored');
+  });
+  it('cross-entropy over [N, C, d] logits and long rows (block-wide)', () => {
+    const y = randomInts([4, 6], 0, 3);
+    checkGrad((z) => tl.losses.crossEntropy(z, z.device === 'cuda' ? dev(y) : y), [gradPair([4, 3, 6], -3, 3)], tol, 'spatial');
+    const yl = randomInts([5], 0, 3000);
+    checkGrad((z) => tl.losses.crossEntropy(z, z.device === 'cuda' ? dev(yl) : yl), [gradPair([5, 3000], -3, 3)], tol, '3000 classes');
+  });
+  it('a label out of range is a RangeError naming the op (at the next read on the GPU)', () => {
+    const z = dev(tl.zeros([3, 4]));
+    for (const bad of [[0, 4, 1], [-1, 0, 0], [0, 1, -101]])
+      assert.throws(() => tl.losses.crossEntropy(z, dev(tl.tensor(new Int32Array(bad)))).item(),
+        (e) => e instanceof RangeError && /crossEntropy/.test(e.message) && /out of range/.test(e.message), `labels ${bad}`);
+    assert.equal(dev(tl.ones([2])).sum().item(), 2, 'later work runs');
+  });
+});
+
+describe(`dropout on ${where}`, () => {
+  it('the same mask for the same seed, forward and backward', () => {
+    for (const p of [0.3, 0.5, 0.9]) {
+      const x = gradPair([33, 31]);
+      tl.manualSeed(11);
+      const yc = tl.dropout(x.cpu, p);
+      tl.manualSeed(11);
+      const yg = tl.dropout(x.gpu, p);
+      close(yg, yc, {}, `dropout ${p}`);
+      const w = pair([33, 31]);
+      yc.mul(w.cpu).sum().backward();
+      yg.mul(w.gpu).sum().backward();
+      close(x.gpu.grad, x.cpu.grad, {}, `dropout ${p} backward`);
+    }
+    const x = pair([10]);
+    close(tl.dropout(x.gpu, 0.5, false), tl.dropout(x.cpu, 0.5, false), {}, 'eval is the identity');
+    close(tl.dropout(x.gpu, 1), tl.dropout(x.cpu, 1), {}, 'p = 1 zeroes everything');
+  });
+});
+
+describe(`layers on ${where}`, () => {
   it('LSTM, GRU and a Transformer encoder layer match the CPU (forward and gradients)', () => {
     const cases = [
       [() => new tl.nn.LSTM(5, 8, { numLayers: 2, bidirectional: true }), [3, 6, 5], (m, x) => m.forward(x)[0]],
@@ -53,7 +122,7 @@ describe('layers on CUDA', { skip }, () => {
       tl.manualSeed(1);
       const cpuModel = make();
       tl.manualSeed(1);
-      const gpuModel = make().to('cuda');
+      const gpuModel = make().to(device);
       const x = pair(shape);
       const yc = run(cpuModel, x.cpu), yg = run(gpuModel, x.gpu);
       close(yg, yc, { rtol: 1e-4, atol: 1e-5 }, cpuModel.constructor.name);
@@ -61,50 +130,5 @@ describe('layers on CUDA', { skip }, () => {
       yg.sum().backward();
       cpuModel.parameters().forEach((p, i) => close(gpuModel.parameters()[i].grad, p.grad, { rtol: 1e-3, atol: 1e-4 }, `${cpuModel.constructor.name} grad ${i}`));
     }
-  });
-});
-
-describe('optimizers and training on CUDA', { skip }, () => {
-  it('every optimizer takes the same step on both devices', () => {
-    const make = [(p) => new tl.optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true }), (p) => new tl.optim.Adam(p, { lr: 0.01 }),
-      (p) => new tl.optim.AdamW(p, { lr: 0.01, amsgrad: true }), (p) => new tl.optim.RMSprop(p, { lr: 0.01, centered: true, momentum: 0.5 }),
-      (p) => new tl.optim.Adagrad(p, { lr: 0.1 })];
-    for (const m of make) {
-      const w = pair([17, 5]), g = pair([17, 5]);
-      const pc = w.cpu.clone(), pg = w.gpu.clone();
-      pc.requiresGrad = pg.requiresGrad = true;
-      const oc = m([pc]), og = m([pg]);
-      for (let i = 0; i < 3; i++) {
-        pc.grad = tl.keep(g.cpu.clone());
-        pg.grad = tl.keep(g.gpu.clone());
-        oc.step();
-        og.step();
-      }
-      close(pg, pc, { rtol: 1e-5, atol: 1e-6 }, oc.name);
-    }
-  });
-  it('an MLP trains to the same loss on the GPU (fit moves batches to the model)', async () => {
-    const run = async (device) => {
-      tl.manualSeed(5);
-      const model = new tl.nn.Sequential(new tl.nn.Linear(8, 32), new tl.nn.ReLU(), new tl.nn.Linear(32, 1)).to(device);
-      const x = tl.randn([256, 8]), y = x.sum(1, true).gt(0).float();
-      const h = await tl.fit(model, { x, y }, { loss: 'bce', epochs: 5, batchSize: 32, progress: false, seed: 1 });
-      return h.epochs.at(-1).loss;
-    };
-    const [c, g] = [await run('cpu'), await run('cuda')];
-    assert.ok(Math.abs(c - g) < 1e-3, `cpu ${c} vs gpu ${g}`);
-  });
-  it('a small CNN trains on the GPU and its model file loads on the CPU', async () => {
-    tl.manualSeed(2);
-    const model = new tl.nn.Sequential(new tl.nn.Conv2d(1, 8, 3, { padding: 1 }), new tl.nn.BatchNorm2d(8), new tl.nn.ReLU(), new tl.nn.MaxPool2d(2),
-      new tl.nn.Flatten(), new tl.nn.Linear(8 * 4 * 4, 3)).to('cuda');
-    const x = tl.randn([96, 1, 8, 8]), y = tl.randint(0, 3, [96]);
-    const h = await tl.fit(model, { x, y }, { loss: 'crossEntropy', epochs: 3, batchSize: 16, progress: false });
-    assert.ok(h.epochs[2].loss < h.epochs[0].loss);
-    const { tmpdir } = await import('node:os');
-    const path = `${tmpdir()}/tl-gpu-cnn.safetensors`;
-    await tl.save(model, path);
-    const back = await tl.load(path);
-    close(tl.noGrad(() => model.forward(x.to('cuda'))), tl.noGrad(() => back.forward(x)), { rtol: 1e-4, atol: 1e-4 }, 'reloaded on the CPU');
   });
 });
