@@ -25,7 +25,7 @@ class SmallVec {
   using reverse_iterator = std::reverse_iterator<T*>;
   using const_reverse_iterator = std::reverse_iterator<const T*>;
 
-  SmallVec() = default;
+  SmallVec() {}  // user-provided: `const Tensor none;` must compile, inline_ stays uninitialized
   explicit SmallVec(size_t n, T value = T()) { assign(n, value); }
   SmallVec(std::initializer_list<T> xs) { assign(xs.begin(), xs.end()); }
   template <typename It, typename = std::enable_if_t<!std::is_integral_v<It>>>
