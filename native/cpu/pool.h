@@ -11,11 +11,6 @@ struct Pool2dGeometry {
   bool count_include_pad = true;  // average pooling only
 };
 
-// out and indices (int32 position within the input plane of each maximum; NaN wins).
-void max_pool2d(const Pool2dGeometry& g, const Tensor& x, const Tensor& out, const Tensor& indices);
-// grad_x (zeroed here) receives grad_out at the recorded positions (accumulating overlaps).
-void max_pool2d_backward(const Pool2dGeometry& g, const Tensor& grad_out, const Tensor& indices, const Tensor& grad_x);
-void avg_pool2d(const Pool2dGeometry& g, const Tensor& x, const Tensor& out);
-void avg_pool2d_backward(const Pool2dGeometry& g, const Tensor& grad_out, const Tensor& grad_x);
+#include "../core/kernels/pool.inc"
 
 }  // namespace tl::cpu

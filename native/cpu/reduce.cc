@@ -5,8 +5,10 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <vector>
 
 #include "reduce.h"
+#include "../core/parallel.h"
 #include "simd_clones.h"
 #include "strided.h"
 #include "vec.h"
@@ -226,11 +228,62 @@ void reduce_typed(ReduceOp op, const Tensor& x, const std::vector<bool>& mask, c
   }
 }
 
+template <bool IsMax>
+inline bool better(float v, float best) {
+  // Strict comparison keeps the first occurrence; the first NaN beats everything.
+  return (IsMax ? v > best : v < best) || (v != v && best == best);
+}
+
+// Index of the extreme along the middle dim of [outer, len, inner], kArgColumnBlock columns
+// at a time when inner > 1 (so the inner loop still runs over adjacent memory).
+constexpr int64_t kArgColumnBlock = 256;
+
+template <bool IsMax, typename T>
+void arg_reduce_typed(const T* x, int32_t* out, const DimSplit& s) {
+  const int64_t col_blocks = (s.inner + kArgColumnBlock - 1) / kArgColumnBlock;
+  parallel_for(0, s.outer * col_blocks, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, s.len * kArgColumnBlock)),
+               [&](int64_t lo, int64_t hi) {
+                 std::vector<T> best(static_cast<size_t>(kArgColumnBlock));
+                 for (int64_t task = lo; task < hi; ++task) {
+                   const int64_t o = task / col_blocks, j0 = (task % col_blocks) * kArgColumnBlock;
+                   const int64_t cols = std::min(kArgColumnBlock, s.inner - j0);
+                   const T* base = x + o * s.len * s.inner + j0;
+                   int32_t* idx = out + o * s.inner + j0;
+                   for (int64_t j = 0; j < cols; ++j) {
+                     best[size_t(j)] = base[j];
+                     idx[j] = 0;
+                   }
+                   for (int64_t d = 1; d < s.len; ++d) {
+                     const T* r = base + d * s.inner;
+                     for (int64_t j = 0; j < cols; ++j) {
+                       const bool b = std::is_integral_v<T> ? (IsMax ? r[j] > best[size_t(j)] : r[j] < best[size_t(j)])
+                                                            : better<IsMax>(float(r[j]), float(best[size_t(j)]));
+                       best[size_t(j)] = b ? r[j] : best[size_t(j)];
+                       idx[j] = b ? int32_t(d) : idx[j];
+                     }
+                   }
+                 }
+               });
+}
+
 }  // namespace
 
 void reduce(ReduceOp op, const Tensor& x, const std::vector<bool>& mask, const Tensor& out) {
   if (x.dtype() == DType::Int32) reduce_typed<int32_t, int64_t>(op, x, mask, out);
   else reduce_typed<float, double>(op, x, mask, out);
+}
+
+void arg_reduce(bool is_max, const Tensor& x, int64_t dim, const Tensor& out) {
+  if (x.numel() == 0) return;
+  const DimSplit s = split_at(x.shape(), dim);
+  int32_t* o = out.data<int32_t>();
+  if (x.dtype() == DType::Int32) {
+    if (is_max) arg_reduce_typed<true>(x.data<int32_t>(), o, s);
+    else arg_reduce_typed<false>(x.data<int32_t>(), o, s);
+  } else {
+    if (is_max) arg_reduce_typed<true>(x.data<float>(), o, s);
+    else arg_reduce_typed<false>(x.data<float>(), o, s);
+  }
 }
 
 }  // namespace tl::cpu

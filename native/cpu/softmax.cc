@@ -1,4 +1,4 @@
-// Softmax / log-softmax and argmax / argmin along one dim of a contiguous tensor, seen as
+// Softmax / log-softmax along one dim of a contiguous tensor, seen as
 // [outer, D, inner]. With inner == 1 each row is a contiguous vector; otherwise the loops
 // run across `inner` columns at once so they still vectorize.
 #include <algorithm>
@@ -95,40 +95,6 @@ void softmax_backward_row(const float* g, const float* y, float* gx, int64_t n, 
   }
 }
 
-template <bool IsMax>
-inline bool better(float v, float best) {
-  // Strict comparison keeps the first occurrence; the first NaN beats everything.
-  return (IsMax ? v > best : v < best) || (v != v && best == best);
-}
-
-template <bool IsMax, typename T>
-void arg_reduce_typed(const T* x, int32_t* out, const DimSplit& s) {
-  const int64_t col_blocks = (s.inner + kColumnBlock - 1) / kColumnBlock;
-  parallel_for(0, s.outer * col_blocks, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, s.len * kColumnBlock)),
-               [&](int64_t lo, int64_t hi) {
-                 std::vector<T> best(static_cast<size_t>(kColumnBlock));
-                 for (int64_t task = lo; task < hi; ++task) {
-                   const int64_t o = task / col_blocks, j0 = (task % col_blocks) * kColumnBlock;
-                   const int64_t cols = std::min(kColumnBlock, s.inner - j0);
-                   const T* base = x + o * s.len * s.inner + j0;
-                   int32_t* idx = out + o * s.inner + j0;
-                   for (int64_t j = 0; j < cols; ++j) {
-                     best[size_t(j)] = base[j];
-                     idx[j] = 0;
-                   }
-                   for (int64_t d = 1; d < s.len; ++d) {
-                     const T* r = base + d * s.inner;
-                     for (int64_t j = 0; j < cols; ++j) {
-                       const bool b = std::is_integral_v<T> ? (IsMax ? r[j] > best[size_t(j)] : r[j] < best[size_t(j)])
-                                                            : better<IsMax>(float(r[j]), float(best[size_t(j)]));
-                       best[size_t(j)] = b ? r[j] : best[size_t(j)];
-                       idx[j] = b ? int32_t(d) : idx[j];
-                     }
-                   }
-                 }
-               });
-}
-
 }  // namespace
 
 void softmax(const Tensor& x, int64_t dim, bool log, const Tensor& out) {
@@ -168,19 +134,6 @@ void softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim, bool log
       softmax_backward_row(gp + off, yp + off, gx + off, s.len, s.inner, log);
     }
   });
-}
-
-void arg_reduce(bool is_max, const Tensor& x, int64_t dim, const Tensor& out) {
-  if (x.numel() == 0) return;
-  const DimSplit s = split_at(x.shape(), dim);
-  int32_t* o = out.data<int32_t>();
-  if (x.dtype() == DType::Int32) {
-    if (is_max) arg_reduce_typed<true>(x.data<int32_t>(), o, s);
-    else arg_reduce_typed<false>(x.data<int32_t>(), o, s);
-  } else {
-    if (is_max) arg_reduce_typed<true>(x.data<float>(), o, s);
-    else arg_reduce_typed<false>(x.data<float>(), o, s);
-  }
 }
 
 }  // namespace tl::cpu
