@@ -16,6 +16,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { type LogColumns, STEP_FEATURES, customerFeatures, groupLog, timeInDays } from './transactions.js';
 import { type TrainSettings, type ValueInputs, rawOutputs, trainValueNets } from './value-train.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
+import { type IsotonicMap, applyIsotonic, fitIsotonic } from './isotonic.js';
 import { zilnMean, zilnParams, zilnQuantile } from './ziln.js';
 
 export interface LtvFitOptions {
@@ -35,6 +36,11 @@ export interface LtvFitOptions {
   sequenceHidden?: number;
   /** 'ziln' (default; needs values >= 0) or 'mse'. */
   head?: ValueHead;
+  /**
+   * Calibrate the predicted value with an isotonic map fitted on out-of-fold predictions
+   * (default true when there are 200 rows or more; it keeps the ranking and fixes the level).
+   */
+  calibrate?: boolean;
   /** Networks trained on different folds and averaged (default 5). */
   ensemble?: number;
   /** Table mode: rows whose target is missing are an error (default) or dropped. */
@@ -94,6 +100,8 @@ interface State {
   /** MSE head: quantiles 0.1/0.5/0.9 of out-of-fold residuals, for the interval. */
   residuals: [number, number, number];
   schema: ColumnInfo[];
+  /** Isotonic map of the predicted mean (absent: none). */
+  calibration?: IsotonicMap;
   validation: { rows: number; rmse: number; spearman: number; epochs: number[] };
 }
 
@@ -176,10 +184,14 @@ export class LifetimeValueModel {
     };
     const model = new LifetimeValueModel(nets, preprocessor, state);
     const scored = oof.map((o, i) => (o ? i : -1)).filter((i) => i >= 0);
-    const pred = scored.map((i) => model.valueOf(oof[i])), actual = scored.map((i) => y[i]);
+    const actual = scored.map((i) => y[i]);
+    // Validation figures are of the uncalibrated out-of-fold predictions (the map is fitted on them).
+    const uncalibrated = scored.map((i) => model.valueOf(oof[i]));
+    if ((opts.calibrate ?? true) && scored.length >= 200) state.calibration = fitIsotonic(uncalibrated, actual);
+    const pred = scored.map((i) => model.valueOf(oof[i]));
     const res = scored.map((_, r) => actual[r] - pred[r]).sort((a, b) => a - b);
     state.residuals = [quantile(res, 0.1), quantile(res, 0.5), quantile(res, 0.9)];
-    state.validation = { rows: scored.length, rmse: rmse(pred, actual), spearman: spearman(pred, actual), epochs };
+    state.validation = { rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs };
     return model;
   }
 
@@ -200,8 +212,8 @@ export class LifetimeValueModel {
   }
 
   private valueOf(raw: number[]): number {
-    if (this.state.head === 'mse') return raw[0] * this.state.scale.std + this.state.scale.mean;
-    return zilnMean(zilnParams(raw[0], raw[1], raw[2]));
+    const v = this.state.head === 'mse' ? raw[0] * this.state.scale.std + this.state.scale.mean : zilnMean(zilnParams(raw[0], raw[1], raw[2]));
+    return this.state.calibration ? applyIsotonic(this.state.calibration, v) : v;
   }
 
   /** Network inputs for rows; in log mode also which customer each input row is. */
@@ -314,7 +326,7 @@ export class LifetimeValueModel {
 
   toSafetensors(): { tensors: Record<string, Tensor>; meta: Record<string, unknown> } {
     const s = this.state;
-    const finite = [s.scale.mean, s.scale.std, ...s.residuals, ...(s.log ? [s.log.asOf] : [])];
+    const finite = [s.scale.mean, s.scale.std, ...s.residuals, ...(s.log ? [s.log.asOf] : []), ...(s.calibration ? [...s.calibration.x, ...s.calibration.y] : [])];
     if (!finite.every(Number.isFinite)) throw new Error('save: the value model holds a statistic that is not a finite number');
     return {
       tensors: Object.fromEntries(this.nets.flatMap((net, m) => Object.entries(net.stateDict()).map(([k, t]) => [`net${m}.${k}`, t]))),
