@@ -1,6 +1,6 @@
 // k-means on plain float64 rows (the segmenter's data is small: thousands of rows, tens of
 // columns), with k-means++ seeding and restarts as scikit-learn does, an optional explicit
-// start (centroids from another clustering), and an exact silhouette on a seeded sample.
+// start (centroids from another clustering), and a silhouette (exact, or on a seeded sample).
 import { seededRandom } from '../train/data.js';
 
 export interface Points {
@@ -98,14 +98,11 @@ export function kmeans(p: Points, k: number, opts: { restarts?: number; seed?: n
 }
 
 /**
- * Mean silhouette (euclidean) of `labels`, exact on up to `sample` points drawn with a fixed
- * seed (distances to all n points): O(sample * n * d), so choosing k stays fast on big tables.
+ * Mean silhouette (euclidean) of `labels`, exact on all points up to `sample` (3000), else on
+ * a seeded sample of that many (distances within the sample, as scikit-learn's sample_size):
+ * O(sample^2 * d), so choosing k stays fast on big tables. -1 with fewer than two clusters.
  */
 export function silhouetteOf(p: Points, labels: Int32Array, opts: { sample?: number; seed?: number } = {}): number {
-  const k = Math.max(...labels) + 1;
-  const sizes = new Float64Array(k);
-  for (const l of labels) sizes[l]++;
-  if (sizes.filter((s) => s > 0).length < 2) return -1;
   const m = Math.min(p.n, opts.sample ?? 3000);
   let rows = Array.from({ length: p.n }, (_, i) => i);
   if (m < p.n) {
@@ -116,11 +113,15 @@ export function silhouetteOf(p: Points, labels: Int32Array, opts: { sample?: num
     }
     rows = rows.slice(0, m);
   }
+  const k = Math.max(...labels) + 1;
+  const sizes = new Float64Array(k);
+  for (const i of rows) sizes[labels[i]]++;
+  if (sizes.filter((s) => s > 0).length < 2) return -1;
   let total = 0;
   const sums = new Float64Array(k);
   for (const i of rows) {
     sums.fill(0);
-    for (let j = 0; j < p.n; j++) {
+    for (const j of rows) {
       if (j === i) continue;
       let s = 0;
       for (let t = 0; t < p.d; t++) {
@@ -130,7 +131,7 @@ export function silhouetteOf(p: Points, labels: Int32Array, opts: { sample?: num
       sums[labels[j]] += Math.sqrt(s);
     }
     const own = labels[i];
-    if (sizes[own] <= 1) continue;
+    if (sizes[own] <= 1) continue; // a singleton's silhouette is 0
     const a = sums[own] / (sizes[own] - 1);
     let b = Infinity;
     for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[c] / sizes[c]);

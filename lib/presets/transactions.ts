@@ -53,7 +53,11 @@ export function groupLog(t: Table, cols: LogColumns): { customers: string[]; pur
   return { customers: [...purchases.keys()], purchases, lastDay };
 }
 
-/** Per-step features of the sequence encoder: log amount, log gap to the previous, log age at asOf, present. */
+/**
+ * Per-step features of the sequence encoder: log1p of the amount, of the gap to the previous
+ * purchase and of its age at asOf (each / 5, which puts $1-$150 and 1-150 days in about 0-1,
+ * the range a GRU's gates start out sensitive to), and 1 for a real step (0 = padding).
+ */
 export const STEP_FEATURES = 4;
 
 export interface CustomerFeatures {
