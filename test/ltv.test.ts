@@ -142,5 +142,6 @@ describe('LifetimeValueModel on a transaction log', () => {
     const badDate = log.map((r: object, i: number) => (i === 2 ? { ...r, day: 'yesterday' } : r));
     await expect(tl.presets.LifetimeValueModel.fit(badDate, { customer: 'customer', time: 'day', amount: 'amount', horizonDays })).rejects.toThrow(/row 2, column 'day': 'yesterday' is not a date/);
     await expect(fitLog({ sequence: 'rnn' as 'gru' })).rejects.toThrow(/sequence must be 'gru', 'lstm' or 'none'/);
+    await expect(fitLog({ asOf: 400 })).rejects.toThrow(/no customer bought in the 90 days after asOf \(day 400.0; the log ends on day 36/);
   });
 });

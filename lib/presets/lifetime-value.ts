@@ -157,6 +157,8 @@ export class LifetimeValueModel {
       const steps = opts.steps ?? 20;
       const f = customerFeatures(g, asOf, opts.horizonDays!, steps);
       if (f.customers.length < 10) throw new InputError(`LifetimeValueModel.fit: only ${f.customers.length} customers bought on or before asOf; a value model needs more`);
+      if (!f.future.some((v) => v > 0))
+        throw new InputError(`LifetimeValueModel.fit: no customer bought in the ${opts.horizonDays} days after asOf (day ${asOf.toFixed(1)}; the log ends on day ${g.lastDay.toFixed(1)}); move asOf earlier or shorten horizonDays`);
       feat = { rows: f.rows, columns: Object.keys(f.rows[0]) };
       y = f.future;
       schema = inferSchema(feat, undefined, {});
