@@ -23,20 +23,20 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('LifetimeValueModel on a per-customer table', () => {
-  it('explains most of total_charges without tenure (R² > 0.76, linear regression on the full set: 0.76)', async () => {
+  it('explains total_charges without tenure as well as gradient boosting (R² > 0.80; full set: HistGBM 0.7995, linear 0.7602)', async () => {
     const r = await model.evaluate(test);
     const y = test.map((row) => Number(row.total_charges));
     const mean = train.reduce((s, row) => s + Number(row.total_charges), 0) / train.length;
     const baseline = tl.metrics.rmse(y.map(() => mean), y);
     expect(r.rows).toBe(test.length);
-    expect(1 - (r.rmse / baseline) ** 2).toBeGreaterThan(0.76);
+    expect(1 - (r.rmse / baseline) ** 2).toBeGreaterThan(0.8); // 0.816-0.820 over seeds 1-3
     expect(r.spearman).toBeGreaterThan(0.8);
     expect(r.normalizedGini).toBeGreaterThan(0.8);
     expect(r.decileMape).toBeLessThan(0.2);
     expect(r.mae).toBeLessThan(r.rmse);
   });
 
-  it('gives ordered intervals from the predicted distribution that cover most actual values', () => {
+  it('gives ordered p10/p50/p90 from the predicted distribution, covering about 80% of actual values', () => {
     const iv = model.predictInterval(test);
     const y = test.map((row) => Number(row.total_charges));
     for (const { p10, p50, p90 } of iv) {
@@ -45,7 +45,8 @@ describe('LifetimeValueModel on a per-customer table', () => {
       expect(p50).toBeLessThanOrEqual(p90);
     }
     const inside = iv.filter((v, i) => y[i] >= v.p10 && y[i] <= v.p90).length / y.length;
-    expect(inside).toBeGreaterThan(0.6); // nominal 80%
+    expect(inside).toBeGreaterThan(0.7); // nominal 80%; 0.87 measured
+    expect(inside).toBeLessThan(0.95);
   });
 
   it('predicts identically after save and load; tl.load returns the preset', async () => {
