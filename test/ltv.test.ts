@@ -84,6 +84,7 @@ describe('LifetimeValueModel on a per-customer table', () => {
     await expect(fit(rows, { target: 'total_charges', customer: 'x' })).rejects.toThrow(/either target .* or customer\/time\/amount/);
     await expect(fit(rows, {})).rejects.toThrow(/options.target .* is required/);
     await expect(fit([], { target: 'total_charges' })).rejects.toThrow(/no rows/);
+    await expect(fit(rows.slice(0, 12), { target: 'total_charges' })).rejects.toThrow(/12 rows with a target are too few; a value model needs at least 20/);
   });
 });
 

@@ -165,6 +165,8 @@ export class LifetimeValueModel {
       if ((opts.sequence ?? 'gru') !== 'none') seq = { data: f.sequences, steps, features: STEP_FEATURES };
       log = { ...cols, horizonDays: opts.horizonDays!, steps, asOf };
     }
+    // Every fold needs rows to validate on, and a value distribution needs more than a handful.
+    if (y.length < 20) throw new InputError(`LifetimeValueModel.fit: ${y.length} ${mode === 'log' ? 'customers' : 'rows with a target'} are too few; a value model needs at least 20`);
     const preprocessor = Preprocessor.fit(feat, feat.rows.map((_, i) => i), schema, { onWarning: opts.onWarning });
     const e = preprocessor.transform(feat, undefined, { onWarning: () => undefined });
     const x: ValueInputs = { n: e.n, numeric: e.numeric, numericWidth: preprocessor.numericWidth, categorical: e.categorical, cardinalities: preprocessor.cardinalities, sequences: seq };
