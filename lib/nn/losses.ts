@@ -2,10 +2,11 @@
 import { record } from '../autograd/record.js';
 import { native } from '../native.js';
 import { softplus } from '../ops/activation.js';
-import { abs } from '../ops/math.js';
-import { add, div, minimum, mul, sub, where } from '../ops/arithmetic.js';
+import { abs, log } from '../ops/math.js';
+import { add, div, gt, maximum, minimum, mul, sub, where } from '../ops/arithmetic.js';
 import { embedding } from '../ops/join.js';
 import { logSoftmax, mean, sum } from '../ops/reduce.js';
+import { slice } from '../ops/shape.js';
 import { handleOf, wrap } from '../ops/util.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -152,3 +153,30 @@ export function bpr(posScores: Tensor, negScores: Tensor, opts: { reduction?: Re
   return reduce(softplus(sub(negScores, posScores)), opts.reduction ?? 'mean', 'bpr');
 }
 
+
+/**
+ * Zero-inflated lognormal negative log-likelihood (Wang, Liu & Miao 2019, "A deep probabilistic
+ * model for customer lifetime value prediction"), for spend that is 0 for many customers and
+ * heavy-tailed for the rest. `out` is [N, 3]: the logit of P(value > 0), the lognormal location
+ * mu and a raw scale (sigma = softplus(raw) + 1e-4, so it stays positive); `target` [N] or
+ * [N, 1] holds values >= 0. Per row: BCE(logit, value > 0) + [value > 0] * (log value +
+ * log sigma + log(2 pi) / 2 + (log value - mu)^2 / (2 sigma^2)): the full NLL of the mixture.
+ * Built from differentiable ops, so autograd gives the gradient.
+ */
+export function zilnLoss(out: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  handleOf(out, 'zilnLoss', 'out');
+  handleOf(target, 'zilnLoss', 'target');
+  if (out.ndim !== 2 || out.shape[1] !== 3) throw new RangeError(`zilnLoss: expected out of shape [N, 3] (logit, mu, raw sigma), got [${out.shape.join(', ')}]`);
+  const n = out.shape[0];
+  if (target.size !== n) throw new RangeError(`zilnLoss: out has ${n} rows but target has ${target.size} values`);
+  const y = target.reshape([n, 1]);
+  const positive = gt(y, 0).float();
+  const logit = slice(out, 1, 0, 1), mu = slice(out, 1, 1, 2);
+  const sigma = add(softplus(slice(out, 1, 2, 3)), 1e-4);
+  const logY = log(maximum(y, 1e-12)); // the zero rows' term is masked out below
+  const z = div(sub(logY, mu), sigma);
+  const nll = add(add(add(logY, log(sigma)), 0.5 * Math.log(2 * Math.PI)), mul(mul(z, z), 0.5));
+  const bce = binaryCrossEntropyWithLogits(logit, positive, { reduction: 'none' });
+  const loss = add(bce, mul(positive, nll)).reshape([n]);
+  return reduce(loss, opts.reduction ?? 'mean', 'zilnLoss');
+}
