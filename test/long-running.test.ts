@@ -48,11 +48,14 @@ async function run(setup: string, step: string) {
 type Snap = { rssMb: number; mallocMb: number; tensors: number };
 
 /** No tensors left over, < 100 MB of RSS after warm-up, flat over the second half. */
-function expectFlat({ s0, s1, s2, report }: { s0: Snap; s1: Snap; s2: Snap; report: string }, checkTensors = true) {
-  if (checkTensors) expect(s2.tensors, report).toBe(s0.tensors);
+// `pooledReads`: reads handed out as pooled blocks return only when finalizers run, which a
+// synchronous loop never lets happen: they plateau at the pool's bound (tensor_read.cc) and
+// the plain ArrayBuffers past it churn malloc, so only RSS is bounded there.
+function expectFlat({ s0, s1, s2, report }: { s0: Snap; s1: Snap; s2: Snap; report: string }, pooledReads = false) {
+  expect(s2.tensors, report).toBe(s0.tensors);
   expect(s2.rssMb - s0.rssMb, report).toBeLessThan(100);
   expect(s2.rssMb - s1.rssMb, report).toBeLessThan(20);
-  expect(s2.mallocMb - s1.mallocMb, report).toBeLessThan(5);
+  if (!pooledReads) expect(s2.mallocMb - s1.mallocMb, report).toBeLessThan(5);
 }
 
 describe(`${STEPS} calls in a process that never calls gc()`, () => {
@@ -80,6 +83,6 @@ describe(`${STEPS} calls in a process that never calls gc()`, () => {
       const plan = tl.compile(model, { inputShape: [64] });
       const input = new Float32Array(64 * 8).fill(0.5);
       const big = tl.randn([64 * 1024]); // 256 KB reads: pooled host blocks`,
-    `plan.run(input); big.dataSync();`));
+    `plan.run(input); big.dataSync();`), true);
   }, 300_000);
 });

@@ -25,7 +25,7 @@ constexpr size_t kPooledReadBytes = 64 * 1024;
 // the event loop, which a synchronous loop never reaches. Past this many bytes handed out
 // and not yet returned, reads fall back to plain ArrayBuffers, so such a loop cannot grow
 // memory without bound.
-constexpr int64_t kPooledOutstandingLimit = int64_t(512) << 20;
+constexpr int64_t kPooledOutstandingLimit = int64_t(256) << 20;
 
 struct HostBlock {
   std::shared_ptr<HandleStats> stats;
