@@ -13,9 +13,9 @@ import { registerLoader, save as saveModel } from '../io/model-file.js';
 import { rocAuc, logLoss, accuracy } from '../metrics/classification.js';
 import { captureRate, liftTable, type LiftRow } from '../metrics/marketing.js';
 import { binaryCrossEntropyWithLogits } from '../nn/losses.js';
-import { native } from '../native.js';
 import { AdamW } from '../optim/optimizers.js';
-import { Tensor, tidy } from '../tensor/tensor.js';
+import { manualSeed, tensor } from '../tensor/create.js';
+import { type Tensor, tidy } from '../tensor/tensor.js';
 import { earlyStopping } from '../train/callbacks.js';
 import { fit } from '../train/fit.js';
 import { seededRandom } from '../train/data.js';
@@ -138,8 +138,8 @@ export class ChurnModel {
         cat.set(encoded.categorical.subarray(i * nc, (i + 1) * nc), r * nc);
       });
       return {
-        x: [new Tensor(native.fromData(num, [idx.length, nw])), new Tensor(native.fromData(cat, [idx.length, nc]))],
-        y: new Tensor(native.fromData(Float32Array.from(idx, (i) => y[i]), [idx.length, 1])),
+        x: [tensor(num, { shape: [idx.length, nw], device: 'cpu' }), tensor(cat, { shape: [idx.length, nc], device: 'cpu' })],
+        y: tensor(Float32Array.from(idx, (i) => y[i]), { shape: [idx.length, 1], device: 'cpu' }),
       };
     };
     // k networks, each validated on its own fold (k = 1: one network, 20% held out).
@@ -149,7 +149,7 @@ export class ChurnModel {
     const oof = new Float64Array(y.length).fill(NaN);
     for (let m = 0; m < k; m++) {
       opts.onNetwork?.({ network: m + 1, networks: k });
-      native.manualSeed(seed + m);
+      manualSeed(seed + m);
       const train = folds ? all.filter((i) => folds[i] !== m) : split!.train;
       const validation = folds ? all.filter((i) => folds[i] === m) : split!.validation;
       const net = new TabularNet(preprocessor.numericWidth, preprocessor.cardinalities, {
@@ -192,8 +192,8 @@ export class ChurnModel {
     const e = this.preprocessor.transform(table, undefined, opts);
     return noGrad(() =>
       tidy(() => {
-        const num = new Tensor(native.fromData(e.numeric, [e.n, this.preprocessor.numericWidth]));
-        const cat = new Tensor(native.fromData(e.categorical, [e.n, this.preprocessor.cardinalities.length]));
+        const num = tensor(e.numeric, { shape: [e.n, this.preprocessor.numericWidth], device: 'cpu' });
+        const cat = tensor(e.categorical, { shape: [e.n, this.preprocessor.cardinalities.length], device: 'cpu' });
         // The ensemble averages logits, then undoes the class weighting.
         let sum = this.nets[0].forward(num, cat);
         for (const net of this.nets.slice(1)) sum = sum.add(net.forward(num, cat));
