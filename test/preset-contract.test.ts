@@ -84,7 +84,7 @@ describe('ChurnModel answers the preset contract', () => {
 
   it('is found by kind in the registry, and tl.load gives back its class', async () => {
     expect(tl.presets.findPreset('churn')).toBe(tl.presets.ChurnModel);
-    expect(tl.presets.findPreset('propensity')).toBe(tl.presets.ChurnModel);
+    expect(tl.presets.findPreset('propensity')).toBe(tl.presets.PropensityModel);
     expect(tl.presets.presetNames()).toEqual(expect.arrayContaining(['churn', 'propensity']));
     expect(() => tl.presets.presetClass('lifetime')).toThrow(/^unknown preset 'lifetime' \(available: churn, propensity/);
     const path = t.path('churn.safetensors');

@@ -80,7 +80,7 @@ function classifierSpec(kind: string, extra: string[] = []): TrainSpec {
 
 export const TRAINERS: Record<string, TrainSpec> = {
   churn: classifierSpec('churn'),
-  propensity: classifierSpec('churn'),
+  propensity: classifierSpec('propensity', ['maxClasses']),
 };
 
 const flag = (attr: string) => `--${attr.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -44,8 +44,6 @@ export function classTarget(t: Table, name: string, opts: ClassTargetOptions = {
     counts.set(l, (counts.get(l) ?? 0) + 1);
   });
   if (missing === t.rows.length) throw new InputError(`target: '${name}' has no values (every row is missing it)`);
-  if (missing)
-    throw new InputError(`${where(t, firstMissing)}: the target '${name}' is missing (${missing} row${missing === 1 ? '' : 's'} lack it); drop those rows or fill them in`);
   const labels = [...counts.keys()];
   if (labels.length === 1) throw new InputError(`target: '${name}' is '${labels[0]}' in every row; a classifier needs at least two classes`);
   const numeric = labels.every((l) => asNumber(l) !== undefined);
@@ -56,6 +54,8 @@ export function classTarget(t: Table, name: string, opts: ClassTargetOptions = {
     throw new InputError(
       (cli) => `target: '${name}' has ${labels.length} distinct values; a classifier learns at most ${maxClasses} classes (${cli ? '--max-classes' : 'maxClasses'}); is it an identifier?`,
     );
+  if (missing)
+    throw new InputError(`${where(t, firstMissing)}: the target '${name}' is missing (${missing} row${missing === 1 ? '' : 's'} lack it); drop those rows or fill them in`);
   const classes = order(labels);
   const rare = classes.find((c) => counts.get(c)! < MIN_CLASS_ROWS);
   if (rare !== undefined)

@@ -68,7 +68,4 @@ export class ChurnModel extends TabularClassifier<number> {
   }
 }
 
-/** The same model under the name used for purchase / response propensity. */
-export const PropensityModel = ChurnModel;
-
-registerPreset(ChurnModel, ['propensity']);
+registerPreset(ChurnModel);

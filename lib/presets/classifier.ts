@@ -5,7 +5,7 @@
 // add fit/load and what predict() returns.
 import type { ClassTarget } from '../data/classes.js';
 import { encodeClasses } from '../data/classes.js';
-import { InputError } from '../data/errors.js';
+import { InputError, columnList } from '../data/errors.js';
 import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
 import type { ColumnInfo } from '../data/schema.js';
 import { type BinaryTarget, encodeTarget } from '../data/target.js';
@@ -200,7 +200,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
       ? `P(${t.name} = '${t.positive}') per row (column '${out[0].name}')`
       : `the most likely '${t.name}' of ${t.classes.length} classes (column 'class') and each class's probability (columns 'probability_<class>')`;
     const inputs = this.inputSchema.map((c) => `${c.name} (${c.type})`);
-    const lines = [`${this.constructor.name} (kind '${this.kind}'): ${predicts}`, `inputs: ${inputs.length} columns: ${inputs.join(', ')}`];
+    const lines = [`${this.constructor.name} (kind '${this.kind}'): ${predicts}`, `inputs: ${inputs.length} columns: ${columnList(inputs, 16)}`];
     const e = this.validation.epochs;
     const span = e.length ? (Math.min(...e) === Math.max(...e) ? `${e[0]}` : `${Math.min(...e)}-${Math.max(...e)}`) : '';
     const nets = `${this.nets.length} network${this.nets.length === 1 ? '' : 's'}${span ? ` (${span} epochs)` : ''}`;

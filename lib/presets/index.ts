@@ -1,7 +1,9 @@
 // tl.presets: the marketing models. Importing this module registers every preset with tl.load
 // and the CLI (registry.ts).
-export { ChurnModel, PropensityModel } from './churn.js';
+export { ChurnModel } from './churn.js';
 export type { ChurnFitOptions } from './churn.js';
+export { PropensityModel } from './propensity.js';
+export type { PropensityFitOptions, PropensityReport } from './propensity.js';
 export type { ClassifierFitOptions, NetworkProgress } from './classifier-fit.js';
 export type { ChurnReport, ClassReport, MulticlassReport } from './classifier-report.js';
 export type { ColumnImportance } from './classifier.js';
