@@ -10,7 +10,7 @@ import { type ClassifierFitOptions, type ClassifierValidation, fitClassifier } f
 import type { ChurnReport } from './classifier-report.js';
 import { TabularClassifier, classifierFromParts } from './classifier.js';
 import { isChurnV1, upgradeChurnV1 } from './churn-v1.js';
-import { partsFromSafetensors } from './persist.js';
+import { buildFromParts, partsFromSafetensors } from './persist.js';
 import type { Data, DataOptions, PredictOptions } from './preset.js';
 import { registerPreset } from './registry.js';
 import type { BinaryTarget } from '../data/target.js';
@@ -62,9 +62,12 @@ export class ChurnModel extends TabularClassifier<number> {
   /** @internal Rebuilds from a file's tensors and metadata (registered with tl.load); reads format versions 1 and 2. */
   static fromSaved(tensors: Record<string, Tensor>, meta: Record<string, unknown>): ChurnModel {
     const current = isChurnV1(meta) ? upgradeChurnV1(tensors, meta) : { tensors, meta };
-    const fitted = classifierFromParts(partsFromSafetensors(current.tensors, current.meta, { kind: ChurnModel.kind, preset: 'ChurnModel' }), 'ChurnModel');
-    if (fitted.head.type !== 'binary') throw new Error('ChurnModel: the file holds a model with more than two classes');
-    return new ChurnModel(fitted);
+    const parts = partsFromSafetensors(current.tensors, current.meta, { kind: ChurnModel.kind, preset: 'ChurnModel' });
+    return buildFromParts(parts, () => {
+      const fitted = classifierFromParts(parts, 'ChurnModel');
+      if (fitted.head.type !== 'binary') throw new Error('ChurnModel: the file holds a model with more than two classes');
+      return new ChurnModel(fitted);
+    });
   }
 }
 

@@ -73,15 +73,37 @@ export function partsFromSafetensors(tensors: Record<string, Tensor>, meta: Reco
   checkFinite(meta.head, `${id.preset}: the file's head`);
   for (const [name, t] of Object.entries(tensors))
     if (t.dtype === 'float32' && !t.dataSync().every(Number.isFinite)) throw new Error(`${id.preset}: the weights '${name}' hold values that are not finite`);
-  const backbones = configs.map((config, i) => {
-    const module = buildModule(config);
-    const prefix = `backbone${i}.`;
-    module.loadStateDict(Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t])));
-    return module.eval();
-  });
   const used = new Set(Object.keys(tensors).filter((k) => /^backbone\d+\./.test(k) && Number(k.slice(8, k.indexOf('.'))) < configs.length));
   const stray = Object.keys(tensors).filter((k) => !used.has(k));
   if (stray.length) throw new Error(`${id.preset}: the file has tensors no network uses (${stray.slice(0, 3).join(', ')}${stray.length > 3 ? ', ...' : ''})`);
+  const backbones: Module[] = [];
+  try {
+    configs.forEach((config, i) => {
+      const module = buildModule(config);
+      backbones.push(module);
+      const prefix = `backbone${i}.`;
+      module.loadStateDict(Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t])));
+      module.eval();
+    });
+  } catch (e) {
+    disposeModules(backbones);
+    throw e;
+  }
   for (const t of Object.values(tensors)) t.dispose();
   return { preprocessor: meta.preprocessor, backbones, head: meta.head, info: meta.info };
+}
+
+/** Frees the weights of modules a failed load had built (they would wait for the garbage collector). */
+export function disposeModules(modules: Module[]): void {
+  for (const m of modules) for (const t of Object.values(m.stateDict())) t.dispose();
+}
+
+/** `build(parts)`, freeing the rebuilt networks if it throws (a preset's own checks of its head and info). */
+export function buildFromParts<T>(parts: PresetParts, build: (parts: PresetParts) => T): T {
+  try {
+    return build(parts);
+  } catch (e) {
+    disposeModules(parts.backbones);
+    throw e;
+  }
 }

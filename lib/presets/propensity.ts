@@ -10,7 +10,7 @@ import { type ClassifierFitOptions, fitClassifier } from './classifier-fit.js';
 import type { ChurnReport, MulticlassReport } from './classifier-report.js';
 import { ChurnModel } from './churn.js';
 import { TabularClassifier, classifierFromParts } from './classifier.js';
-import { partsFromSafetensors } from './persist.js';
+import { buildFromParts, partsFromSafetensors } from './persist.js';
 import type { Data, DataOptions, PredictOptions } from './preset.js';
 import { registerPreset } from './registry.js';
 
@@ -58,7 +58,8 @@ export class PropensityModel extends TabularClassifier<number | string> {
 
   /** @internal Rebuilds from a file's tensors and metadata (registered with tl.load). */
   static fromSaved(tensors: Record<string, Tensor>, meta: Record<string, unknown>): PropensityModel {
-    return new PropensityModel(classifierFromParts(partsFromSafetensors(tensors, meta, { kind: PropensityModel.kind, preset: 'PropensityModel' }), 'PropensityModel'));
+    const parts = partsFromSafetensors(tensors, meta, { kind: PropensityModel.kind, preset: 'PropensityModel' });
+    return buildFromParts(parts, () => new PropensityModel(classifierFromParts(parts, 'PropensityModel')));
   }
 }
 
