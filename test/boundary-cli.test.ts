@@ -55,6 +55,9 @@ describe('the CLI', () => {
     ['--positive not a value', () => ['train', 'churn', '--data', trainCsv, '--target', 'churn', '--positive', 'si'], /positive class 'si' is not a value of 'churn'/],
     ['an unknown preset', () => ['train', 'lifetime', '--data', trainCsv, '--target', 'churn'], /unknown preset 'lifetime'/],
     ['a missing required option', () => ['train', 'churn', '--target', 'churn'], /required option '--data <file>' not specified/],
+    ['train without --target', () => ['train', 'churn', '--data', trainCsv], /train churn: --target is required/],
+    ['an option of another preset', () => ['train', 'churn', '--data', trainCsv, '--target', 'churn', '--max-classes', '5'], /train churn does not take --max-classes \(it takes --target, --positive, /],
+    ['describe --model not a model', () => ['describe', '--model', trainCsv], /train\.csv is not a valid safetensors file/],
     ['an unknown option', () => ['predict', '--model', modelFile, '--in', testCsv, '--out', t.path('o.csv'), '--colum', 'p'], /unknown option '--colum'/],
     ['--ensemble 0', () => ['train', 'churn', '--data', trainCsv, '--target', 'churn', '--ensemble', '0'], /--ensemble must be an integer from 1 to 20/],
     ['--delimiter of two characters', () => ['train', 'churn', '--data', trainCsv, '--target', 'churn', '--delimiter', ';;'], /--delimiter must be one character/],
@@ -77,6 +80,12 @@ describe('the CLI', () => {
     it(`fails in one line with exit code != 0: ${name}`, async () => {
       expectOneLineFailure(await runCli(args()), pattern);
     });
+
+  it('describe prints what a saved model predicts, from which columns, trained on what', async () => {
+    const r = await runCli(['describe', '--model', modelFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ChurnModel \(kind 'churn'\): P\(churn = 'yes'\) per row \(column 'probability'\)\ninputs: 4 columns: tenure \(numeric\), spend \(numeric\), plan \(categorical\), region \(categorical\)\ntrained on 300 rows/);
+  });
 
   it('prints a stack trace only with DEBUG=tensorlift', async () => {
     const args = ['train', 'churn', '--data', dir, '--target', 'churn'];

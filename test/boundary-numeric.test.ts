@@ -104,7 +104,7 @@ describe('statistics in model files', () => {
     const variants: [string, (meta: Record<string, any>, ts: Record<string, tl.Tensor>) => Record<string, tl.Tensor>, RegExp][] = [
       ['null-std', (m, ts) => ((m.preprocessor.columns[0].std = null), ts), /non-finite std \(null\)/],
       ['null-median', (m, ts) => ((m.preprocessor.columns[0].median = null), ts), /non-finite median/],
-      ['null-shift', (m, ts) => ((m.logitShift = null), ts), /logit shift is null, not a finite number/],
+      ['null-shift', (m, ts) => ((m.head.logitShift = null), ts), /logit shift is null, not a finite number/],
       ['nan-weight', (_m, ts) => {
         const [name] = Object.keys(ts).filter((k) => ts[k].dtype === 'float32');
         const v = ts[name].dataSync().slice();

@@ -117,7 +117,14 @@ describe('output paths', () => {
 
   it('scoring rejects a bad output before reading the input, and leaves nothing behind', async () => {
     const calls: number[] = [];
-    const scorer = { predict: (rows: tl.data.Table) => (calls.push(rows.rows.length), rows.rows.map(() => 0.5)) };
+    const scorer = {
+      outputColumns: () => [{ name: 'probability', type: 'number' as const, description: 'P(yes)' }],
+      score: (rows: tl.data.Row[] | tl.data.Table) => {
+        const list = Array.isArray(rows) ? rows : rows.rows;
+        calls.push(list.length);
+        return list.map(() => [0.5]);
+      },
+    };
     await expect(scoreFile(scorer, good, t.path('missing/out.csv'))).rejects.toThrow(/predict: cannot write .*missing\/out\.csv: the directory .* does not exist/);
     await expect(scoreFile(scorer, good, dir)).rejects.toThrow(/it is a directory; name a file inside it/);
     await expect(scoreFile(scorer, good, good)).rejects.toThrow(/is the input file/);

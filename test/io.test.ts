@@ -4,14 +4,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tl-io-'));
 const spec = new URL('./interop/safetensors_spec.py', import.meta.url).pathname;
 const py = (...args: string[]) => execFileSync('python3', [spec, ...args], { encoding: 'utf8' });
-
-afterAll(() => tl.memory());
 
 function sameOutputs(a: tl.nn.Module, b: tl.nn.Module, x: tl.Tensor): void {
   const [ya, yb] = tl.noGrad(() => [(a.forward as (t: tl.Tensor) => tl.Tensor)(x), (b.forward as (t: tl.Tensor) => tl.Tensor)(x)]);
@@ -155,6 +153,57 @@ describe('corrupt and hostile files', () => {
     const back = (await tl.load(path)) as tl.nn.Linear;
     expect(back.weight.shape).toEqual([4, 4]);
     expect(existsSync(path) && statSync(path).size).toBe(original.length);
+  });
+});
+
+describe('tensors a load leaves behind', () => {
+  /** Live tensors after `fn`, minus before (a finished load holds only the model's own). */
+  async function added(fn: () => Promise<unknown>): Promise<number> {
+    const before = tl.memory().tensors;
+    await fn();
+    return tl.memory().tensors - before;
+  }
+
+  it('a load holds exactly the parameters and buffers of the model; disposing them leaves nothing', async () => {
+    const path = join(dir, 'count.safetensors');
+    await tl.save(new tl.nn.Sequential(new tl.nn.Linear(4, 3), new tl.nn.BatchNorm1d(3), new tl.nn.Linear(3, 2)), path);
+    let back: tl.nn.Module | undefined;
+    const n = await added(async () => (back = (await tl.load(path)) as tl.nn.Module));
+    const own = Object.values(back!.stateDict());
+    expect(n).toBe(own.length);
+    expect(await added(async () => own.forEach((t) => t.dispose()))).toBe(-n);
+  });
+
+  it('a load that fails after rebuilding the model (weights of the wrong shape) frees the model it built', async () => {
+    const path = join(dir, 'wrong-shape.safetensors');
+    await tl.save(new tl.nn.Linear(4, 3), path);
+    const { tensors, metadata } = await tl.io.readSafetensors(path);
+    const meta = JSON.parse(metadata.tensorlift);
+    meta.model.args = [5, 3];
+    const bad = join(dir, 'wrong-shape-2.safetensors');
+    await tl.io.writeSafetensors(bad, tensors, { tensorlift: JSON.stringify(meta) });
+    for (const t of Object.values(tensors)) t.dispose();
+    expect(await added(() => expect(tl.load(bad)).rejects.toThrow(/'weight' has shape \[3, 4\], the module expects \[3, 5\]/))).toBe(0);
+  });
+
+  it('a preset file refused for NaN weights or stray tensors leaves no tensors behind', async () => {
+    const rows = Array.from({ length: 80 }, (_, i) => ({ x: String(i % 9), g: i % 3 ? 'a' : 'b', y: i % 4 === 0 ? 'yes' : 'no' }));
+    const model = await tl.presets.ChurnModel.fit(rows, { target: 'y', ensemble: 2, epochs: 1, onWarning: () => {} });
+    const path = join(dir, 'preset.safetensors');
+    await model.save(path);
+    const { tensors, metadata } = await tl.io.readSafetensors(path);
+    const [first] = Object.keys(tensors);
+    const nan = tensors[first].dataSync().slice();
+    nan[0] = NaN;
+    const variants: [string, Record<string, tl.Tensor>, RegExp][] = [
+      ['nan', { ...tensors, [first]: tl.tensor(nan, { shape: tensors[first].shape }) }, /not finite/],
+      ['stray', { ...tensors, 'backbone7.extra': tl.zeros([2]) }, /tensors no network uses/],
+    ];
+    for (const [name, ts, why] of variants) {
+      const file = join(dir, `preset-${name}.safetensors`);
+      await tl.io.writeSafetensors(file, ts, metadata);
+      expect(await added(() => expect(tl.load(file)).rejects.toThrow(why)), name).toBe(0);
+    }
   });
 });
 

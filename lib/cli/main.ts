@@ -9,52 +9,28 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { InputError, columnList } from '../data/errors.js';
-import { inferSchema } from '../data/schema.js';
-import { parseDelimiter } from '../data/sniff.js';
-import type { ReadOptions } from '../data/source.js';
-import type { Table } from '../data/table.js';
+import { InputError } from '../data/errors.js';
 import { readTable } from '../data/source.js';
 import { load } from '../io/model-file.js';
 import { checkInputFile, checkOutputFile, sameFile } from '../io/paths.js';
 import { trackTempFile } from '../io/temp-files.js';
-import { ChurnModel } from '../presets/churn.js';
-import { cliMessage, fail, installProcessHandlers, reporter, warn } from './process.js';
+import '../presets/index.js';
+import { type Preset, isExplainable, isPreset } from '../presets/preset.js';
+import { presetClass } from '../presets/registry.js';
+import { int, list, readOptions, withReadOptions } from './options.js';
+import { fail, installProcessHandlers, reporter, warn } from './process.js';
 import { formatImportance, formatReport } from './report.js';
 import { scoreFile } from './score-file.js';
+import { type Flags, TRAINERS, checkTestColumns, presetOptions, trainSpec } from './train.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-const int = (name: string, max = Infinity) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be an integer from 1${max < Infinity ? ` to ${max}` : ' up'}`);
-  return n;
-};
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-const delimiter = (v: string) => {
-  try {
-    return parseDelimiter(v);
-  } catch (e) {
-    throw new InvalidArgumentError(cliMessage(e));
-  }
-};
-
-/** The options every command that reads data files shares. */
-function withReadOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--delimiter <char>', 'field separator of CSV input: , ; tab | or any character (default: sniffed from the header)').argParser(delimiter))
-    .option('--encoding <name>', 'text encoding of the input when not UTF-8, e.g. latin1 (Windows-1252) or utf-16le')
-    .addOption(new Option('--format <format>', 'input format (default: from the extension; .jsonl/.ndjson are JSON Lines)').choices(['csv', 'jsonl']));
-}
-const readOptions = (o: { delimiter?: string; encoding?: string; format?: 'csv' | 'jsonl' }): ReadOptions => ({
-  delimiter: o.delimiter, encoding: o.encoding, format: o.format,
-});
-
-async function loadScorer(path: string): Promise<ChurnModel> {
+/** A saved preset of any kind; a plain network is scored from code, not here. */
+async function loadPreset(path: string): Promise<Preset> {
   const m = await load(path);
-  if (!(m instanceof ChurnModel)) throw new InputError(`${path} holds a plain network, not a preset; score it from code with model.forward()`);
+  if (!isPreset(m)) throw new InputError(`${path} holds a plain network, not a preset; score it from code with model.forward()`);
   return m;
 }
 
@@ -66,17 +42,8 @@ async function checkOutput(out: string, flag: string, inputs: [string, string][]
     if (await sameFile(out, path)) throw new InputError(`${flag} ${out} is the same file as ${name}; saving would overwrite it`, 'ESAMEFILE');
 }
 
-/** The --test file must have the target and every feature column, or it would fail after training. */
-function checkTestColumns(data: Table, test: Table, o: { target: string; exclude?: string[]; test: string }): void {
-  const schema = inferSchema(data, o.target, { exclude: o.exclude });
-  const needed = [o.target, ...schema.filter((c) => ['numeric', 'boolean', 'categorical'].includes(c.kind)).map((c) => c.name)];
-  const absent = needed.filter((c) => data.columns.includes(c) && !test.columns.includes(c));
-  if (absent.length)
-    throw new InputError(`--test ${o.test} lacks ${absent.length === 1 ? 'a column' : 'columns'} of --data: ${columnList(absent.map((c) => `'${c}'`))} (add ${absent.length === 1 ? 'it' : 'them'}, or leave ${absent.length === 1 ? 'it' : 'them'} out of training with --exclude)`);
-}
-
 /** Writes the model to stdout: saved to a private temp file first (the format needs offsets), then copied. */
-async function saveToStdout(model: ChurnModel): Promise<void> {
+async function saveToStdout(model: Preset): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tensorlift-'));
   const file = join(dir, 'model.safetensors');
   const release = trackTempFile(file);
@@ -98,24 +65,23 @@ const program = new Command()
     outputError: (text, write) => write(`tensorlift: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
   });
 
-withReadOptions(
+const train = withReadOptions(
   program
     .command('train')
     .description('train a preset on a CSV or JSON Lines file and save it')
-    .argument('<preset>', 'which model: churn (alias propensity)')
+    .argument('<preset>', `which model: ${Object.keys(TRAINERS).join(', ')}`)
     .requiredOption('--data <file>', 'training data with a header row (CSV) or one object per line (JSON Lines)')
-    .requiredOption('--target <column>', 'the yes/no outcome column')
     .option('--out <file>', "where to save the model ('-': stdout)", 'model.safetensors')
-    .option('--positive <value>', 'the positive value of the target, when not obvious')
     .option('--exclude <columns>', 'comma-separated columns to leave out', list)
     .option('--test <file>', 'a held-out file to report metrics on after training')
-    .option('--ensemble <n>', 'networks in the ensemble (1-20)', int('--ensemble', 20))
-    .option('--epochs <n>', 'maximum epochs per network', int('--epochs'))
     .option('--seed <n>', 'random seed', int('--seed')),
-).action(async (preset: string, o) => {
-  if (!['churn', 'propensity'].includes(preset)) throw new InputError(`unknown preset '${preset}' (available: churn, propensity)`);
+);
+for (const option of presetOptions()) train.addOption(option);
+train.action(async (preset: string, o: Flags, cmd: Command) => {
+  const spec = trainSpec(preset, o, (attr) => cmd.getOptionValueSource(attr) === 'cli');
+  const cls = presetClass(spec.kind);
   const say = reporter(o.out === '-');
-  const read = readOptions(o);
+  const read = readOptions(o as Parameters<typeof readOptions>[0]);
   if (o.out === '-' && process.stdout.isTTY) throw new InputError('--out - would write a binary model to the terminal; redirect stdout to a file or a pipe');
   // Everything that can fail without training fails now: paths, the output directory, the files' format.
   await checkInputFile(o.data, '--data');
@@ -123,21 +89,12 @@ withReadOptions(
   await checkOutput(o.out, '--out', [[o.data, '--data'], ...(o.test ? [[o.test, '--test'] as [string, string]] : [])]);
   const data = await readTable(o.data, read);
   const test = o.test ? await readTable(o.test, read) : undefined;
-  if (test) checkTestColumns(data, test, o);
+  if (test) checkTestColumns(spec, data, test, o);
   const started = performance.now();
-  process.stderr.write(`training ${preset} on ${o.data} (${data.rows.length} rows, target '${o.target}') ...\n`);
-  const model = await ChurnModel.fit(data, {
-    target: o.target, positive: o.positive, exclude: o.exclude, ensemble: o.ensemble, epochs: o.epochs, seed: o.seed,
-    progress: process.stderr.isTTY, onWarning: warn,
-    onNetwork: ({ network, networks, epochs, auc }) =>
-      process.stderr.write(
-        epochs === undefined
-          ? `network ${network}/${networks}: training\n`
-          : `network ${network}/${networks}: ${epochs} epochs, ROC AUC ${auc!.toFixed(4)} on its held-out rows\n`,
-      ),
-  });
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  say(`trained ${model.nets.length} networks in ${seconds} s; out-of-fold ROC AUC ${model.validation.auc.toFixed(4)}`);
+  process.stderr.write(`training ${preset} on ${o.data} (${data.rows.length} rows${o.target ? `, target '${o.target}'` : ''}) ...\n`);
+  const fitOptions = { ...spec.fitOptions(o, (line) => process.stderr.write(`${line}\n`)), onWarning: warn };
+  const model = await cls.fit(data, fitOptions as never);
+  say(spec.trained(model, (performance.now() - started) / 1000));
   if (test) say(`\ntest set ${o.test}:\n${formatReport(await model.evaluate(test, { onWarning: warn }))}`);
   if (o.out === '-') await saveToStdout(model);
   else await model.save(o.out);
@@ -147,18 +104,18 @@ withReadOptions(
 withReadOptions(
   program
     .command('predict')
-    .description('score a CSV or JSON Lines file of any size (streamed) and write it with a probability column')
+    .description("score a CSV or JSON Lines file of any size (streamed) and write it with the model's prediction columns")
     .requiredOption('--model <file>', 'a model saved by train')
     .requiredOption('--in <file>', 'file to score')
-    .requiredOption('--out <file>', "file to write: the input columns + the score (.jsonl: JSON Lines; '-': stdout)")
-    .option('--column <name>', 'name of the score column', 'probability')
+    .requiredOption('--out <file>', "file to write: the input columns + the prediction's (.jsonl: JSON Lines; '-': stdout)")
+    .option('--column <name>', "a new name for the prediction's column (default: probability, or class for more classes)")
     .option('--impute-missing', 'score rows that lack some of the trained columns, imputing them (default: an error)'),
 ).action(async (o) => {
   const say = reporter(o.out === '-');
   await checkInputFile(o.model, '--model');
   await checkInputFile(o.in, '--in');
   await checkOutput(o.out, '--out', [[o.in, '--in'], [o.model, '--model']]);
-  const model = await loadScorer(o.model);
+  const model = await loadPreset(o.model);
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ format: 'scoring [{bar}] {percentage}% | {rows} rows', stream: process.stderr }, cliProgress.Presets.shades_classic)
     : null;
@@ -179,14 +136,14 @@ withReadOptions(
 withReadOptions(
   program
     .command('evaluate')
-    .description('ROC AUC, log loss, lift table and capture rates of a model on labelled rows')
+    .description("the model's metrics on labelled rows (ROC AUC, lift and capture rates; accuracy, macro F1 and top-k for more classes)")
     .requiredOption('--model <file>', 'a model saved by train')
     .requiredOption('--data <file>', 'labelled data (with the target column)')
     .option('--impute-missing', 'accept rows that lack some of the trained columns, imputing them'),
 ).action(async (o) => {
   await checkInputFile(o.model, '--model');
   await checkInputFile(o.data, '--data');
-  const model = await loadScorer(o.model);
+  const model = await loadPreset(o.model);
   const report = await model.evaluate(o.data, { read: readOptions(o), missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn });
   console.log(formatReport(report));
 });
@@ -202,10 +159,21 @@ withReadOptions(
 ).action(async (o) => {
   await checkInputFile(o.model, '--model');
   await checkInputFile(o.data, '--data');
-  const model = await loadScorer(o.model);
+  const model = await loadPreset(o.model);
+  if (!isExplainable(model)) throw new InputError(`importance: a '${model.kind}' model has no permutation importance`);
   const items = await model.importance(o.data, { read: readOptions(o), missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn });
   console.log(formatImportance(items, o.top));
 });
+
+program
+  .command('describe')
+  .description('what a saved model predicts, from which columns, trained on what, and how well')
+  .requiredOption('--model <file>', 'a model saved by train')
+  .action(async (o) => {
+    await checkInputFile(o.model, '--model');
+    const model = await loadPreset(o.model);
+    console.log(model.describe());
+  });
 
 program
   .command('bench')

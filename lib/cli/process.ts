@@ -13,8 +13,8 @@ export function debugging(): boolean {
 export function cliMessage(e: unknown): string {
   const err = e as Error;
   let text = e instanceof InputError ? e.cliMessage : String(err?.message ?? e);
-  // "ChurnModel.fit: ..." names a function the user did not call.
-  text = text.replace(/^(ChurnModel|PropensityModel)\.\w+: /, '');
+  // "ChurnModel.fit: ..." names a function the user did not call (any preset class's method).
+  text = text.replace(/^[A-Z][A-Za-z0-9]*\.[a-z]\w*: /, '');
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 

@@ -1,6 +1,6 @@
-// Streaming batch scoring: a CSV or JSON Lines file in, the same rows plus the score out,
-// constant memory whatever the file size. The output goes to a temporary file beside the target
-// and is renamed into place only when complete, so an earlier output survives any failure; the
+// Streaming batch scoring: a CSV or JSON Lines file in, the same rows plus the preset's output
+// columns out (a probability; a class and per-class probabilities; ...), constant memory
+// whatever the file size. The output goes to a temporary file beside the target and is renamed into place only when complete, so an earlier output survives any failure; the
 // temporary file is removed on errors and on SIGINT/SIGTERM. '-' writes to stdout instead.
 import { createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
@@ -8,16 +8,16 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError, type WarningHandler, emitWarning, warningCollector } from '../data/errors.js';
 import type { TransformOptions } from '../data/preprocess.js';
 import { type ReadOptions, formatOf, streamRecords } from '../data/source.js';
-import type { Row, Table } from '../data/table.js';
+import type { Row } from '../data/table.js';
 import { checkInputFile, checkOutputFile, fileError, sameFile } from '../io/paths.js';
 import { removeStaleTemps, trackTempFile } from '../io/temp-files.js';
+import type { Preset } from '../presets/preset.js';
 
-export interface Scorer {
-  predict(rows: Table, opts?: TransformOptions): number[];
-}
+/** What scoring needs of a preset (preset.ts): the columns it adds, and their values per row. */
+export type Scorer = Pick<Preset, 'outputColumns' | 'score'>;
 
 export interface ScoreFileOptions {
-  /** Name of the added column (default "probability"). */
+  /** A new name for the prediction's own column (the first of the preset's output columns: 'probability', 'class', ...). */
   column?: string;
   /** Rows per model call. */
   batchSize?: number;
@@ -84,7 +84,10 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
     if (await sameFile(input, output)) throw new InputError(`predict: the output ${output} is the input file; write the scores to another file`, 'ESAMEFILE');
   }
   const total = (await stat(input)).size;
-  const column = opts.column ?? 'probability';
+  // The preset's columns for its kind: a probability; a class and one probability per class; ...
+  const added = model.outputColumns().map((c) => c.name);
+  if (opts.column !== undefined) added[0] = opts.column;
+  const clash = (columns: string[]) => added.find((c) => columns.includes(c));
   const batchSize = opts.batchSize ?? 4096;
   const inFormat = formatOf(input, opts.read?.format);
   const outFormat = toStdout ? inFormat : formatOf(output);
@@ -96,7 +99,8 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
     ...opts.read,
     onBytes: (n) => (read = n),
     onHeader: (columns, d) => {
-      if (columns.includes(column)) throw new InputError(`predict: ${input} already has a column named '${column}'; choose another with --column`, 'ECOLUMN');
+      const taken = clash(columns);
+      if (taken !== undefined) throw new InputError(`predict: ${input} already has a column named '${taken}'${taken === added[0] ? '; choose another with --column' : ''}`, 'ECOLUMN');
       header = columns;
       delimiter = d;
     },
@@ -113,9 +117,13 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
   const flush = async () => {
     if (!batch.length) return;
     const table = { rows: batch.map((b) => b.row), columns: header ?? [], lines: batch.map((b) => b.line), source: input };
-    const scores = model.predict(table, { missing: opts.missing, onWarning: warnings.add });
-    const scored = batch.map((b, i) => ({ ...b.row, [column]: scores[i] }));
-    outColumns ??= [...(header ?? Object.keys(batch[0].row)), column];
+    const scores = model.score(table, { missing: opts.missing, onWarning: warnings.add });
+    const scored = batch.map((b, i) => {
+      const row: Record<string, unknown> = { ...b.row };
+      added.forEach((c, j) => (row[c] = scores[i][j]));
+      return row;
+    });
+    outColumns ??= [...(header ?? Object.keys(batch[0].row)), ...added];
     if (outFormat === 'jsonl') await out.write(scored.map((r) => JSON.stringify(r)).join('\n') + '\n');
     else await out.write(stringify(scored, { header: rows === 0, delimiter, columns: outColumns }));
     rows += batch.length;
@@ -124,7 +132,8 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
   };
   try {
     for await (const rec of records) {
-      if (!header && column in rec.row) throw new InputError(`predict: ${input} line ${rec.line} already has a column named '${column}'; choose another with --column`, 'ECOLUMN');
+      const taken = header ? undefined : clash(Object.keys(rec.row));
+      if (taken !== undefined) throw new InputError(`predict: ${input} line ${rec.line} already has a column named '${taken}'${taken === added[0] ? '; choose another with --column' : ''}`, 'ECOLUMN');
       batch.push({ row: rec.row, line: rec.line });
       if (batch.length >= batchSize) await flush();
     }

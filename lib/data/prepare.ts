@@ -1,7 +1,7 @@
 // From a CSV file (or rows) to tensors tl.fit accepts, for custom models: the same
 // inference and preprocessing the presets use, fitted on the training split only.
-import { native } from '../native.js';
-import { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { seededRandom } from '../train/data.js';
 import { Preprocessor, type TransformOptions } from './preprocess.js';
 import { type ColumnKind, inferSchema } from './schema.js';
@@ -34,11 +34,11 @@ export async function prepare(
   const encode = (t: Table, idx?: number[], o: TransformOptions = { onWarning: () => undefined }): [Tensor, Tensor] => {
     const e = preprocessor.transform(t, idx, o);
     return [
-      new Tensor(native.fromData(e.numeric, [e.n, preprocessor.numericWidth])),
-      new Tensor(native.fromData(e.categorical, [e.n, preprocessor.cardinalities.length])),
+      tensor(e.numeric, { shape: [e.n, preprocessor.numericWidth], device: 'cpu' }),
+      tensor(e.categorical, { shape: [e.n, preprocessor.cardinalities.length], device: 'cpu' }),
     ];
   };
-  const labels = (idx: number[]) => new Tensor(native.fromData(Float32Array.from(idx, (i) => y[i]), [idx.length, 1]));
+  const labels = (idx: number[]) => tensor(Float32Array.from(idx, (i) => y[i]), { shape: [idx.length, 1], device: 'cpu' });
   return {
     train: { x: encode(table, train), y: labels(train) },
     validation: { x: encode(table, validation, { onWarning: opts.onWarning }), y: labels(validation) },

@@ -58,34 +58,5 @@ export function encodeTarget(t: Table, target: BinaryTarget, indices?: number[])
   });
 }
 
-/** A seeded split of row indices, stratified by the 0/1 labels. */
-export function stratifiedSplit(labels: Float32Array, fraction: number, random: () => number): { train: number[]; validation: number[] } {
-  const byClass: number[][] = [[], []];
-  labels.forEach((y, i) => byClass[y > 0.5 ? 1 : 0].push(i));
-  const train: number[] = [], validation: number[] = [];
-  for (const group of byClass) {
-    for (let i = group.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [group[i], group[j]] = [group[j], group[i]];
-    }
-    const cut = Math.round(group.length * fraction);
-    validation.push(...group.slice(0, cut));
-    train.push(...group.slice(cut));
-  }
-  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
-}
-
-/** Seeded stratified K-fold assignment: fold[i] in [0, k) for every row, classes spread evenly. */
-export function stratifiedFolds(labels: Float32Array, k: number, random: () => number): Int32Array {
-  const fold = new Int32Array(labels.length);
-  for (const cls of [0, 1]) {
-    const group: number[] = [];
-    labels.forEach((y, i) => (y > 0.5 ? 1 : 0) === cls && group.push(i));
-    for (let i = group.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [group[i], group[j]] = [group[j], group[i]];
-    }
-    group.forEach((row, n) => (fold[row] = n % k));
-  }
-  return fold;
-}
+// The splits moved to stratify.ts (they serve any class target); kept importable from here.
+export { stratifiedFolds, stratifiedSplit } from './stratify.js';

@@ -117,7 +117,13 @@ async function loadAny(path: string, opts: { into?: Module }): Promise<unknown> 
         `load: ${path} holds a custom model${meta.className ? ` (${meta.className})` : ''}; pass an instance to fill: tl.load(path, { into: new MyModel() })`,
       );
     const model = buildModule(meta.model);
-    model.loadStateDict(tensors);
+    try {
+      model.loadStateDict(tensors);
+    } catch (e) {
+      // The rebuilt model's own tensors would otherwise wait for the garbage collector.
+      for (const t of Object.values(model.stateDict())) t.dispose();
+      throw e;
+    }
     return model.eval();
   } finally {
     // Values were copied into the model's own tensors; presets keep what they adopt.

@@ -1,5 +1,6 @@
 export { accuracy, rocAuc, logLoss, precisionRecallF1 } from './classification.js';
 export type { PrecisionRecallF1 } from './classification.js';
+export { topKAccuracy, multiclassLogLoss, perClassLift } from './multiclass.js';
 export { rmse, mae } from './regression.js';
 export { spearman, normalizedGini, decileMape } from './value.js';
 export { adjustedRandIndex } from './clustering.js';

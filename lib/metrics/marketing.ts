@@ -1,6 +1,10 @@
 // The measures marketers use: lift/gains tables, ranking quality, cluster separation.
-import { native } from '../native.js';
-import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../autograd/mode.js';
+import { matmul } from '../ops/linalg.js';
+import { square } from '../ops/math.js';
+import { sum } from '../ops/reduce.js';
+import { slice, transpose } from '../ops/shape.js';
+import { Tensor, tidy } from '../tensor/tensor.js';
 import { type Values, sameLength, toArray, toRows } from './values.js';
 
 export interface LiftRow {
@@ -109,21 +113,13 @@ export function silhouette(x: Tensor, labels: Values): number {
   const index = new Map(clusters.map((c, i) => [c, i]));
   const sizes = new Float64Array(clusters.length);
   for (const v of y) sizes[index.get(v)!]++;
-  const squares = native.unary('square', x.handle);
-  const sq = native.reduce('sum', squares, 1, false);
-  const norms = sq.dataSync();
-  squares.dispose();
-  sq.dispose();
-  const xt = native.transpose(x.handle, 0, 1);
+  // Read-only arithmetic on the caller's tensor: no graph, and every intermediate freed here.
+  const norms = noGrad(() => tidy(() => sum(square(x), 1).dataSync()));
   let total = 0;
   const block = Math.max(1, Math.floor(4_000_000 / n));
   for (let r0 = 0; r0 < n; r0 += block) {
     const r1 = Math.min(n, r0 + block);
-    const rows = native.slice(x.handle, 0, r0, r1);
-    const g = native.matmul(rows, xt);
-    const dots = g.dataSync();
-    rows.dispose();
-    g.dispose();
+    const dots = noGrad(() => tidy(() => matmul(slice(x, 0, r0, r1), transpose(x, 0, 1)).dataSync()));
     for (let i = r0; i < r1; i++) {
       const sums = new Float64Array(clusters.length);
       for (let j = 0; j < n; j++) {
@@ -139,6 +135,5 @@ export function silhouette(x: Tensor, labels: Values): number {
       total += (b - a) / Math.max(a, b);
     }
   }
-  xt.dispose();
   return total / n;
 }

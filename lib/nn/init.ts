@@ -1,13 +1,15 @@
 // Parameter initialization as PyTorch does it, drawn from the seeded generator.
-import { native } from '../native.js';
-import { Tensor } from '../tensor/tensor.js';
+import { full, rand, randn } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+// Parameters start on the CPU whatever the default device (Module.to moves them).
 
 export function uniform(shape: number[], bound: number): Tensor {
-  return new Tensor(native.rand(shape, -bound, bound));
+  return rand(shape, { low: -bound, high: bound, device: 'cpu' });
 }
 
 export function normal(shape: number[], std = 1): Tensor {
-  return new Tensor(native.randn(shape, 0, std));
+  return randn(shape, { mean: 0, std, device: 'cpu' });
 }
 
 /**
@@ -24,5 +26,5 @@ export function xavierUniform(shape: number[], fanIn: number, fanOut: number, ga
 }
 
 export function constant(shape: number[], value: number): Tensor {
-  return new Tensor(native.full(shape, value, 'float32'));
+  return full(shape, value, { device: 'cpu' });
 }

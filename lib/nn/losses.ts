@@ -1,13 +1,12 @@
 // Loss functions (tl.losses). Each reduces with 'mean' (default), 'sum' or 'none'.
-import { record } from '../autograd/record.js';
-import { native } from '../native.js';
 import { softplus } from '../ops/activation.js';
 import { abs, log } from '../ops/math.js';
 import { add, div, gt, maximum, minimum, mul, sub, where } from '../ops/arithmetic.js';
 import { embedding } from '../ops/join.js';
+import { bceWithLogits, softmaxCrossEntropy } from '../ops/loss.js';
 import { logSoftmax, mean, sum } from '../ops/reduce.js';
 import { slice } from '../ops/shape.js';
-import { handleOf, wrap } from '../ops/util.js';
+import { handleOf } from '../ops/util.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -56,11 +55,7 @@ export function binaryCrossEntropyWithLogits(
   sameShape('binaryCrossEntropyWithLogits', logits, targets, 'logits', 'targets');
   let loss: Tensor;
   if (opts.posWeight === undefined) {
-    loss = wrap(native.binary('bceWithLogits', logits.handle, targets.handle));
-    loss = record('binaryCrossEntropyWithLogits', loss, [logits, targets], (g) => [
-      mul(g, sub(logits.sigmoid(), targets)),
-      mul(g, logits).neg(),
-    ], [logits, targets]);
+    loss = bceWithLogits(logits, targets);
   } else {
     // (1 - y) x + (1 + (w - 1) y) softplus(-x)
     const wm1 = typeof opts.posWeight === 'number' ? opts.posWeight - 1 : sub(opts.posWeight, 1);
@@ -101,11 +96,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor, opts: CrossEntropyO
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const smoothing = opts.labelSmoothing ?? 0;
   if (opts.weight && smoothing > 0) return weightedSmoothed(flatLogits, flatLabels, opts.weight, ignoreIndex, smoothing, opts.reduction ?? 'mean', logits, labels);
-  const r = native.crossEntropy(flatLogits.handle, flatLabels.handle, ignoreIndex, smoothing);
-  const lse = wrap(r.lse);
-  let loss = record('crossEntropy', wrap(r.loss), [flatLogits], (g) => [
-    wrap(native.crossEntropyBackward(flatLogits.handle, flatLabels.handle, lse.handle, g.handle, ignoreIndex, smoothing)),
-  ], [flatLogits, flatLabels, lse]);
+  let loss = softmaxCrossEntropy(flatLogits, flatLabels, ignoreIndex, smoothing);
   const reduction = opts.reduction ?? 'mean';
   const valid = flatLabels.ne(ignoreIndex).float();
   let sampleWeight: Tensor = valid;
@@ -132,11 +123,7 @@ function weightedSmoothed(
 ): Tensor {
   const c = logits.dimsInternal[1];
   if (weight.shape.join() !== String(c)) throw new RangeError(`crossEntropy: weight must have shape [${c}]`);
-  const r = native.crossEntropy(logits.handle, labels.handle, ignoreIndex, 0);
-  const lse = wrap(r.lse);
-  const nll = record('crossEntropy', wrap(r.loss), [logits], (g) => [
-    wrap(native.crossEntropyBackward(logits.handle, labels.handle, lse.handle, g.handle, ignoreIndex, 0)),
-  ], [logits, labels, lse]);
+  const nll = softmaxCrossEntropy(logits, labels, ignoreIndex, 0);
   const valid = labels.ne(ignoreIndex).float();
   const safe = where(labels.eq(ignoreIndex), 0, labels);
   const targetWeight = mul(embedding(weight.reshape([c, 1]), safe).reshape([-1]), valid);

@@ -1,7 +1,9 @@
 // Module: the base of every layer and model. Parameters, buffers and sub-modules are found by
 // walking the module's own properties (like PyTorch's attribute registration), so a model is
 // written as plain fields: `this.fc = new Linear(4, 8)`, `this.weight = parameter(...)`.
-import { native } from '../native.js';
+import { noGrad } from '../autograd/mode.js';
+import { assign } from '../ops/inplace.js';
+import { to } from '../ops/shape.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Device } from '../tensor/types.js';
@@ -125,7 +127,7 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
         if (!(value instanceof Tensor) || value.device === device) continue;
         const isParam = parameters.has(value);
         if (!isParam && !buffers.has(value)) continue;
-        const moved = new Tensor(native.to(value.handle, device));
+        const moved = noGrad(() => to(value, device));
         if (isParam) {
           moved.requiresGrad = value.requiresGrad;
           parameters.add(keep(moved));
@@ -183,7 +185,7 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
       if (src.shape.join() !== t.shape.join())
         throw new RangeError(`loadStateDict: '${name}' has shape [${src.shape.join(', ')}], the module expects [${t.shape.join(', ')}]`);
     }
-    for (const [name, t] of Object.entries(own)) if (state[name]) native.assign(t.handle, state[name].handle);
+    for (const [name, t] of Object.entries(own)) if (state[name]) assign(t, state[name]);
     return { missing, unexpected };
   }
 

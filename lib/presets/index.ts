@@ -1,5 +1,15 @@
-export { ChurnModel, PropensityModel } from './churn.js';
-export type { ChurnFitOptions, ChurnReport, ColumnImportance } from './churn.js';
+// tl.presets: the marketing models. Importing this module registers every preset with tl.load
+// and the CLI (registry.ts).
+export { ChurnModel } from './churn.js';
+export type { ChurnFitOptions } from './churn.js';
+export { PropensityModel } from './propensity.js';
+export type { PropensityFitOptions, PropensityReport } from './propensity.js';
+export type { ClassifierFitOptions, NetworkProgress } from './classifier-fit.js';
+export type { ChurnReport, ClassReport, MulticlassReport } from './classifier-report.js';
+export type { ColumnImportance } from './classifier.js';
+export type { Classifier, Data, DataOptions, InputColumn, InputType, OutputColumn, OutputValue, Preset, PresetClass, PredictOptions } from './preset.js';
+export { isClassifier, isPreset, jsonPredictions } from './preset.js';
+export { findPreset, presetClass, presetNames, registerPreset } from './registry.js';
 export { TabularNet } from './tabular-net.js';
 export { LifetimeValueModel } from './lifetime-value.js';
 export type { LtvFitOptions, ValueReport, ValueInterval, LtvDataOptions } from './lifetime-value.js';

@@ -280,10 +280,3 @@ export function isTensor(v: unknown): v is Tensor {
 export function tidy<T>(fn: () => T): T {
   return runTidy(fn, isTensor);
 }
-
-/** @internal Wraps a fresh native handle. */
-export function fromHandle(h: NativeTensor): Tensor {
-  return new Tensor(h);
-}
-
-export { native };

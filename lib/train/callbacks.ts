@@ -1,7 +1,8 @@
 // Training callbacks: hooks fit() calls, and the built-in early stopping and checkpointing.
 import { save } from '../io/model-file.js';
 import type { Module } from '../nn/module.js';
-import { native } from '../native.js';
+import { noGrad } from '../autograd/mode.js';
+import { clone } from '../ops/shape.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -70,7 +71,7 @@ export function earlyStopping(opts: { monitor?: string; patience?: number; mode?
         wait = 0;
         if (opts.restoreBest ?? true) {
           dropSnapshot();
-          snapshot = Object.fromEntries(Object.entries(ctx.model.stateDict()).map(([k, t]) => [k, keep(new Tensor(native.clone(t.handle)))]));
+          snapshot = Object.fromEntries(Object.entries(ctx.model.stateDict()).map(([k, t]) => [k, keep(noGrad(() => clone(t)))]));
         }
       } else if (++wait >= patience) {
         ctx.stop();

@@ -1,6 +1,9 @@
 // Batches for fit(): in-memory tensors (rows on dim 0, shuffled with a seed each epoch) or
 // any object that produces batches itself (the CSV pipeline's loaders).
-import { native } from '../native.js';
+import { noGrad } from '../autograd/mode.js';
+import { indexSelect } from '../ops/join.js';
+import { slice } from '../ops/shape.js';
+import { tensor } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
 
 export type Inputs = Tensor | Tensor[];
@@ -69,8 +72,9 @@ export function permutation(n: number, random: () => number): Int32Array {
 
 /** Rows `index` of every tensor (a copy). */
 export function takeRows(d: TensorData, index: Int32Array): TensorData {
-  const idx = native.fromData(index, [index.length]);
-  const pick = (t: Tensor) => new Tensor(native.indexSelect(t.handle, 0, idx));
+  // Copies of data, never part of a graph (the native index lives on the CPU for any device).
+  const idx = tensor(index, { shape: [index.length], device: 'cpu' });
+  const pick = (t: Tensor) => noGrad(() => indexSelect(t, 0, idx));
   try {
     return { x: Array.isArray(d.x) ? d.x.map(pick) : pick(d.x), y: pick(d.y) };
   } finally {
@@ -86,8 +90,8 @@ export function* tensorBatches(d: TensorData, batchSize: number, order: Int32Arr
     if (order) {
       yield takeRows(d, order.subarray(start, end));
     } else {
-      const slice = (t: Tensor) => new Tensor(native.slice(t.handle, 0, start, end, 1));
-      yield { x: Array.isArray(d.x) ? d.x.map(slice) : slice(d.x), y: slice(d.y) };
+      const rows = (t: Tensor) => noGrad(() => slice(t, 0, start, end, 1));
+      yield { x: Array.isArray(d.x) ? d.x.map(rows) : rows(d.x), y: rows(d.y) };
     }
   }
 }

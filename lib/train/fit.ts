@@ -4,7 +4,8 @@
 import { noGrad } from '../autograd/mode.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, huber, mse } from '../nn/losses.js';
 import { Module } from '../nn/module.js';
-import { native } from '../native.js';
+import { cat } from '../ops/join.js';
+import { randint } from '../tensor/create.js';
 import { accuracy, logLoss, rocAuc } from '../metrics/classification.js';
 import { mae, rmse } from '../metrics/regression.js';
 import { clipGradNorm } from '../optim/clip.js';
@@ -97,7 +98,7 @@ function evaluate(model: Module, data: TensorData, lossFn: LossFn, logits: boole
       }
       const out: Record<string, number> = { valLoss: lossSum / rows };
       if (metrics?.length) {
-        const all = new Tensor(native.cat(preds.map((p) => p.handle), 0));
+        const all = cat(preds, 0);
         const scores = logits ? all.sigmoid() : all;
         for (const m of metrics) {
           if (typeof m === 'object') out[`val${m.name[0].toUpperCase()}${m.name.slice(1)}`] = m.fn(scores, data.y);
@@ -130,7 +131,7 @@ export async function fit(model: Module, data: FitData, opts: FitOptions): Promi
   const optimizer = opts.optimizer ?? new Adam(model.parameters(), { lr: 1e-3 });
   const shuffle = opts.shuffle ?? true;
   const seed = opts.seed ?? (() => {
-    const h = native.randint([1], 0, 2 ** 31 - 1);
+    const h = randint(0, 2 ** 31 - 1, [1], { device: 'cpu' });
     const v = h.item();
     h.dispose();
     return v;

@@ -38,6 +38,19 @@ export function churnRows(n: number, seed = 1): Record<string, string>[] {
   });
 }
 
+/** Customers and the offer each took: 'upgrade' with long tenure and high spend, 'discount' on the basic plan, else 'keep' (most). */
+export function offerRows(n: number, seed = 1): Record<string, string>[] {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const plans = ['basic', 'plus', 'pro'], regions = ['north', 'south', 'east', 'west'];
+  return Array.from({ length: n }, (_, i) => {
+    const tenure = Math.floor(rand() * 72), spend = 20 + rand() * 100, plan = plans[Math.floor(rand() * 3)];
+    const up = tenure / 18 + (spend - 70) / 20 - 2 + (rand() - 0.5) * 1.5, disc = (plan === 'basic' ? 1.5 : -1) - tenure / 40 + (rand() - 0.5) * 1.5;
+    const offer = up > 0.5 && up > disc ? 'upgrade' : disc > 0.5 ? 'discount' : 'keep';
+    return { id: `c${i}`, tenure: String(tenure), spend: spend.toFixed(2), plan, region: regions[i % 4], offer };
+  });
+}
+
 /** CSV text for rows (every row has the same keys), quoting fields that need it. */
 export function toCsv(rows: Record<string, unknown>[], delimiter = ',', eol = '\n'): string {
   const cols = Object.keys(rows[0]);

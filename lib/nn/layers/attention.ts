@@ -5,11 +5,11 @@ import { Module, type ModuleConfig, parameter } from '../module.js';
 import { gelu, relu } from '../../ops/activation.js';
 import { add, div, where } from '../../ops/arithmetic.js';
 import { dropout } from '../../ops/dropout.js';
+import { fill } from '../../ops/inplace.js';
 import { linear, matmul } from '../../ops/linalg.js';
 import { mean, softmax } from '../../ops/reduce.js';
 import { permute, reshape, slice, transpose } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { native } from '../../native.js';
 import { Dropout } from './basic.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './norm.js';
@@ -45,7 +45,7 @@ export class MultiheadAttention extends Module {
     this.in_proj_weight = parameter(xavierUniform([3 * embedDim, embedDim], embedDim, 3 * embedDim));
     this.in_proj_bias = opts.bias === false ? null : parameter(constant([3 * embedDim], 0));
     this.out_proj = new Linear(embedDim, embedDim, { bias: opts.bias !== false });
-    if (this.out_proj.bias) native.fill(this.out_proj.bias.handle, 0);
+    if (this.out_proj.bias) fill(this.out_proj.bias, 0);
   }
 
   forward(query: Tensor, key: Tensor, value: Tensor, opts: AttentionOptions = {}): [Tensor, Tensor | null] {

@@ -8,8 +8,8 @@ import { dropout } from '../../ops/dropout.js';
 import { cat, stack } from '../../ops/join.js';
 import { linear } from '../../ops/linalg.js';
 import { slice, transpose } from '../../ops/shape.js';
+import { zeros } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { native } from '../../native.js';
 
 export interface RnnOptions {
   numLayers?: number;
@@ -64,7 +64,7 @@ abstract class RecurrentBase extends Module {
       throw new RangeError(`${this.constructor.name}: expected input [batch, time, features], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
     let seq = this.batchFirst ? x : transpose(x, 0, 1); // [N, T, F]
     const [n, steps] = seq.shape;
-    const zeros = () => new Tensor(native.full([n, this.hiddenSize], 0, 'float32', x.device));
+    const initialState = () => zeros([n, this.hiddenSize], { device: x.device });
     const finals: Tensor[][] = Array.from({ length: this.stateCount }, () => []);
     for (let l = 0; l < this.numLayers; l++) {
       const outs: Tensor[] = [];
@@ -76,7 +76,7 @@ abstract class RecurrentBase extends Module {
         };
         const xGates = linear(seq, p.wih, p.bih); // [N, T, gates * H], one GEMM for every step
         const k = l * this.directions + d;
-        let state = initial ? initial.map((s) => s.slice(0, k, k + 1).reshape([n, this.hiddenSize])) : Array.from({ length: this.stateCount }, zeros);
+        let state = initial ? initial.map((s) => s.slice(0, k, k + 1).reshape([n, this.hiddenSize])) : Array.from({ length: this.stateCount }, initialState);
         const hs: Tensor[] = new Array(steps);
         for (let i = 0; i < steps; i++) {
           const t = d ? steps - 1 - i : i;

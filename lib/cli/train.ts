@@ -1,0 +1,104 @@
+// `tensorlift train <preset>`: what each preset takes on the command line. A spec names the
+// preset's own options (the train command accepts the union, and refuses an option given to a
+// preset that does not take it), turns the parsed flags into its fit() options, and says in
+// one line how training went. Adding a preset to the CLI is adding a spec here.
+import { Option } from 'commander';
+import { int } from './options.js';
+import { InputError, columnList } from '../data/errors.js';
+import { inferSchema } from '../data/schema.js';
+import type { Table } from '../data/table.js';
+import type { TabularClassifier } from '../presets/classifier.js';
+import type { NetworkProgress } from '../presets/classifier-fit.js';
+import type { Preset } from '../presets/preset.js';
+
+/** Parsed flags of the train command (commander's camelCase names). */
+export type Flags = Record<string, unknown> & { data: string; out: string; test?: string };
+
+export interface TrainSpec {
+  /** The preset kind this trains (the registry finds the class). */
+  kind: string;
+  /** Attribute names (commander's camelCase) of the options this preset takes beyond the common ones. */
+  takes: string[];
+  /** Flags that must be given, by attribute name. */
+  requires: string[];
+  /** The fit() options from the flags; `onNetwork` etc. are added here for progress on stderr. */
+  fitOptions(o: Flags, progress: (line: string) => void): Record<string, unknown>;
+  /** One line after training (`seconds` of wall time). */
+  trained(model: Preset, seconds: number): string;
+  /** Columns a --test file needs (checked before training). */
+  testColumns(data: Table, o: Flags): string[];
+}
+
+
+/** Every preset-specific option of the train command (a preset takes a subset: TrainSpec.takes). */
+export function presetOptions(): Option[] {
+  return [
+    new Option('--target <column>', 'the outcome column (churn, propensity: yes/no, or classes such as offers)'),
+    new Option('--positive <value>', 'the positive value of a yes/no target, when not obvious'),
+    new Option('--ensemble <n>', 'networks in the ensemble (1-20)').argParser(int('--ensemble', 20)),
+    new Option('--epochs <n>', 'maximum epochs per network').argParser(int('--epochs')),
+    new Option('--class-weight <how>', 'weight classes inversely to their frequency (balanced, the default) or not (none)').choices(['balanced', 'none']),
+    new Option('--max-classes <n>', 'most classes a text target may have (propensity; default 100)').argParser(int('--max-classes', 10000)),
+  ];
+}
+
+/** Progress of each network of an ensemble, as lines on stderr. */
+function networkProgress(progress: (line: string) => void) {
+  return ({ network, networks, epochs, auc, accuracy }: NetworkProgress) =>
+    progress(
+      epochs === undefined
+        ? `network ${network}/${networks}: training`
+        : `network ${network}/${networks}: ${epochs} epochs, ${auc !== undefined ? `ROC AUC ${auc.toFixed(4)}` : `accuracy ${accuracy!.toFixed(4)}`} on its held-out rows`,
+    );
+}
+
+/** The classifiers' spec (churn and propensity differ only in kind). */
+function classifierSpec(kind: string, extra: string[] = []): TrainSpec {
+  return {
+    kind,
+    takes: ['target', 'positive', 'ensemble', 'epochs', 'classWeight', ...extra],
+    requires: ['target'],
+    fitOptions: (o, progress) => ({
+      target: o.target, positive: o.positive, exclude: o.exclude, ensemble: o.ensemble, epochs: o.epochs, seed: o.seed, classWeight: o.classWeight,
+      ...(o.maxClasses === undefined ? {} : { maxClasses: o.maxClasses }),
+      progress: process.stderr.isTTY, onNetwork: networkProgress(progress),
+    }),
+    trained: (model, seconds) => {
+      const m = model as TabularClassifier<unknown>;
+      const v = m.validation;
+      const measure = v.auc !== undefined ? `ROC AUC ${v.auc.toFixed(4)}` : `accuracy ${v.accuracy?.toFixed(4)}, log loss ${v.logLoss?.toFixed(4)}`;
+      return `trained ${m.nets.length} networks in ${seconds.toFixed(1)} s; out-of-fold ${measure}`;
+    },
+    // The target and every feature column, or evaluation would fail after training.
+    testColumns: (data, o) => {
+      const target = String(o.target);
+      const schema = inferSchema(data, target, { exclude: o.exclude as string[] | undefined });
+      return [target, ...schema.filter((c) => ['numeric', 'boolean', 'categorical'].includes(c.kind)).map((c) => c.name)];
+    },
+  };
+}
+
+export const TRAINERS: Record<string, TrainSpec> = {
+  churn: classifierSpec('churn'),
+  propensity: classifierSpec('propensity', ['maxClasses']),
+};
+
+const flag = (attr: string) => `--${attr.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The spec of `preset`, after checking that the flags given are the ones it takes. */
+export function trainSpec(preset: string, o: Flags, given: (attr: string) => boolean): TrainSpec {
+  const spec = TRAINERS[preset];
+  if (!spec) throw new InputError(`unknown preset '${preset}' (available: ${Object.keys(TRAINERS).join(', ')})`);
+  for (const attr of spec.requires) if (o[attr] === undefined) throw new InputError(`train ${preset}: ${flag(attr)} is required`);
+  const all = presetOptions().map((opt) => opt.attributeName());
+  const foreign = all.filter((a) => !spec.takes.includes(a) && given(a));
+  if (foreign.length) throw new InputError(`train ${preset} does not take ${foreign.map(flag).join(', ')} (it takes ${spec.takes.map(flag).join(', ')})`);
+  return spec;
+}
+
+/** The --test file must have the columns the model needs, or it would fail after training. */
+export function checkTestColumns(spec: TrainSpec, data: Table, test: Table, o: Flags): void {
+  const absent = spec.testColumns(data, o).filter((c) => data.columns.includes(c) && !test.columns.includes(c));
+  if (absent.length)
+    throw new InputError(`--test ${o.test} lacks ${absent.length === 1 ? 'a column' : 'columns'} of --data: ${columnList(absent.map((c) => `'${c}'`))} (add ${absent.length === 1 ? 'it' : 'them'}, or leave ${absent.length === 1 ? 'it' : 'them'} out of training with --exclude)`);
+}

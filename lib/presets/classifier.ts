@@ -1,0 +1,269 @@
+// What ChurnModel and PropensityModel share once fitted: an ensemble of TabularNets over one
+// preprocessor, and a head that turns the averaged logits into probabilities (sigmoid for a
+// yes/no target, softmax for more classes). Scoring, the per-kind output columns, evaluation,
+// permutation importance, describe() and the generic save format live here; the subclasses
+// add fit/load and what predict() returns.
+import type { ClassTarget } from '../data/classes.js';
+import { encodeClasses } from '../data/classes.js';
+import { InputError, columnList } from '../data/errors.js';
+import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
+import type { ColumnInfo } from '../data/schema.js';
+import { type BinaryTarget, encodeTarget } from '../data/target.js';
+import { type Row, type Table, toTable } from '../data/table.js';
+import { noGrad } from '../autograd/mode.js';
+import { save as saveModel } from '../io/model-file.js';
+import { rocAuc } from '../metrics/classification.js';
+import type { Module } from '../nn/module.js';
+import { tensor } from '../tensor/create.js';
+import { type Tensor, tidy } from '../tensor/tensor.js';
+import { seededRandom } from '../train/data.js';
+import type { ClassifierHead, ClassifierValidation, FittedClassifier } from './classifier-fit.js';
+import { type ChurnReport, type MulticlassReport, binaryReport, multiclassReport } from './classifier-report.js';
+import { partsToSafetensors, type PresetParts } from './persist.js';
+import type { Classifier, Data, DataOptions, InputColumn, OutputColumn, OutputValue, PredictOptions, Saved } from './preset.js';
+import { asTable } from './preset.js';
+import { TabularNet } from './tabular-net.js';
+
+export interface ColumnImportance {
+  column: string;
+  /** Mean drop in ROC AUC (macro one-vs-rest for more than two classes) when the column's values are shuffled across rows. */
+  aucDrop: number;
+}
+
+/** Options of evaluate() and importance(): how to read a path, and what to do with absent columns. */
+export type ChurnDataOptions = DataOptions;
+
+const isBinaryTarget = (t: BinaryTarget | ClassTarget): t is BinaryTarget => typeof (t as BinaryTarget).positive === 'string';
+
+export abstract class TabularClassifier<Prediction> implements Classifier<Prediction, ChurnReport | MulticlassReport> {
+  abstract readonly kind: string;
+  readonly nets: TabularNet[];
+  readonly preprocessor: Preprocessor;
+  readonly target: BinaryTarget | ClassTarget;
+  readonly schema: ColumnInfo[];
+  readonly head: ClassifierHead;
+  /** Measures on the training data's out-of-fold predictions, and the epochs each network trained. */
+  readonly validation: ClassifierValidation;
+  /** Rows trained on and rows per class (absent in files from before it was recorded). */
+  readonly training?: FittedClassifier['training'];
+
+  protected constructor(f: Omit<FittedClassifier, 'training'> & { training?: FittedClassifier['training'] }) {
+    this.nets = f.nets;
+    this.preprocessor = f.preprocessor;
+    this.target = f.target;
+    this.schema = f.schema;
+    this.head = f.head;
+    this.validation = f.validation;
+    this.training = f.training;
+  }
+
+  /** True for a yes/no target: predictions are P(positive). */
+  get isBinary(): boolean {
+    return this.head.type === 'binary';
+  }
+
+  /** Class labels in predictProba's column order (yes/no targets: [negative, positive]). */
+  get classes(): string[] {
+    const t = this.target;
+    return isBinaryTarget(t) ? [t.negative, t.positive] : [...t.classes];
+  }
+
+  get inputSchema(): InputColumn[] {
+    return this.preprocessor.columns.map((c) => ({ name: c.name, type: c.kind }));
+  }
+
+  /** The averaged, shifted logits of the ensemble: [n] for a yes/no target, [n, classes] otherwise. */
+  protected logits(rows: Row[] | Table, opts: PredictOptions, what: string): { values: Float32Array; n: number } | null {
+    const table = asTable(rows, what);
+    if (!table.rows.length) return null;
+    const e = this.preprocessor.transform(table, undefined, opts);
+    const probs = noGrad(() =>
+      tidy(() => {
+        const num = tensor(e.numeric, { shape: [e.n, this.preprocessor.numericWidth], device: 'cpu' });
+        const cat = tensor(e.categorical, { shape: [e.n, this.preprocessor.cardinalities.length], device: 'cpu' });
+        // The ensemble averages logits, then undoes the class weighting.
+        let sum = this.nets[0].forward(num, cat);
+        for (const net of this.nets.slice(1)) sum = sum.add(net.forward(num, cat));
+        const mean = sum.div(this.nets.length);
+        if (this.head.type === 'binary') return mean.sub(this.head.logitShift).sigmoid().dataSync();
+        const shift = tensor(Float32Array.from(this.head.logitShift), { shape: [1, this.head.logitShift.length], device: 'cpu' });
+        return mean.sub(shift).softmax(1).dataSync();
+      }),
+    );
+    return { values: probs as Float32Array, n: e.n };
+  }
+
+  /** P(positive) per row of a yes/no model. */
+  protected positiveProbabilities(rows: Row[] | Table, opts: PredictOptions, what: string): number[] {
+    return Array.from(this.logits(rows, opts, what)?.values ?? []);
+  }
+
+  /**
+   * n × classes probabilities in `classes` order, each row summing to 1 (yes/no targets:
+   * [1 - p, p]). A row lacking a trained column is an error naming it, unless `{ missing: 'impute' }`.
+   */
+  predictProba(rows: Row[] | Table, opts: PredictOptions = {}): number[][] {
+    const out = this.logits(rows, opts, `${this.constructor.name}.predictProba`);
+    if (!out) return [];
+    if (this.head.type === 'binary') return Array.from(out.values, (p) => [1 - p, p]);
+    const c = this.head.logitShift.length;
+    return Array.from({ length: out.n }, (_, i) => Array.from(out.values.subarray(i * c, (i + 1) * c)));
+  }
+
+  abstract predict(rows: Row[] | Table, opts?: PredictOptions): Prediction[];
+
+  /** Yes/no: one column (P(positive)); more classes: the most likely class, then one probability column per class. */
+  outputColumns(): OutputColumn[] {
+    const t = this.target;
+    if (isBinaryTarget(t)) return [{ name: 'probability', type: 'number', description: `P(${t.name} = ${t.positive})` }];
+    return [
+      { name: 'class', type: 'string', description: `the most likely '${t.name}'` },
+      ...t.classes.map((c) => ({ name: `probability_${c}`, type: 'number' as const, description: `P(${t.name} = ${c})` })),
+    ];
+  }
+
+  score(rows: Row[] | Table, opts: PredictOptions = {}): OutputValue[][] {
+    if (this.head.type === 'binary') return this.positiveProbabilities(rows, opts, `${this.constructor.name}.score`).map((p) => [p]);
+    const classes = this.classes;
+    return this.predictProba(rows, opts).map((p) => [classes[argmax(p)], ...p]);
+  }
+
+  /** Class ids (yes/no: 0/1) of labelled rows; a yes/no target needs both classes for a ranking measure. */
+  private labels(table: Table): number[] {
+    const t = this.target;
+    if (!isBinaryTarget(t)) return Array.from(encodeClasses(table, t));
+    const y = Array.from(encodeTarget(table, t));
+    const pos = y.reduce((a, b) => a + b, 0);
+    if (pos === 0 || pos === y.length)
+      throw new InputError(`${table.source ?? 'the rows'}: every row has '${t.name}' = '${pos ? t.positive : t.negative}'; ROC AUC and lift need rows of both classes`);
+    return y;
+  }
+
+  /**
+   * On labelled rows. Yes/no: ROC AUC, log loss, accuracy, the decile lift table and capture
+   * rates. More classes: accuracy, log loss, macro F1, top-k accuracy (`k`, default 3) and
+   * each class's top-decile lift.
+   */
+  async evaluate(data: Data, opts: DataOptions & { k?: number } = {}): Promise<ChurnReport | MulticlassReport> {
+    const table = await toTable(data, `${this.constructor.name}.evaluate`, opts.read);
+    const y = this.labels(table);
+    const transform = { missing: opts.missing, onWarning: opts.onWarning };
+    if (this.head.type === 'binary') return binaryReport(this.positiveProbabilities(table, transform, `${this.constructor.name}.evaluate`), y);
+    return multiclassReport(this.predictProba(table, transform), y, this.classes, opts.k);
+  }
+
+  /** ROC AUC of yes/no scores, or the mean one-vs-rest AUC over the classes present, both ways. */
+  private rankingQuality(table: Table, y: number[], opts: TransformOptions): number {
+    if (this.head.type === 'binary') return rocAuc(this.positiveProbabilities(table, opts, `${this.constructor.name}.importance`), y);
+    const probs = this.predictProba(table, opts);
+    const aucs = this.classes.flatMap((_, c) => {
+      const is = y.map((v): number => (v === c ? 1 : 0));
+      const n = is.reduce((a, b) => a + b, 0);
+      return n > 0 && n < y.length ? [rocAuc(probs.map((p) => p[c]), is)] : [];
+    });
+    return aucs.reduce((a, b) => a + b, 0) / aucs.length;
+  }
+
+  /**
+   * Which columns the model leans on: the drop in ROC AUC when one column's values are
+   * shuffled across rows (averaged over `repeats` seeded shuffles), largest first.
+   */
+  async importance(data: Data, opts: DataOptions & { repeats?: number; seed?: number } = {}): Promise<ColumnImportance[]> {
+    const table = await toTable(data, `${this.constructor.name}.importance`, opts.read);
+    const y = this.labels(table);
+    const base = this.rankingQuality(table, y, { missing: opts.missing, onWarning: opts.onWarning });
+    // The shuffles hold the same values: their warnings were given once above.
+    const quiet: TransformOptions = { invalid: 'missing', missing: opts.missing, onWarning: () => undefined };
+    const random = seededRandom(opts.seed ?? 7);
+    const repeats = opts.repeats ?? 3;
+    const out: ColumnImportance[] = [];
+    for (const col of this.preprocessor.columns) {
+      let drop = 0;
+      for (let r = 0; r < repeats; r++) {
+        const values = table.rows.map((row) => row[col.name]);
+        for (let i = values.length - 1; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [values[i], values[j]] = [values[j], values[i]];
+        }
+        const shuffled = table.rows.map((row, i) => ({ ...row, [col.name]: values[i] }));
+        drop += base - this.rankingQuality({ rows: shuffled, columns: [] }, y, quiet);
+      }
+      out.push({ column: col.name, aucDrop: drop / repeats });
+    }
+    return out.sort((a, b) => b.aucDrop - a.aucDrop);
+  }
+
+  /** A few lines about the model: what it predicts, from which columns, trained on what, how well. */
+  describe(): string {
+    const t = this.target, out = this.outputColumns();
+    const predicts = isBinaryTarget(t)
+      ? `P(${t.name} = '${t.positive}') per row (column '${out[0].name}')`
+      : `the most likely '${t.name}' of ${t.classes.length} classes (column 'class') and each class's probability (columns 'probability_<class>')`;
+    const inputs = this.inputSchema.map((c) => `${c.name} (${c.type})`);
+    const lines = [`${this.constructor.name} (kind '${this.kind}'): ${predicts}`, `inputs: ${inputs.length} columns: ${columnList(inputs, 16)}`];
+    const e = this.validation.epochs;
+    const span = e.length ? (Math.min(...e) === Math.max(...e) ? `${e[0]}` : `${Math.min(...e)}-${Math.max(...e)}`) : '';
+    const nets = `${this.nets.length} network${this.nets.length === 1 ? '' : 's'}${span ? ` (${span} epochs)` : ''}`;
+    if (this.training) {
+      const counts = this.classes.map((c, i) => `${this.training!.counts[i]} '${c}'`);
+      lines.push(`trained on ${this.training.rows} rows (${counts.slice(0, 12).join(', ')}${counts.length > 12 ? ', ...' : ''}); ${nets}`);
+    } else lines.push(`an ensemble of ${nets}`);
+    const v = this.validation;
+    const measures = [v.auc !== undefined && `ROC AUC ${v.auc.toFixed(4)}`, v.accuracy !== undefined && `accuracy ${v.accuracy.toFixed(4)}`, v.logLoss !== undefined && `log loss ${v.logLoss.toFixed(4)}`].filter(Boolean);
+    if (measures.length) lines.push(`out-of-fold ${measures.join(', ')}`);
+    return lines.join('\n');
+  }
+
+  /** The generic preset parts (persist.ts) of this model. */
+  protected parts(): PresetParts {
+    return {
+      preprocessor: this.preprocessor.toJSON(),
+      backbones: this.nets as Module[],
+      head: this.head,
+      info: { target: this.target, schema: this.schema, validation: this.validation, ...(this.training ? { training: this.training } : {}) },
+    };
+  }
+
+  /** Everything tl.save needs: the networks' weights, and config + preprocessing as metadata. */
+  toSafetensors(): Saved {
+    if (this.head.type === 'binary' && !Number.isFinite(this.head.logitShift))
+      throw new Error(`save: the model's logit shift is ${this.head.logitShift}, not a finite number`);
+    return partsToSafetensors({ kind: this.kind, preset: this.constructor.name }, this.parts());
+  }
+
+  /** Writes the model to one safetensors file (atomically). */
+  save(path: string): Promise<void> {
+    return saveModel(this, path);
+  }
+}
+
+function argmax(p: number[]): number {
+  return p.reduce((best, v, j) => (v > p[best] ? j : best), 0);
+}
+
+/** Rebuilds the fitted state from persisted parts; checks what the generic reader cannot (the head's shape). */
+export function classifierFromParts(parts: PresetParts, what: string): FittedClassifier {
+  const head = parts.head as ClassifierHead;
+  const info = parts.info as { target?: BinaryTarget | ClassTarget; schema?: ColumnInfo[]; validation?: ClassifierValidation; training?: FittedClassifier['training'] };
+  if (head.type === 'binary') {
+    if (typeof head.logitShift !== 'number' || !Number.isFinite(head.logitShift))
+      throw new Error(`${what}: the file's logit shift is ${JSON.stringify(head.logitShift)}, not a finite number`);
+  } else if (head.type === 'softmax') {
+    if (!Array.isArray(head.logitShift) || !head.logitShift.every((v) => typeof v === 'number' && Number.isFinite(v)))
+      throw new Error(`${what}: the file's logit shifts are not all finite numbers`);
+  } else throw new Error(`${what}: unknown head type ${JSON.stringify((head as { type: unknown }).type)}`);
+  const t = info.target;
+  if (!t || typeof t.name !== 'string') throw new Error(`${what}: the file names no target`);
+  const classes = isBinaryTarget(t) ? 2 : Array.isArray(t.classes) ? t.classes.length : -1;
+  const outputs = head.type === 'binary' ? 1 : head.logitShift.length;
+  if (head.type === 'binary' ? !isBinaryTarget(t) : classes !== outputs || classes < 2) throw new Error(`${what}: the file's target and head disagree on the classes`);
+  const nets = parts.backbones.map((m, i) => {
+    if (!(m instanceof TabularNet)) throw new Error(`${what}: network ${i} is a ${m.constructor.name}, not a TabularNet`);
+    if (m.opts.outputs !== outputs) throw new Error(`${what}: network ${i} has ${m.opts.outputs} outputs, the head expects ${outputs}`);
+    return m;
+  });
+  return {
+    nets, preprocessor: Preprocessor.fromJSON(parts.preprocessor), schema: info.schema ?? [], target: t, head,
+    validation: info.validation ?? { epochs: [] }, ...(info.training ? { training: info.training } : {}),
+  } as FittedClassifier;
+}
