@@ -39,7 +39,23 @@ export function presetOptions(): Option[] {
     new Option('--epochs <n>', 'maximum epochs per network').argParser(int('--epochs')),
     new Option('--class-weight <how>', 'weight classes inversely to their frequency (balanced, the default) or not (none)').choices(['balanced', 'none']),
     new Option('--max-classes <n>', 'most classes a text target may have (propensity; default 100)').argParser(int('--max-classes', 10000)),
+    new Option('--customer <column>', 'ltv from a transaction log: the customer id column'),
+    new Option('--time <column>', 'ltv from a transaction log: the date column (ISO dates or days)'),
+    new Option('--amount <column>', 'ltv from a transaction log: the amount column'),
+    new Option('--horizon-days <n>', 'ltv from a transaction log: days of future value to predict').argParser(int('--horizon-days', 36500)),
+    new Option('--as-of <date>', 'ltv from a transaction log: the training cut-off (default: the end minus the horizon)'),
+    new Option('--head <head>', "ltv: the value head, 'ziln' (zero-inflated lognormal, default) or 'mse'").choices(['ziln', 'mse']),
+    new Option('--k <k>', "segments: the number of segments, or 'auto' (2..10 by silhouette; default)"),
+    new Option('--drop-missing', 'ltv: train without the rows whose target is missing (default: an error naming the row)'),
   ];
+}
+
+/** --k: a whole number from 2 to 50, or 'auto'. */
+function segmentCount(v: unknown): number | 'auto' | undefined {
+  if (v === undefined || v === 'auto') return v as undefined | 'auto';
+  const k = Number(v);
+  if (!Number.isInteger(k) || k < 2 || k > 50) throw new InputError(`--k must be 'auto' or a whole number from 2 to 50, got '${String(v)}'`);
+  return k;
 }
 
 /** Progress of each network of an ensemble, as lines on stderr. */
@@ -78,9 +94,48 @@ function classifierSpec(kind: string, extra: string[] = []): TrainSpec {
   };
 }
 
+// Customer value: a per-customer table (--target) or a transaction log (--customer --time
+// --amount --horizon-days), not both.
+const ltvSpec: TrainSpec = {
+  kind: 'ltv',
+  takes: ['target', 'ensemble', 'epochs', 'customer', 'time', 'amount', 'horizonDays', 'asOf', 'head', 'dropMissing'],
+  requires: [],
+  fitOptions: (o) => {
+    const log = ['customer', 'time', 'amount', 'horizonDays'];
+    const given = log.filter((k) => o[k] !== undefined);
+    if (o.target !== undefined && given.length) throw new InputError('train ltv: give --target (a per-customer table) or --customer/--time/--amount/--horizon-days (a transaction log), not both');
+    if (o.target === undefined && given.length !== log.length)
+      throw new InputError(`train ltv: needs --target, or all of ${log.map(flag).join(', ')}${given.length ? ` (missing ${log.filter((k) => o[k] === undefined).map(flag).join(', ')})` : ''}`);
+    const asOf = o.asOf === undefined ? undefined : /^-?\d+(\.\d+)?$/.test(String(o.asOf)) ? Number(o.asOf) : String(o.asOf);
+    return { target: o.target, customer: o.customer, time: o.time, amount: o.amount, horizonDays: o.horizonDays, asOf, head: o.head,
+      missing: o.dropMissing ? 'drop' : undefined,
+      exclude: o.exclude, ensemble: o.ensemble, epochs: o.epochs, seed: o.seed, progress: process.stderr.isTTY };
+  },
+  trained: (model, seconds) => {
+    const v = (model as unknown as { validation: { rmse: number; spearman: number } }).validation;
+    return `trained in ${seconds.toFixed(1)} s; out-of-fold RMSE ${v.rmse.toFixed(2)}, Spearman ${v.spearman.toFixed(4)}`;
+  },
+  testColumns: (data, o) => (o.target !== undefined ? [String(o.target)] : [o.customer, o.time, o.amount].map(String)),
+};
+
+const segmentSpec: TrainSpec = {
+  kind: 'segments',
+  takes: ['k', 'epochs'],
+  requires: [],
+  fitOptions: (o) => ({ k: segmentCount(o.k), exclude: o.exclude, epochs: o.epochs, seed: o.seed, progress: process.stderr.isTTY }),
+  trained: (model, seconds) => {
+    const m = model as unknown as { k: number; tried: { k: number; silhouette: number }[] };
+    const best = m.tried.find((t) => t.k === m.k);
+    return `found ${m.k} segments in ${seconds.toFixed(1)} s${best ? `; silhouette ${best.silhouette.toFixed(4)} in the input space` : ''}`;
+  },
+  testColumns: () => [],
+};
+
 export const TRAINERS: Record<string, TrainSpec> = {
   churn: classifierSpec('churn'),
   propensity: classifierSpec('propensity', ['maxClasses']),
+  ltv: ltvSpec,
+  segments: segmentSpec,
 };
 
 const flag = (attr: string) => `--${attr.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

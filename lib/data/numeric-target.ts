@@ -25,7 +25,7 @@ export function numericTarget(
   t.rows.forEach((r, i) => {
     const v = r[name];
     if (isMissing(v)) {
-      if (opts.missing !== 'drop') throw new InputError(`${where(t, i)}: the target '${name}' is missing (pass { missing: 'drop' } to train without such rows)`);
+      if (opts.missing !== 'drop') throw new InputError(`${where(t, i)}: the target '${name}' is missing (pass { missing: 'drop' }, or --drop-missing on the command line, to train without such rows)`);
       dropped++;
       return;
     }

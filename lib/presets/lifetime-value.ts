@@ -9,7 +9,9 @@ import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
 import { type ColumnInfo, type ColumnKind, inferSchema } from '../data/schema.js';
 import type { ReadOptions } from '../data/source.js';
 import { type Row, type Table, toTable } from '../data/table.js';
-import { registerLoader, save as saveModel } from '../io/model-file.js';
+import { save as saveModel } from '../io/model-file.js';
+import type { InputColumn, OutputColumn, OutputValue, Preset } from './preset.js';
+import { registerPreset } from './registry.js';
 import { mae, rmse } from '../metrics/regression.js';
 import { decileMape, normalizedGini, spearman } from '../metrics/value.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -134,7 +136,8 @@ function checkOptions(o: LtvFitOptions): 'table' | 'log' {
   return log ? 'log' : 'table';
 }
 
-export class LifetimeValueModel {
+export class LifetimeValueModel implements Preset<number, ValueReport> {
+  static readonly kind = 'ltv';
   readonly kind = 'ltv';
 
   private constructor(readonly nets: ValueNet[], readonly preprocessor: Preprocessor, private readonly state: State) {}
@@ -204,10 +207,26 @@ export class LifetimeValueModel {
   }
 
   /** The columns predict reads: the feature columns (table mode) or the log's three columns. */
-  get inputSchema(): { name: string; type: string }[] {
+  get inputSchema(): InputColumn[] {
     const l = this.state.log;
     if (l) return [{ name: l.customer, type: 'id' }, { name: l.time, type: 'date' }, { name: l.amount, type: 'numeric' }];
-    return this.preprocessor.columns.map((c) => ({ name: c.name, type: c.kind }));
+    return this.preprocessor.columns.map((c) => ({ name: c.name, type: c.kind as InputColumn['type'] }));
+  }
+
+  /** Scored files get the expected value and its 80% interval. */
+  outputColumns(): OutputColumn[] {
+    const what = this.state.log ? `over the next ${this.state.log.horizonDays} days` : `(${this.state.target ?? 'value'})`;
+    return [
+      { name: 'value', type: 'number', description: `expected value ${what}` },
+      { name: 'p10', type: 'number', description: '10th percentile of the predicted value' },
+      { name: 'p50', type: 'number', description: 'median of the predicted value' },
+      { name: 'p90', type: 'number', description: '90th percentile of the predicted value' },
+    ];
+  }
+
+  score(rows: Row[] | Table, opts: LtvDataOptions = {}): OutputValue[][] {
+    const values = this.predict(rows, opts), intervals = this.predictInterval(rows, opts);
+    return values.map((v, i) => [v, intervals[i].p10, intervals[i].p50, intervals[i].p90]);
   }
 
   /** Out-of-fold validation figures from training. */
@@ -373,4 +392,4 @@ export class LifetimeValueModel {
   }
 }
 
-registerLoader('ltv', (tensors, meta) => LifetimeValueModel.fromSaved(tensors, meta));
+registerPreset(LifetimeValueModel, ['value', 'clv']);

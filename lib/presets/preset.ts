@@ -14,8 +14,11 @@ import type { ReadOptions } from '../data/source.js';
 import type { Row, Table } from '../data/table.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-/** How predict reads a column: a number, a yes/no value, a category label, or free text. */
-export type InputType = 'numeric' | 'boolean' | 'categorical' | 'text';
+/**
+ * How predict reads a column: a number, a yes/no value, a category label, free text, or (in a
+ * transaction log) a customer id and a date (ISO string or a number of days).
+ */
+export type InputType = 'numeric' | 'boolean' | 'categorical' | 'text' | 'id' | 'date';
 
 /** A column `predict` reads. Rows lacking one are an error naming it (unless `{ missing: 'impute' }`). */
 export interface InputColumn {

@@ -11,7 +11,9 @@ import type { TransformOptions } from '../data/preprocess.js';
 import { type ColumnKind, inferSchema } from '../data/schema.js';
 import type { ReadOptions } from '../data/source.js';
 import { type Row, type Table, toTable } from '../data/table.js';
-import { registerLoader, save as saveModel } from '../io/model-file.js';
+import { save as saveModel } from '../io/model-file.js';
+import type { InputColumn, OutputColumn, OutputValue, Preset } from './preset.js';
+import { registerPreset } from './registry.js';
 import { silhouette } from '../metrics/marketing.js';
 import { mse } from '../nn/losses.js';
 import { Adam } from '../optim/optimizers.js';
@@ -64,7 +66,8 @@ interface State {
 
 const VERSION = 1;
 
-export class Segmenter {
+export class Segmenter implements Preset<number, SegmentReport> {
+  static readonly kind = 'segments';
   readonly kind = 'segments';
 
   private constructor(readonly encoder: Autoencoder, private readonly state: State) {}
@@ -137,8 +140,17 @@ export class Segmenter {
     return this.state.k;
   }
 
-  get inputSchema(): { name: string; type: string }[] {
-    return this.state.cols.map((c) => ({ name: c.name, type: c.kind }));
+  get inputSchema(): InputColumn[] {
+    return this.state.cols.map((c) => ({ name: c.name, type: c.kind as InputColumn['type'] }));
+  }
+
+  /** Scored files get the segment index (0 = the largest segment, as in profiles()). */
+  outputColumns(): OutputColumn[] {
+    return [{ name: 'segment', type: 'number', description: `segment index, 0..${this.state.k - 1} (0 = the largest; see profiles())` }];
+  }
+
+  score(rows: Row[] | Table, opts: TransformOptions = {}): OutputValue[][] {
+    return this.predict(rows, opts).map((s) => [s]);
   }
 
   /** Training silhouettes (input space) per k tried, and which clustering won. */
@@ -233,4 +245,4 @@ function embed(ae: Autoencoder, p: Points): Points {
   return { data: Float64Array.from(out), n: p.n, d: ae.latent };
 }
 
-registerLoader('segments', (tensors, meta) => Segmenter.fromSaved(tensors, meta));
+registerPreset(Segmenter, ['segmenter', 'segmentation']);
