@@ -259,10 +259,11 @@ describe('TabularEnsemblePlan (how presets score an ensemble)', () => {
       const n = 6, num = uniform(n * 3), cat = Int32Array.from({ length: n * 2 }, (_, i) => (i % 2 ? i % 2 : i % 5));
       const want = tl.tidy(() => tl.noGrad(() => {
         const x = tl.tensor(num, { shape: [n, 3] }), c = tl.tensor(cat, { shape: [n, 2] });
-        const mean = nets.map((m) => m.forward(x, c)).reduce((a, b) => a.add(b)).div(3).sub(0.5);
+        const shift = outputs === 1 ? 0.5 : tl.tensor(Float32Array.from([0.5, -0.25, 0.125, 1.5].slice(0, outputs)), { shape: [1, outputs] });
+        const mean = nets.map((m) => m.forward(x, c)).reduce((a, b) => a.add(b)).div(3).sub(shift);
         return (activation === 'sigmoid' ? mean.sigmoid() : activation === 'softmax' ? mean.softmax(-1) : mean).dataSync();
       }));
-      const plan = new TabularEnsemblePlan(nets, 3, 2, { shift: 0.5, activation });
+      const plan = new TabularEnsemblePlan(nets, 3, 2, { shift: outputs === 1 ? 0.5 : [0.5, -0.25, 0.125, 1.5].slice(0, outputs), activation });
       expect(plan.run(num, cat), `${outputs} outputs, ${activation}`).toEqual(want);
       expect(await plan.runAsync(num, cat)).toEqual(want);
       plan.dispose();

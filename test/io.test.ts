@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
+import { settleGc } from './helpers/gc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tl-io-'));
 const spec = new URL('./interop/safetensors_spec.py', import.meta.url).pathname;
@@ -118,6 +119,7 @@ describe('corrupt and hostile files', () => {
       ['metadata not strings', withHeader({ __metadata__: { a: 1 } }), /__metadata__/],
     ];
     for (const [name, content, pattern] of cases) {
+      await settleGc();
       const before = tl.memory().tensors;
       await expect(tl.load(write(`${name}.safetensors`, content)), name).rejects.toThrow(pattern);
       expect(tl.memory().tensors, `${name} leaks no tensors`).toBe(before);
@@ -158,7 +160,9 @@ describe('corrupt and hostile files', () => {
 
 describe('tensors a load leaves behind', () => {
   /** Live tensors after `fn`, minus before (a finished load holds only the model's own). */
+  // Collect first: finalizers of tensors dropped earlier must not run inside the window.
   async function added(fn: () => Promise<unknown>): Promise<number> {
+    await settleGc();
     const before = tl.memory().tensors;
     await fn();
     return tl.memory().tensors - before;

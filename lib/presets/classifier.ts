@@ -6,7 +6,7 @@
 import type { ClassTarget } from '../data/classes.js';
 import { encodeClasses } from '../data/classes.js';
 import { InputError, columnList } from '../data/errors.js';
-import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
+import { type Encoded, Preprocessor, type TransformOptions } from '../data/preprocess.js';
 import type { ColumnInfo } from '../data/schema.js';
 import { type BinaryTarget, encodeTarget } from '../data/target.js';
 import { type Row, type Table, toTable } from '../data/table.js';
@@ -16,6 +16,7 @@ import { rocAuc } from '../metrics/classification.js';
 import type { Module } from '../nn/module.js';
 import { tensor } from '../tensor/create.js';
 import { type Tensor, tidy } from '../tensor/tensor.js';
+import { TabularEnsemblePlan } from './tabular-plan.js';
 import { seededRandom } from '../train/data.js';
 import type { ClassifierHead, ClassifierValidation, FittedClassifier } from './classifier-fit.js';
 import { type ChurnReport, type MulticlassReport, binaryReport, multiclassReport } from './classifier-report.js';
@@ -72,12 +73,25 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
     return this.preprocessor.columns.map((c) => ({ name: c.name, type: c.kind }));
   }
 
-  /** The averaged, shifted logits of the ensemble: [n] for a yes/no target, [n, classes] otherwise. */
-  protected logits(rows: Row[] | Table, opts: PredictOptions, what: string): { values: Float32Array; n: number } | null {
-    const table = asTable(rows, what);
-    if (!table.rows.length) return null;
-    const e = this.preprocessor.transform(table, undefined, opts);
-    const probs = noGrad(() =>
+  // The ensemble as one inference plan (tabular-plan.ts), built on first use; null when it
+  // cannot be (networks on the GPU): scoring then runs the networks eagerly, same values.
+  #plan: TabularEnsemblePlan | null | undefined;
+
+  protected ensemblePlan(): TabularEnsemblePlan | null {
+    if (this.#plan === undefined) {
+      try {
+        this.#plan = new TabularEnsemblePlan(this.nets, this.preprocessor.numericWidth, this.preprocessor.cardinalities.length,
+          { shift: this.head.logitShift, activation: this.head.type === 'binary' ? 'sigmoid' : 'softmax' });
+      } catch {
+        this.#plan = null;
+      }
+    }
+    return this.#plan;
+  }
+
+  /** The ensemble's probabilities the eager way: [n] for a yes/no target, [n, classes] otherwise. */
+  #eagerProbabilities(e: Encoded): Float32Array {
+    return noGrad(() =>
       tidy(() => {
         const num = tensor(e.numeric, { shape: [e.n, this.preprocessor.numericWidth], device: 'cpu' });
         const cat = tensor(e.categorical, { shape: [e.n, this.preprocessor.cardinalities.length], device: 'cpu' });
@@ -89,8 +103,32 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
         const shift = tensor(Float32Array.from(this.head.logitShift), { shape: [1, this.head.logitShift.length], device: 'cpu' });
         return mean.sub(shift).softmax(1).dataSync();
       }),
-    );
-    return { values: probs as Float32Array, n: e.n };
+    ) as Float32Array;
+  }
+
+  /** Probabilities of the ensemble: [n] for a yes/no target (P(positive)), [n, classes] otherwise. */
+  protected logits(rows: Row[] | Table, opts: PredictOptions, what: string): { values: Float32Array; n: number } | null {
+    const table = asTable(rows, what);
+    if (!table.rows.length) return null;
+    const e = this.preprocessor.transform(table, undefined, opts);
+    const plan = this.ensemblePlan();
+    return { values: plan ? plan.run(e.numeric, e.categorical) : this.#eagerProbabilities(e), n: e.n };
+  }
+
+  /**
+   * predict() with the ensemble's forward pass on a worker thread: the same values, while the
+   * event loop goes on (servers). Preprocessing stays on the calling thread.
+   */
+  async predictAsync(rows: Row[] | Table, opts: PredictOptions = {}): Promise<Prediction[]> {
+    const what = `${this.constructor.name}.predictAsync`;
+    const table = asTable(rows, what);
+    if (!table.rows.length) return [];
+    const e = this.preprocessor.transform(table, undefined, opts);
+    const plan = this.ensemblePlan();
+    const values = plan ? await plan.runAsync(e.numeric, e.categorical) : this.#eagerProbabilities(e);
+    if (this.head.type === 'binary') return Array.from(values) as Prediction[];
+    const c = this.head.logitShift.length, classes = this.classes;
+    return Array.from({ length: e.n }, (_, i) => classes[argmax(values.subarray(i * c, (i + 1) * c))]) as Prediction[];
   }
 
   /** P(positive) per row of a yes/no model. */
@@ -237,8 +275,10 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
   }
 }
 
-function argmax(p: number[]): number {
-  return p.reduce((best, v, j) => (v > p[best] ? j : best), 0);
+function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
+  return best;
 }
 
 /** Rebuilds the fitted state from persisted parts; checks what the generic reader cannot (the head's shape). */

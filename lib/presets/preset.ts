@@ -65,6 +65,11 @@ export interface Preset<Prediction = unknown, Report extends object = object> {
   describe(): string;
   /** One JSON-ready value per row (extra columns ignored). */
   predict(rows: Row[] | Table, opts?: PredictOptions): Prediction[];
+  /**
+   * Optional: predict() with the model's forward pass off the event loop (on a worker
+   * thread), for servers; the same values. Callers fall back to predict() without it.
+   */
+  predictAsync?(rows: Row[] | Table, opts?: PredictOptions): Promise<Prediction[]>;
   /** The columns score() gives, in order. */
   outputColumns(): OutputColumn[];
   /** For each row, the values of outputColumns() in that order: what batch scoring writes. */
