@@ -24,6 +24,7 @@ import { ChurnModel } from '../presets/churn.js';
 import { cliMessage, fail, installProcessHandlers, reporter, warn } from './process.js';
 import { formatImportance, formatReport } from './report.js';
 import { scoreFile } from './score-file.js';
+import { registerServe } from './serve.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -220,6 +221,8 @@ program
     const r = spawnSync(process.execPath, [script, ...suites], { stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   });
+
+registerServe(program);
 
 installProcessHandlers();
 program.parseAsync(process.argv).catch((e: unknown) => fail(e));
