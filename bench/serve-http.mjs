@@ -20,6 +20,16 @@ const bodies = lines.slice(0, 200).map((l) => {
   return JSON.stringify({ rows: [Object.fromEntries(cols.map((c, i) => [c, v[i]]))] });
 });
 
+/** CPU seconds the server process has used (Linux /proc): what a request costs the server, whoever is the bottleneck. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
+}
+
 async function lagP99(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? NaN) * 1000;
@@ -36,13 +46,14 @@ async function run(maxBatch) {
     };
     await autocannon({ ...opts, amount: 2000 }); // warm-up
     await lagP99(url);
-    const t0 = performance.now();
+    const t0 = performance.now(), cpu0 = cpuSeconds(child.pid);
     const r = await autocannon({ ...opts, amount: REQUESTS });
     const seconds = (performance.now() - t0) / 1000; // autocannon's own duration is rounded
+    const cpuUs = ((cpuSeconds(child.pid) - cpu0) / r.requests.total) * 1e6;
     const lag = await lagP99(url);
     return {
       rps: r.requests.total / seconds, total: r.requests.total, errors: r.errors + r.timeouts + r.non2xx,
-      p50: r.latency.p50, p99: r.latency.p99, lag,
+      p50: r.latency.p50, p99: r.latency.p99, lag, cpuUs,
     };
   } finally {
     await stop(child);
@@ -54,7 +65,9 @@ for (let k = 0; k < ROUNDS; k++) for (const mb of [64, 1]) results[mb].push(awai
 const best = (mb) => results[mb].reduce((a, b) => (b.rps > a.rps ? b : a));
 const rows = [64, 1].map((mb) => {
   const r = best(mb);
-  return [`maxBatch ${mb}`, r.total, r.rps.toFixed(0), r.errors, r.p50.toFixed(1), r.p99.toFixed(1), r.lag.toFixed(1)];
+  return [`maxBatch ${mb}`, r.total, r.rps.toFixed(0), r.errors, r.p50.toFixed(1), r.p99.toFixed(1), r.lag.toFixed(1), r.cpuUs.toFixed(0)];
 });
-printTable(`HTTP, one row per request, 64 connections, ${REQUESTS} requests (best of ${ROUNDS} rounds)`, ['server', 'requests', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'loop lag p99 ms'], rows);
+printTable(`HTTP, one row per request, 64 connections, ${REQUESTS} requests (best of ${ROUNDS} rounds)`,
+  ['server', 'requests', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'loop lag p99 ms', 'server CPU us/req'], rows);
+console.log(`server CPU per request, maxBatch 1 / maxBatch 64: ${(best(1).cpuUs / best(64).cpuUs).toFixed(2)}x (the capacity ratio once the load generator is not the bottleneck)`);
 console.log(`batching speed-up: ${(best(64).rps / best(1).rps).toFixed(2)}x (per round: ${results[64].map((r, k) => (r.rps / results[1][k].rps).toFixed(2)).join(', ')})`);

@@ -23,7 +23,7 @@ import { trackTempFile } from '../io/temp-files.js';
 import { ChurnModel } from '../presets/churn.js';
 import { cliMessage, fail, installProcessHandlers, reporter, warn } from './process.js';
 import { formatImportance, formatReport } from './report.js';
-import { scoreFile } from './score-file.js';
+import { parseShard, scoreFile } from './score-file.js';
 import { registerServe } from './serve.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -153,7 +153,14 @@ withReadOptions(
     .requiredOption('--in <file>', 'file to score')
     .requiredOption('--out <file>', "file to write: the input columns + the score (.jsonl: JSON Lines; '-': stdout)")
     .option('--column <name>', 'name of the score column', 'probability')
-    .option('--impute-missing', 'score rows that lack some of the trained columns, imputing them (default: an error)'),
+    .option('--impute-missing', 'score rows that lack some of the trained columns, imputing them (default: an error)')
+    .option('--shard <i/n>', 'score only rows whose row number r has r % n = i (0 <= i < n): n jobs together score every row once', (v: string) => {
+      try {
+        return parseShard(v);
+      } catch (e) {
+        throw new InvalidArgumentError(cliMessage(e));
+      }
+    }),
 ).action(async (o) => {
   const say = reporter(o.out === '-');
   await checkInputFile(o.model, '--model');
@@ -166,7 +173,7 @@ withReadOptions(
   bar?.start(100, 0, { rows: 0 });
   try {
     const { rows } = await scoreFile(model, o.in, o.out, {
-      column: o.column, read: readOptions(o), missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn,
+      column: o.column, read: readOptions(o), missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn, shard: o.shard,
       onProgress: (done, total, scored) => bar?.update(Math.floor((100 * done) / Math.max(total, 1)), { rows: scored }),
     });
     bar?.update(100, { rows });

@@ -7,8 +7,9 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import { InputError, type WarningHandler, emitWarning, warningCollector } from '../data/errors.js';
 import type { TransformOptions } from '../data/preprocess.js';
+import { type CsvBatch, CsvFastUnsupported, streamCsvFast } from '../data/csv-fast.js';
 import { type ReadOptions, formatOf, streamRecords } from '../data/source.js';
-import type { Row, Table } from '../data/table.js';
+import type { Table } from '../data/table.js';
 import { checkInputFile, checkOutputFile, fileError, sameFile } from '../io/paths.js';
 import { removeStaleTemps, trackTempFile } from '../io/temp-files.js';
 
@@ -29,6 +30,17 @@ export interface ScoreFileOptions {
   missing?: TransformOptions['missing'];
   /** Receives each warning once, summed over the whole file; default: process.emitWarning. */
   onWarning?: WarningHandler;
+  /** Score only data rows whose 0-based row number r has r % count === index (see parseShard). */
+  shard?: { index: number; count: number };
+}
+
+/** `--shard i/n` (0 <= i < n): row r goes to shard r % n, so n jobs together score each row once. */
+export function parseShard(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index < count) || count > 1_000_000)
+    throw new InputError(`--shard must be i/n with 0 <= i < n (e.g. 0/4 ... 3/4), got '${v}'`, 'ESHARD');
+  return { index, count };
 }
 
 /** Where text goes, with backpressure, and write errors (a full disk, a closed pipe) kept to be thrown. */
@@ -92,15 +104,30 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
   let read = 0, rows = 0, header: string[] | undefined, delimiter = ',';
   // CSV output columns: the input's header, or (JSON Lines in) the first record's keys.
   let outColumns: string[] | undefined;
-  const records = streamRecords(input, {
-    ...opts.read,
-    onBytes: (n) => (read = n),
-    onHeader: (columns, d) => {
-      if (columns.includes(column)) throw new InputError(`predict: ${input} already has a column named '${column}'; choose another with --column`, 'ECOLUMN');
-      header = columns;
-      delimiter = d;
-    },
-  });
+  // CSV to CSV copies each record's text and appends the score: no re-quoting of every field.
+  const copyRaw = inFormat === 'csv' && outFormat === 'csv';
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const onHeader = (columns: string[], d: string) => {
+    if (columns.includes(column)) throw new InputError(`predict: ${input} already has a column named '${column}'; choose another with --column`, 'ECOLUMN');
+    header = columns;
+    delimiter = d;
+  };
+  const read_ = { ...opts.read, onBytes: (n: number) => (read = n), onHeader };
+  // Batches of records from the standard readers (every format, every quirk of CSV).
+  async function* standard(): AsyncGenerator<CsvBatch> {
+    let b: CsvBatch = { rows: [], lines: [], raws: [] };
+    for await (const rec of streamRecords(input, { ...read_, raw: copyRaw })) {
+      if (!header && column in rec.row) throw new InputError(`predict: ${input} line ${rec.line} already has a column named '${column}'; choose another with --column`, 'ECOLUMN');
+      b.rows.push(rec.row);
+      b.lines.push(rec.line);
+      if (rec.raw !== undefined) b.raws.push(rec.raw);
+      if (b.rows.length >= batchSize) {
+        yield b;
+        b = { rows: [], lines: [], raws: [] };
+      }
+    }
+    if (b.rows.length) yield b;
+  }
 
   const tmp = `${output}.tmp-${process.pid}`;
   let release = () => {};
@@ -108,28 +135,53 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
     await removeStaleTemps(output);
     release = trackTempFile(tmp);
   }
-  const out = toStdout ? sink(process.stdout, 'stdout', false) : sink(createWriteStream(tmp), tmp, true);
-  let batch: { row: Row; line: number }[] = [];
-  const flush = async () => {
-    if (!batch.length) return;
-    const table = { rows: batch.map((b) => b.row), columns: header ?? [], lines: batch.map((b) => b.line), source: input };
-    const scores = model.predict(table, { missing: opts.missing, onWarning: warnings.add });
-    const scored = batch.map((b, i) => ({ ...b.row, [column]: scores[i] }));
-    outColumns ??= [...(header ?? Object.keys(batch[0].row)), column];
-    if (outFormat === 'jsonl') await out.write(scored.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    else await out.write(stringify(scored, { header: rows === 0, delimiter, columns: outColumns }));
-    rows += batch.length;
-    batch = [];
+  let out = toStdout ? sink(process.stdout, 'stdout', false) : sink(createWriteStream(tmp), tmp, true);
+  let wroteHeader = false;
+  let seen = 0; // data rows read, in every shard: the row number a shard is chosen by
+  const score = async (b: CsvBatch) => {
+    let { rows: batchRows, lines, raws } = b;
+    if (shard.count > 1) {
+      const keep: number[] = [];
+      for (let i = 0; i < batchRows.length; i++) if ((seen + i) % shard.count === shard.index) keep.push(i);
+      seen += batchRows.length;
+      batchRows = keep.map((i) => b.rows[i]);
+      lines = keep.map((i) => b.lines[i]);
+      raws = copyRaw ? keep.map((i) => b.raws[i]) : raws;
+    }
+    outColumns ??= [...(header ?? Object.keys(b.rows[0])), column];
+    let text = !wroteHeader && outFormat === 'csv' ? stringify([outColumns], { delimiter }) : '';
+    wroteHeader = true;
+    if (batchRows.length) {
+      const scores = model.predict({ rows: batchRows, columns: header ?? [], lines, source: input }, { missing: opts.missing, onWarning: warnings.add });
+      if (copyRaw) for (let i = 0; i < batchRows.length; i++) text += `${raws[i]}${delimiter}${scores[i]}\n`;
+      else {
+        const scored = batchRows.map((r, i) => ({ ...r, [column]: scores[i] }));
+        text += outFormat === 'jsonl' ? scored.map((r) => JSON.stringify(r)).join('\n') + '\n' : stringify(scored, { delimiter, columns: outColumns });
+      }
+    }
+    if (text) await out.write(text);
+    rows += batchRows.length;
     opts.onProgress?.(read, total, rows);
   };
   try {
-    for await (const rec of records) {
-      if (!header && column in rec.row) throw new InputError(`predict: ${input} line ${rec.line} already has a column named '${column}'; choose another with --column`, 'ECOLUMN');
-      batch.push({ row: rec.row, line: rec.line });
-      if (batch.length >= batchSize) await flush();
+    // Well-formed CSV takes the fast reader; a file it is unsure of is read again from the
+    // start by the standard one (the partial output is a temp file: started over).
+    let fast = copyRaw && !toStdout;
+    if (fast) {
+      try {
+        for await (const b of streamCsvFast(input, { ...read_, batchSize })) await score(b);
+      } catch (e) {
+        if (!(e instanceof CsvFastUnsupported)) throw e;
+        out.destroy();
+        out = sink(createWriteStream(tmp), tmp, true);
+        read = rows = seen = 0;
+        wroteHeader = false;
+        header = outColumns = undefined;
+        fast = false;
+      }
     }
-    await flush();
-    if (rows === 0) throw new InputError(`predict: ${input} has ${header ? 'a header but no data rows' : 'no records'}; nothing to score`, 'EEMPTY');
+    if (!fast) for await (const b of standard()) await score(b);
+    if (rows === 0 && seen === 0) throw new InputError(`predict: ${input} has ${header ? 'a header but no data rows' : 'no records'}; nothing to score`, 'EEMPTY');
     await out.close();
     if (!toStdout) await rename(tmp, output);
     warnings.flush(opts.onWarning ?? emitWarning);

@@ -51,3 +51,28 @@ export function asBoolean(v: Value): boolean | undefined {
 export function asLabel(v: Value): string {
   return typeof v === 'string' ? v.trim() : String(v);
 }
+
+export const MISSING_VALUE = Symbol('missing');
+export const OUT_OF_RANGE = Symbol('out of range');
+export const INVALID = Symbol('not a number');
+
+/**
+ * A numeric column's value in one reading: the number, or which of missing / out of range /
+ * not a number it is. The same answers as isMissing, isOutOfRange and asNumber together,
+ * with one trim and one match, because scoring a file calls it for every value.
+ */
+export function readNumeric(v: Value): number | typeof MISSING_VALUE | typeof OUT_OF_RANGE | typeof INVALID {
+  if (typeof v === 'number') return Number.isNaN(v) ? MISSING_VALUE : Math.abs(v) <= FLOAT32_MAX ? v : OUT_OF_RANGE;
+  if (v === null || v === undefined) return MISSING_VALUE;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v !== 'string') return INVALID;
+  // Printable ASCII at both ends: nothing for trim() to remove (the usual case, skipped).
+  const a = v.charCodeAt(0), b = v.charCodeAt(v.length - 1);
+  const s = a > 32 && a < 127 && b > 32 && b < 127 ? v : v.trim();
+  if (NUMBER.test(s)) {
+    const n = Number(s);
+    return Math.abs(n) <= FLOAT32_MAX ? n : OUT_OF_RANGE;
+  }
+  if (MISSING.has(s.toLowerCase())) return MISSING_VALUE;
+  return INFINITY.test(s) ? OUT_OF_RANGE : INVALID;
+}
