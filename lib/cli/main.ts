@@ -24,6 +24,7 @@ import { ChurnModel } from '../presets/churn.js';
 import { cliMessage, fail, installProcessHandlers, reporter, warn } from './process.js';
 import { formatImportance, formatReport } from './report.js';
 import { parseShard, scoreFile } from './score-file.js';
+import { registerConsume } from './consume.js';
 import { registerServe } from './serve.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -230,6 +231,7 @@ program
   });
 
 registerServe(program);
+registerConsume(program);
 
 installProcessHandlers();
 program.parseAsync(process.argv).catch((e: unknown) => fail(e));
