@@ -119,13 +119,14 @@ describe('tensorlift consume', () => {
     a.child.kill('SIGKILL');
     await a.exit;
     expect(Number(await redis.cmd('XLEN', 'out'))).toBeLessThan(N); // killed mid-stream
-    expect(await pendingCount(redis, 'in', 'g')).toBeGreaterThan(0); // ... holding entries it had read
+    // Almost always it dies holding a batch it had read (pending); rarely between two batches.
+    const held = await pendingCount(redis, 'in', 'g');
     const b = start('b');
     await waitFor(async () => new Set((await entries(redis!, 'out')).map((e) => e.f.id)).size === N, 60_000);
     await waitFor(async () => (await pendingCount(redis!, 'in', 'g')) === 0, 30_000);
     b.child.kill('SIGTERM');
     expect(await b.exit).toBe(0);
-    expect(b.err()).toMatch(/claimed \d+ idle entries/);
+    if (held > 0) expect(b.err()).toMatch(/claimed \d+ idle entries/);
     const out = (await entries(redis, 'out')).map((e) => e.f.id);
     expect(new Set(out)).toEqual(new Set(ids));
     expect(out.length - N).toBeLessThanOrEqual(batch); // at most the batch a was writing when it died
