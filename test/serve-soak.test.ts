@@ -22,7 +22,7 @@ describe('serving soak', () => {
       await burst(4000);
       (globalThis as { gc?: () => void }).gc?.();
       const grew = (process.memoryUsage().rss - rss0) / 2 ** 20;
-      expect(tl.memory().tensors).toBe(tensors0);
+      expect(tl.memory().tensors).toBeLessThanOrEqual(tensors0); // fewer when finalizers ran meanwhile
       expect(grew).toBeLessThan(40);
     } finally {
       await server.close();

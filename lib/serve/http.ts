@@ -31,6 +31,8 @@ export interface ServeOptions extends Omit<BatcherOptions, 'onBatch'> {
   handleSignals?: boolean;
   /** Data warnings of scored rows (out-of-range values); default: ignored. */
   onWarning?: (message: string) => void;
+  /** After this many ms of closing, connections still open are cut. Default 10000. */
+  closeTimeoutMs?: number;
   /** Lines worth a log (reloads, signals); default: none. */
   log?: (line: string) => void;
 }
@@ -81,12 +83,18 @@ export async function serve(models: ModelsArg, opts: ServeOptions = {}): Promise
 
   // Closing is handled here, not by fastify's return503OnClosing, so the refusal has the same
   // { error } body and Retry-After as every other 503.
-  const app = fastify({ bodyLimit: opts.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: false, forceCloseConnections: 'idle' });
+  // Connections are not cut when closing starts (fastify's forceCloseConnections): a socket
+  // accepted a moment ago counts as idle before its request is parsed, and cutting it would
+  // reset a request the server has received. close() ends idle connections itself, once
+  // requests have stopped arriving (drain below).
+  const app = fastify({ bodyLimit: opts.bodyLimit ?? 1 << 20, logger: false, return503OnClosing: false, forceCloseConnections: false });
+  let inFlight = 0, lastRequest = 0;
 
   // JSON only: a text/plain body would reach the checks as a string and get a vaguer answer.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (_req, reply) => {
-    if (closing) return reply.code(503).header('Retry-After', retryAfter).header('Connection', 'close').send({ error: 'shutting down; send the request to another replica' });
+  app.addHook('onRequest', async () => {
+    inFlight++;
+    lastRequest = Date.now();
   });
   // While closing, every answer ends its keep-alive connection: an open idle connection would
   // hold close() until the client's keep-alive timeout.
@@ -94,6 +102,7 @@ export async function serve(models: ModelsArg, opts: ServeOptions = {}): Promise
     if (closing) reply.header('Connection', 'close');
   });
   app.addHook('onResponse', async (req, reply) => {
+    inFlight--;
     const route = req.routeOptions.url ?? 'unknown';
     const model = modelLabel(req, served);
     metrics.requests.inc({ route, model, status: String(reply.statusCode) });
@@ -188,9 +197,20 @@ export async function serve(models: ModelsArg, opts: ServeOptions = {}): Promise
         if (opts.handleSignals) {
           process.off('SIGTERM', onSignal).off('SIGINT', onSignal).off('SIGHUP', onHup);
         }
-        // fastify stops listening, ends idle keep-alive connections, answers 503 to requests
-        // arriving on busy ones, and waits for the handlers in flight, which wait for their batches.
-        await app.close();
+        // fastify stops listening and waits for every connection to end. Requests that still
+        // arrive on open connections are answered (with Connection: close); idle keep-alive
+        // connections are ended once nothing has arrived for a moment, and after
+        // closeTimeoutMs everything is cut.
+        const closed = app.close();
+        const deadline = Date.now() + (opts.closeTimeoutMs ?? 10_000);
+        let ended = false;
+        void closed.finally(() => (ended = true));
+        while (!ended) {
+          await new Promise((r) => setTimeout(r, 20));
+          if (Date.now() > deadline) app.server.closeAllConnections();
+          else if (inFlight === 0 && Date.now() - lastRequest > 50) app.server.closeIdleConnections();
+        }
+        await closed;
         await Promise.all([...served.values()].map((m) => m.batcher.close()));
       })();
       return closed;
