@@ -39,9 +39,9 @@ const edgeSpace = (v: string) => v.length > 0 && (v.charCodeAt(0) <= 32 || v.cha
  * Parses one record starting at `pos`; returns its fields, where the next record starts, and
  * the newlines inside it, or NEED_MORE when the text ends inside it (and `final` is false).
  */
-function parseRecord(text: string, pos: number, delim: string, final: boolean): { fields: string[]; next: number; end: number; newlines: number } | null {
+function parseRecord(text: string, pos: number, delim: string, final: boolean, fields: string[]): { fields: string[]; next: number; end: number; newlines: number } | null {
   const d = delim.charCodeAt(0);
-  const fields: string[] = [];
+  fields.length = 0; // one array for every record: less garbage
   let p = pos, newlines = 0;
   for (;;) {
     if (text.charCodeAt(p) === QUOTE) {
@@ -102,6 +102,7 @@ export async function* streamCsvFast(path: string, opts: CsvFastOptions = {}): A
   const size = opts.batchSize ?? 8192;
   let text = '', pos = 0, line = 0, header: string[] | undefined, delim = opts.delimiter === undefined ? undefined : parseDelimiter(opts.delimiter);
   let batch: CsvBatch = { rows: [], lines: [], raws: [] };
+  const fields: string[] = [];
   const take = function* (final: boolean): Generator<CsvBatch> {
     for (;;) {
       if (pos >= text.length) return;
@@ -116,13 +117,13 @@ export async function* streamCsvFast(path: string, opts: CsvFastOptions = {}): A
         if (!final && pos + head.length >= text.length) return;
         delim ??= sniffDelimiter(head);
       }
-      const r = parseRecord(text, pos, delim!, final);
+      const r = parseRecord(text, pos, delim!, final, fields);
       if (r === NEED_MORE) return;
       line += 1 + r.newlines;
       if (!header) {
         const seen = new Set(r.fields);
         if (seen.size !== r.fields.length || r.fields.some((f) => !f || f === '__proto__')) throw new CsvFastUnsupported('an odd header');
-        header = r.fields;
+        header = r.fields.slice();
         opts.onHeader?.(header, delim!);
       } else {
         if (r.fields.length !== header.length) throw new CsvFastUnsupported('a ragged row');

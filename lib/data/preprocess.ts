@@ -279,7 +279,10 @@ export class Preprocessor {
       }
       for (let j = 0; j < nc; j++) {
         const v = row[cats[j].name];
-        categorical[r * nc + j] = lookups[j].get(isMissing(v) ? MISSING_LEVEL : asLabel(v)) ?? 0;
+        // A string that is a level as it stands needs no trimming or missing check: levels
+        // are trimmed labels, and no missing token ("NA", "") is ever a level.
+        const hit = typeof v === 'string' ? lookups[j].get(v) : undefined;
+        categorical[r * nc + j] = hit ?? lookups[j].get(isMissing(v) ? MISSING_LEVEL : asLabel(v)) ?? 0;
       }
     }
     for (const [column, { count, examples }] of outOfRange) {

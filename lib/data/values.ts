@@ -69,6 +69,14 @@ export function readNumeric(v: Value): number | typeof MISSING_VALUE | typeof OU
   // Printable ASCII at both ends: nothing for trim() to remove (the usual case, skipped).
   const a = v.charCodeAt(0), b = v.charCodeAt(v.length - 1);
   const s = a > 32 && a < 127 && b > 32 && b < 127 ? v : v.trim();
+  // The common case without the regex: a decimal that Number() reads as a finite number.
+  // Number() also reads 0x / 0b / 0o literals, which are not numbers here: those take the
+  // regex (as do "Infinity", "1e400" and everything else).
+  const c0 = s.charCodeAt(0), c1 = s.charCodeAt(1) | 32;
+  if (((c0 >= 48 && c0 <= 57) || c0 === 45 || c0 === 43 || c0 === 46) && !(c0 === 48 && (c1 === 120 || c1 === 98 || c1 === 111))) {
+    const n = Number(s);
+    if (Number.isFinite(n)) return Math.abs(n) <= FLOAT32_MAX ? n : OUT_OF_RANGE;
+  }
   if (NUMBER.test(s)) {
     const n = Number(s);
     return Math.abs(n) <= FLOAT32_MAX ? n : OUT_OF_RANGE;
