@@ -97,12 +97,25 @@ function parseRecord(text: string, pos: number, delim: string, final: boolean, f
   }
 }
 
+/**
+ * A function that makes a row object from a record's fields, as one object literal with the
+ * header's keys: every row then shares one shape (fast to build and to read), where keyed
+ * stores one column at a time were the reader's largest cost. Keys are JSON-quoted, so any
+ * header text is safe; '__proto__' never gets here (refused as an odd header).
+ */
+function rowFactory(header: string[]): (f: string[]) => Row {
+  if (header.length > 1000) return (f) => Object.fromEntries(header.map((h, j) => [h, f[j]]));
+  const body = `return {${header.map((h, j) => `${JSON.stringify(h)}: f[${j}]`).join(', ')}};`;
+  return new Function('f', body) as (f: string[]) => Row;
+}
+
 /** Batches of the records of a CSV file with a header row (see the file comment). */
 export async function* streamCsvFast(path: string, opts: CsvFastOptions = {}): AsyncGenerator<CsvBatch> {
   const size = opts.batchSize ?? 8192;
   let text = '', pos = 0, line = 0, header: string[] | undefined, delim = opts.delimiter === undefined ? undefined : parseDelimiter(opts.delimiter);
   let batch: CsvBatch = { rows: [], lines: [], raws: [] };
   const fields: string[] = [];
+  let makeRow: (f: string[]) => Row = () => ({});
   const take = function* (final: boolean): Generator<CsvBatch> {
     for (;;) {
       if (pos >= text.length) return;
@@ -125,11 +138,10 @@ export async function* streamCsvFast(path: string, opts: CsvFastOptions = {}): A
         if (seen.size !== r.fields.length || r.fields.some((f) => !f || f === '__proto__')) throw new CsvFastUnsupported('an odd header');
         header = r.fields.slice();
         opts.onHeader?.(header, delim!);
+        makeRow = rowFactory(header);
       } else {
         if (r.fields.length !== header.length) throw new CsvFastUnsupported('a ragged row');
-        const row: Row = {};
-        for (let j = 0; j < header.length; j++) row[header[j]] = r.fields[j];
-        batch.rows.push(row);
+        batch.rows.push(makeRow(r.fields));
         batch.lines.push(line);
         batch.raws.push(text.slice(pos, r.end));
         if (batch.rows.length >= size) {
