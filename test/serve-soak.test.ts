@@ -6,6 +6,10 @@ import * as tl from '../lib/index.js';
 import { churnRows, smallModel } from './helpers/boundary.js';
 import { post } from './helpers/serve.js';
 
+// Under AddressSanitizer (npm run test:asan) freed memory waits in a quarantine of up to 256 MB,
+// which is RSS by design; the tensor count still catches native leaks there.
+const sanitized = /libasan/.test(process.env.LD_PRELOAD ?? '');
+
 describe('serving soak', () => {
   it('keeps RSS and tensors flat over 4,000 requests', async () => {
     const model = await smallModel(churnRows(300, 7));
@@ -23,7 +27,7 @@ describe('serving soak', () => {
       (globalThis as { gc?: () => void }).gc?.();
       const grew = (process.memoryUsage().rss - rss0) / 2 ** 20;
       expect(tl.memory().tensors).toBeLessThanOrEqual(tensors0); // fewer when finalizers ran meanwhile
-      expect(grew).toBeLessThan(40);
+      expect(grew).toBeLessThan(sanitized ? 300 : 40);
     } finally {
       await server.close();
     }
