@@ -34,3 +34,5 @@ export { save, load } from './io/model-file.js';
 export * as io from './io/safetensors.js';
 export * as presets from './presets/index.js';
 export * as data from './data/index.js';
+export { serve, consume, asPredictor } from './serve/index.js';
+export type { Server, ServeOptions, Predictor, Consumer, ConsumeOptions } from './serve/index.js';

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { InputError } from '../data/errors.js';
 import { readTable } from '../data/source.js';
@@ -20,10 +20,12 @@ import '../presets/index.js';
 import { type Preset, isExplainable, isPreset } from '../presets/preset.js';
 import { presetClass } from '../presets/registry.js';
 import { int, list, readOptions, withReadOptions } from './options.js';
-import { fail, installProcessHandlers, reporter, warn } from './process.js';
+import { cliMessage, fail, installProcessHandlers, reporter, warn } from './process.js';
 import { formatImportance, formatReport } from './report.js';
-import { scoreFile } from './score-file.js';
+import { parseShard, scoreFile } from './score-file.js';
 import { type Flags, TRAINERS, checkTestColumns, presetOptions, trainSpec } from './train.js';
+import { registerConsume } from './consume.js';
+import { registerServe } from './serve.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -109,7 +111,14 @@ withReadOptions(
     .requiredOption('--in <file>', 'file to score')
     .requiredOption('--out <file>', "file to write: the input columns + the prediction's (.jsonl: JSON Lines; '-': stdout)")
     .option('--column <name>', "a new name for the prediction's column (default: probability, or class for more classes)")
-    .option('--impute-missing', 'score rows that lack some of the trained columns, imputing them (default: an error)'),
+    .option('--impute-missing', 'score rows that lack some of the trained columns, imputing them (default: an error)')
+    .option('--shard <i/n>', 'score only rows whose row number r has r % n = i (0 <= i < n): n jobs together score every row once', (v: string) => {
+      try {
+        return parseShard(v);
+      } catch (e) {
+        throw new InvalidArgumentError(cliMessage(e));
+      }
+    }),
 ).action(async (o) => {
   const say = reporter(o.out === '-');
   await checkInputFile(o.model, '--model');
@@ -122,7 +131,7 @@ withReadOptions(
   bar?.start(100, 0, { rows: 0 });
   try {
     const { rows } = await scoreFile(model, o.in, o.out, {
-      column: o.column, read: readOptions(o), missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn,
+      column: o.column, read: readOptions(o), missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn, shard: o.shard,
       onProgress: (done, total, scored) => bar?.update(Math.floor((100 * done) / Math.max(total, 1)), { rows: scored }),
     });
     bar?.update(100, { rows });
@@ -188,6 +197,9 @@ program
     const r = spawnSync(process.execPath, [script, ...suites], { stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   });
+
+registerServe(program);
+registerConsume(program);
 
 installProcessHandlers();
 program.parseAsync(process.argv).catch((e: unknown) => fail(e));

@@ -7,11 +7,11 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import { InputError, type WarningHandler, emitWarning, warningCollector } from '../data/errors.js';
 import type { TransformOptions } from '../data/preprocess.js';
+import { type CsvBatch, CsvFastUnsupported, streamCsvFast } from '../data/csv-fast.js';
 import { type ReadOptions, formatOf, streamRecords } from '../data/source.js';
-import type { Row } from '../data/table.js';
 import { checkInputFile, checkOutputFile, fileError, sameFile } from '../io/paths.js';
 import { removeStaleTemps, trackTempFile } from '../io/temp-files.js';
-import type { Preset } from '../presets/preset.js';
+import type { OutputValue, Preset } from '../presets/preset.js';
 
 /** What scoring needs of a preset (preset.ts): the columns it adds, and their values per row. */
 export type Scorer = Pick<Preset, 'outputColumns' | 'score'>;
@@ -29,6 +29,17 @@ export interface ScoreFileOptions {
   missing?: TransformOptions['missing'];
   /** Receives each warning once, summed over the whole file; default: process.emitWarning. */
   onWarning?: WarningHandler;
+  /** Score only data rows whose 0-based row number r has r % count === index (see parseShard). */
+  shard?: { index: number; count: number };
+}
+
+/** `--shard i/n` (0 <= i < n): row r goes to shard r % n, so n jobs together score each row once. */
+export function parseShard(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index < count) || count > 1_000_000)
+    throw new InputError(`--shard must be i/n with 0 <= i < n (e.g. 0/4 ... 3/4), got '${v}'`, 'ESHARD');
+  return { index, count };
 }
 
 /** Where text goes, with backpressure, and write errors (a full disk, a closed pipe) kept to be thrown. */
@@ -75,6 +86,20 @@ function sink(stream: NodeJS.WritableStream & { destroy?: () => void }, name: st
   };
 }
 
+// The output columns' values as CSV cells: numbers as JavaScript prints them (what
+// csv-stringify writes too), text quoted only where it must be (RFC 4180), null as empty.
+function cells(values: OutputValue[], delimiter: string): string {
+  let line = '';
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j];
+    if (j) line += delimiter;
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'number') line += String(v);
+    else line += /["\r\n]/.test(v) || v.includes(delimiter) ? `"${v.replace(/"/g, '""')}"` : v;
+  }
+  return line;
+}
+
 export async function scoreFile(model: Scorer, input: string, output: string, opts: ScoreFileOptions = {}): Promise<{ rows: number }> {
   const toStdout = output === '-';
   // Every path problem is found before anything is read or written.
@@ -95,16 +120,34 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
   let read = 0, rows = 0, header: string[] | undefined, delimiter = ',';
   // CSV output columns: the input's header, or (JSON Lines in) the first record's keys.
   let outColumns: string[] | undefined;
-  const records = streamRecords(input, {
-    ...opts.read,
-    onBytes: (n) => (read = n),
-    onHeader: (columns, d) => {
-      const taken = clash(columns);
-      if (taken !== undefined) throw new InputError(`predict: ${input} already has a column named '${taken}'${taken === added[0] ? '; choose another with --column' : ''}`, 'ECOLUMN');
-      header = columns;
-      delimiter = d;
-    },
-  });
+  // CSV to CSV copies each record's text and appends the score: no re-quoting of every field.
+  const copyRaw = inFormat === 'csv' && outFormat === 'csv';
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const taken = (name: string, where: string) =>
+    new InputError(`predict: ${where} already has a column named '${name}'${name === added[0] ? '; choose another with --column' : ''}`, 'ECOLUMN');
+  const onHeader = (columns: string[], d: string) => {
+    const clashing = clash(columns);
+    if (clashing !== undefined) throw taken(clashing, input);
+    header = columns;
+    delimiter = d;
+  };
+  const read_ = { ...opts.read, onBytes: (n: number) => (read = n), onHeader };
+  // Batches of records from the standard readers (every format, every quirk of CSV).
+  async function* standard(): AsyncGenerator<CsvBatch> {
+    let b: CsvBatch = { rows: [], lines: [], raws: [] };
+    for await (const rec of streamRecords(input, { ...read_, raw: copyRaw })) {
+      const clashing = header ? undefined : clash(Object.keys(rec.row));
+      if (clashing !== undefined) throw taken(clashing, `${input} line ${rec.line}`);
+      b.rows.push(rec.row);
+      b.lines.push(rec.line);
+      if (rec.raw !== undefined) b.raws.push(rec.raw);
+      if (b.rows.length >= batchSize) {
+        yield b;
+        b = { rows: [], lines: [], raws: [] };
+      }
+    }
+    if (b.rows.length) yield b;
+  }
 
   const tmp = `${output}.tmp-${process.pid}`;
   let release = () => {};
@@ -112,33 +155,57 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
     await removeStaleTemps(output);
     release = trackTempFile(tmp);
   }
-  const out = toStdout ? sink(process.stdout, 'stdout', false) : sink(createWriteStream(tmp), tmp, true);
-  let batch: { row: Row; line: number }[] = [];
-  const flush = async () => {
-    if (!batch.length) return;
-    const table = { rows: batch.map((b) => b.row), columns: header ?? [], lines: batch.map((b) => b.line), source: input };
-    const scores = model.score(table, { missing: opts.missing, onWarning: warnings.add });
-    const scored = batch.map((b, i) => {
-      const row: Record<string, unknown> = { ...b.row };
-      added.forEach((c, j) => (row[c] = scores[i][j]));
-      return row;
-    });
-    outColumns ??= [...(header ?? Object.keys(batch[0].row)), ...added];
-    if (outFormat === 'jsonl') await out.write(scored.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    else await out.write(stringify(scored, { header: rows === 0, delimiter, columns: outColumns }));
-    rows += batch.length;
-    batch = [];
+  let out = toStdout ? sink(process.stdout, 'stdout', false) : sink(createWriteStream(tmp), tmp, true);
+  let wroteHeader = false;
+  let seen = 0; // data rows read, in every shard: the row number a shard is chosen by
+  const score = async (b: CsvBatch) => {
+    let { rows: batchRows, lines, raws } = b;
+    if (shard.count > 1) {
+      const keep: number[] = [];
+      for (let i = 0; i < batchRows.length; i++) if ((seen + i) % shard.count === shard.index) keep.push(i);
+      seen += batchRows.length;
+      batchRows = keep.map((i) => b.rows[i]);
+      lines = keep.map((i) => b.lines[i]);
+      raws = copyRaw ? keep.map((i) => b.raws[i]) : raws;
+    }
+    outColumns ??= [...(header ?? Object.keys(b.rows[0])), ...added];
+    let text = !wroteHeader && outFormat === 'csv' ? stringify([outColumns], { delimiter }) : '';
+    wroteHeader = true;
+    if (batchRows.length) {
+      const scores = model.score({ rows: batchRows, columns: header ?? [], lines, source: input }, { missing: opts.missing, onWarning: warnings.add });
+      if (copyRaw) for (let i = 0; i < batchRows.length; i++) text += `${raws[i]}${delimiter}${cells(scores[i], delimiter)}\n`;
+      else {
+        const scored = batchRows.map((r, i) => {
+          const row: Record<string, unknown> = { ...r };
+          added.forEach((c, j) => (row[c] = scores[i][j]));
+          return row;
+        });
+        text += outFormat === 'jsonl' ? scored.map((r) => JSON.stringify(r)).join('\n') + '\n' : stringify(scored, { delimiter, columns: outColumns });
+      }
+    }
+    if (text) await out.write(text);
+    rows += batchRows.length;
     opts.onProgress?.(read, total, rows);
   };
   try {
-    for await (const rec of records) {
-      const taken = header ? undefined : clash(Object.keys(rec.row));
-      if (taken !== undefined) throw new InputError(`predict: ${input} line ${rec.line} already has a column named '${taken}'${taken === added[0] ? '; choose another with --column' : ''}`, 'ECOLUMN');
-      batch.push({ row: rec.row, line: rec.line });
-      if (batch.length >= batchSize) await flush();
+    // Well-formed CSV takes the fast reader; a file it is unsure of is read again from the
+    // start by the standard one (the partial output is a temp file: started over).
+    let fast = copyRaw && !toStdout;
+    if (fast) {
+      try {
+        for await (const b of streamCsvFast(input, { ...read_, batchSize })) await score(b);
+      } catch (e) {
+        if (!(e instanceof CsvFastUnsupported)) throw e;
+        out.destroy();
+        out = sink(createWriteStream(tmp), tmp, true);
+        read = rows = seen = 0;
+        wroteHeader = false;
+        header = outColumns = undefined;
+        fast = false;
+      }
     }
-    await flush();
-    if (rows === 0) throw new InputError(`predict: ${input} has ${header ? 'a header but no data rows' : 'no records'}; nothing to score`, 'EEMPTY');
+    if (!fast) for await (const b of standard()) await score(b);
+    if (rows === 0 && seen === 0) throw new InputError(`predict: ${input} has ${header ? 'a header but no data rows' : 'no records'}; nothing to score`, 'EEMPTY');
     await out.close();
     if (!toStdout) await rename(tmp, output);
     warnings.flush(opts.onWarning ?? emitWarning);

@@ -15,11 +15,15 @@ export interface CsvOptions extends DecodeOptions {
   delimiter?: string;
   /** Called once the header is read, before any row is yielded (throwing stops the read). */
   onHeader?: (columns: string[], delimiter: string) => void;
+  /** Also yield each record's text as in the file (for writers that copy rows through). */
+  raw?: boolean;
 }
 
 export interface CsvRecord {
   line: number;
   row: Row;
+  /** The record's text without its line ending (with `raw: true`). */
+  raw?: string;
 }
 
 /** How much of a file is read, at most, looking for the end of the header line. */
@@ -81,7 +85,7 @@ export async function* streamCsv(path: string, opts: CsvOptions = {}): AsyncGene
       opts.onHeader?.(columns, delimiter);
       return columns;
     },
-    delimiter, bom: true, skip_empty_lines: true, trim: true, info: true, relax_quotes: false,
+    delimiter, bom: true, skip_empty_lines: true, trim: true, info: true, relax_quotes: false, raw: opts.raw === true,
   });
   async function* all(): AsyncGenerator<Buffer> {
     yield* head;
@@ -92,9 +96,10 @@ export async function* streamCsv(path: string, opts: CsvOptions = {}): AsyncGene
   const feeding = pipeline(Readable.from(all(), { objectMode: false }), parser).catch(() => undefined);
   let lastLine = 1;
   try {
-    for await (const rec of parser as AsyncIterable<{ record: Row; info: { lines: number } }>) {
+    for await (const rec of parser as AsyncIterable<{ record: Row; info: { lines: number }; raw?: string }>) {
       lastLine = rec.info.lines;
-      yield { line: rec.info.lines, row: rec.record };
+      if (rec.raw === undefined) yield { line: rec.info.lines, row: rec.record };
+      else yield { line: rec.info.lines, row: rec.record, raw: rec.raw.replace(/[\r\n]+$/, '') };
     }
   } catch (e) {
     throw e instanceof InputError ? e : parseError(path, e as Error, lastLine);

@@ -7,7 +7,7 @@
 // checked finite when it is fitted, saved and loaded: a NaN there silently turns every later
 // prediction into NaN.
 import { type DataWarning, InputError, type WarningHandler, columnList, emitWarning, formatWarning } from './errors.js';
-import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from './values.js';
+import { INVALID, MISSING_VALUE, OUT_OF_RANGE, asBoolean, asLabel, asNumber, isMissing, isOutOfRange, readNumeric } from './values.js';
 import type { ColumnInfo } from './schema.js';
 import { type Row, type Table, where } from './table.js';
 
@@ -244,32 +244,47 @@ export class Preprocessor {
     this.checkColumns(t, idx, opts.missing ?? 'error', onWarning);
     const outOfRange = new Map<string, { count: number; examples: string[] }>();
     const n = idx.length, width = this.numericWidth, cats = this.categoricalColumns;
-    const numeric = new Float32Array(n * width), categorical = new Int32Array(n * cats.length);
+    const numericColumns = this.numericColumns, nc = cats.length;
+    const numeric = new Float32Array(n * width), categorical = new Int32Array(n * nc);
     const lookups = cats.map((c) => new Map(c.levels.map((l, i) => [l, i + 1])));
-    idx.forEach((i, r) => {
+    const strict = (opts.invalid ?? 'error') === 'error';
+    // Hoisted out of the row loop (this runs once per value of every scored file): the column
+    // lists, and one reading of each value (readNumeric) instead of separate missing / range /
+    // number checks that each trimmed and matched the text again.
+    for (let r = 0; r < n; r++) {
+      const i = idx[r];
       const row: Row = t.rows[i];
       let k = r * width;
-      for (const c of this.numericColumns) {
+      for (let j = 0; j < numericColumns.length; j++) {
+        const c = numericColumns[j];
         const v = row[c.name];
         let x: number | undefined;
-        if (c.kind === 'numeric' && isOutOfRange(v)) {
-          const seen = outOfRange.get(c.name) ?? { count: 0, examples: [] };
-          if (seen.count++ < 3) seen.examples.push(`${where(t, i)}: '${String(v)}'`);
-          outOfRange.set(c.name, seen);
+        if (c.kind === 'numeric') {
+          const got = readNumeric(v);
+          if (got === OUT_OF_RANGE) {
+            const seen = outOfRange.get(c.name) ?? { count: 0, examples: [] };
+            if (seen.count++ < 3) seen.examples.push(`${where(t, i)}: '${String(v)}'`);
+            outOfRange.set(c.name, seen);
+          } else if (got === INVALID) {
+            if (strict) throw new InputError(`${where(t, i)}, column '${c.name}': '${String(v)}' is not a number`);
+          } else if (got !== MISSING_VALUE) x = got;
         } else if (!isMissing(v)) {
-          x = c.kind === 'boolean' ? (asBoolean(v) === undefined ? undefined : Number(asBoolean(v))) : asNumber(v);
-          if (x === undefined && (opts.invalid ?? 'error') === 'error')
-            throw new InputError(`${where(t, i)}, column '${c.name}': '${String(v)}' is not a ${c.kind === 'boolean' ? 'yes/no value' : 'number'}`);
+          const b = asBoolean(v);
+          x = b === undefined ? undefined : Number(b);
+          if (x === undefined && strict) throw new InputError(`${where(t, i)}, column '${c.name}': '${String(v)}' is not a yes/no value`);
         }
         if (x !== undefined && c.log) x = Math.log1p(Math.max(0, x));
         numeric[k++] = ((x ?? c.median) - c.mean) / c.std;
         if (c.indicator) numeric[k++] = x === undefined ? 1 : 0;
       }
-      cats.forEach((c, j) => {
-        const v = row[c.name];
-        categorical[r * cats.length + j] = lookups[j].get(isMissing(v) ? MISSING_LEVEL : asLabel(v)) ?? 0;
-      });
-    });
+      for (let j = 0; j < nc; j++) {
+        const v = row[cats[j].name];
+        // A string that is a level as it stands needs no trimming or missing check: levels
+        // are trimmed labels, and no missing token ("NA", "") is ever a level.
+        const hit = typeof v === 'string' ? lookups[j].get(v) : undefined;
+        categorical[r * nc + j] = hit ?? lookups[j].get(isMissing(v) ? MISSING_LEVEL : asLabel(v)) ?? 0;
+      }
+    }
     for (const [column, { count, examples }] of outOfRange) {
       const w = outOfRangeWarning(column, count, examples);
       onWarning(formatWarning(w), w);

@@ -51,3 +51,36 @@ export function asBoolean(v: Value): boolean | undefined {
 export function asLabel(v: Value): string {
   return typeof v === 'string' ? v.trim() : String(v);
 }
+
+export const MISSING_VALUE = Symbol('missing');
+export const OUT_OF_RANGE = Symbol('out of range');
+export const INVALID = Symbol('not a number');
+
+/**
+ * A numeric column's value in one reading: the number, or which of missing / out of range /
+ * not a number it is. The same answers as isMissing, isOutOfRange and asNumber together,
+ * with one trim and one match, because scoring a file calls it for every value.
+ */
+export function readNumeric(v: Value): number | typeof MISSING_VALUE | typeof OUT_OF_RANGE | typeof INVALID {
+  if (typeof v === 'number') return Number.isNaN(v) ? MISSING_VALUE : Math.abs(v) <= FLOAT32_MAX ? v : OUT_OF_RANGE;
+  if (v === null || v === undefined) return MISSING_VALUE;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v !== 'string') return INVALID;
+  // Printable ASCII at both ends: nothing for trim() to remove (the usual case, skipped).
+  const a = v.charCodeAt(0), b = v.charCodeAt(v.length - 1);
+  const s = a > 32 && a < 127 && b > 32 && b < 127 ? v : v.trim();
+  // The common case without the regex: a decimal that Number() reads as a finite number.
+  // Number() also reads 0x / 0b / 0o literals, which are not numbers here: those take the
+  // regex (as do "Infinity", "1e400" and everything else).
+  const c0 = s.charCodeAt(0), c1 = s.charCodeAt(1) | 32;
+  if (((c0 >= 48 && c0 <= 57) || c0 === 45 || c0 === 43 || c0 === 46) && !(c0 === 48 && (c1 === 120 || c1 === 98 || c1 === 111))) {
+    const n = Number(s);
+    if (Number.isFinite(n)) return Math.abs(n) <= FLOAT32_MAX ? n : OUT_OF_RANGE;
+  }
+  if (NUMBER.test(s)) {
+    const n = Number(s);
+    return Math.abs(n) <= FLOAT32_MAX ? n : OUT_OF_RANGE;
+  }
+  if (MISSING.has(s.toLowerCase())) return MISSING_VALUE;
+  return INFINITY.test(s) ? OUT_OF_RANGE : INVALID;
+}
