@@ -1,0 +1,141 @@
+// Which model serves a data set is decided on that data set: each user's last training
+// interaction is held out, every candidate is trained on the rest and scored by NDCG@10 over
+// full rankings, and the winner is refit on all rows (the sequential model for the number of
+// epochs that validated best). This is how the project's baselines chose their settings.
+import { holdOutLast } from '../../data/interactions.js';
+import { native } from '../../native.js';
+import { Ease, type EaseOptions } from './ease.js';
+import { rankOf, seenMask } from './ranking.js';
+import { Sasrec, type SasrecOptions, type SasrecTrainOptions, trainSasrec } from './sasrec.js';
+
+export type ModelKind = 'sequential' | 'ease';
+export type Backbone = { kind: 'sequential'; net: Sasrec } | { kind: 'ease'; ease: Ease };
+
+export interface SelectOptions {
+  model?: ModelKind | 'auto';
+  sequential?: SasrecOptions & Omit<SasrecTrainOptions, 'onEpoch' | 'seed'> & { patience?: number };
+  ease?: EaseOptions;
+  seed?: number;
+  /** Validation users scored per epoch, at most (a seeded sample beyond it; default 2000). */
+  validationUsers?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface Validation {
+  /** Validation NDCG@10 and HR@10 of each candidate tried. */
+  candidates: Partial<Record<ModelKind, { ndcg: number; hitRate: number; epochs?: number; halfLife?: number }>>;
+  chosen: ModelKind;
+  users: number;
+}
+
+/** Scores of item lists by a backbone: [lists][items]. */
+export function scoreWith(b: Backbone, histories: Int32Array[]): Float32Array[] {
+  return b.kind === 'sequential' ? b.net.score(histories) : b.ease.score(histories);
+}
+
+function disposeBackbone(b: Backbone): void {
+  if (b.kind === 'sequential') for (const p of b.net.parameters()) p.dispose();
+  else b.ease.dispose();
+}
+
+/** HR@10 and NDCG@10 of held-out items, ranked against everything outside each history. */
+export function heldOutMetrics(b: Backbone, histories: Int32Array[], targets: number[], numItems: number): { ndcg: number; hitRate: number } {
+  let ndcg = 0, hits = 0;
+  for (let s = 0; s < histories.length; s += 256) {
+    const part = histories.slice(s, s + 256);
+    const scores = scoreWith(b, part);
+    part.forEach((h, r) => {
+      const rank = rankOf(scores[r], targets[s + r], seenMask(h, numItems));
+      if (rank < 10) {
+        hits++;
+        ndcg += 1 / Math.log2(rank + 2);
+      }
+    });
+  }
+  const n = Math.max(1, histories.length);
+  return { ndcg: ndcg / n, hitRate: hits / n };
+}
+
+async function fitSequential(
+  histories: Int32Array[], numItems: number, opts: SelectOptions, epochs: number | undefined,
+  monitor?: (b: Backbone) => number,
+): Promise<{ backbone: Backbone; bestEpoch: number; best: number }> {
+  const seed = opts.seed ?? 42;
+  native.manualSeed(seed);
+  const o = opts.sequential ?? {};
+  const net = new Sasrec(numItems, { dim: o.dim, layers: o.layers, heads: o.heads, maxLen: o.maxLen, dropout: o.dropout });
+  const backbone: Backbone = { kind: 'sequential', net };
+  const patience = o.patience ?? 3;
+  let best = -Infinity, bestEpoch = 0;
+  await trainSasrec(net, histories, {
+    epochs: epochs ?? o.epochs ?? 40, batchSize: o.batchSize, lr: o.lr, negatives: o.negatives, seed,
+    onEpoch: (epoch, loss) => {
+      if (!monitor) {
+        opts.onProgress?.(`sequential model: epoch ${epoch + 1}, loss ${loss.toFixed(4)}`);
+        return;
+      }
+      const v = monitor(backbone);
+      opts.onProgress?.(`sequential model: epoch ${epoch + 1}, loss ${loss.toFixed(4)}, validation NDCG@10 ${v.toFixed(4)}`);
+      if (v > best) {
+        best = v;
+        bestEpoch = epoch + 1;
+      }
+      return epoch + 1 - bestEpoch < patience;
+    },
+  });
+  return { backbone, bestEpoch: bestEpoch || (epochs ?? 0), best };
+}
+
+/** Trains the candidates on all but each user's last item, picks by NDCG@10, refits the winner. */
+export async function selectAndFit(histories: Int32Array[], numItems: number, hasTime: boolean, opts: SelectOptions): Promise<{ backbone: Backbone; validation: Validation }> {
+  const wanted = opts.model ?? 'auto';
+  if (wanted === 'sequential' && !hasTime) throw new RangeError("Recommender.fit: model 'sequential' needs the time column (options.time) to order each user's history");
+  const candidates: ModelKind[] = wanted === 'auto' ? (hasTime ? ['sequential', 'ease'] : ['ease']) : [wanted];
+  const { train, heldOut } = holdOutLast(histories);
+  let users = Array.from(heldOut.keys()).filter((u) => heldOut[u] >= 0);
+  const cap = opts.validationUsers ?? 2000;
+  if (users.length > cap) {
+    // A seeded, evenly spread sample keeps per-epoch validation cheap on big data.
+    const step = users.length / cap;
+    users = Array.from({ length: cap }, (_, k) => users[Math.floor(k * step)]);
+  }
+  const vh = users.map((u) => train[u]), vt = users.map((u) => heldOut[u]);
+  const validation: Validation = { candidates: {}, chosen: candidates[0], users: users.length };
+  let bestEpochs = 0, easeHalfLife = hasTime ? [opts.ease?.halfLife ?? 5].flat()[0] : 0;
+  if (candidates.length === 1 && !users.length) return { backbone: await refit(candidates[0]), validation };
+  for (const kind of candidates) {
+    if (kind === 'ease') {
+      opts.onProgress?.('EASE: fitting on the validation split');
+      const b: Backbone = { kind: 'ease', ease: Ease.fit(train, numItems, opts.ease) };
+      // Recency weighting only means something when the histories are in time order.
+      const grid = hasTime ? [opts.ease?.halfLife ?? [0, 5, 20]].flat() : [0];
+      for (const halfLife of grid) {
+        b.ease.halfLife = halfLife;
+        const m = { ...heldOutMetrics(b, vh, vt, numItems), halfLife };
+        opts.onProgress?.(`EASE (recency half-life ${halfLife || 'none'}): validation NDCG@10 ${m.ndcg.toFixed(4)}`);
+        if (!validation.candidates.ease || m.ndcg > validation.candidates.ease.ndcg) validation.candidates.ease = m;
+      }
+      easeHalfLife = validation.candidates.ease!.halfLife ?? 0;
+      disposeBackbone(b);
+    } else {
+      const r = await fitSequential(train, numItems, opts, undefined, (b) => heldOutMetrics(b, vh, vt, numItems).ndcg);
+      const m = heldOutMetrics(r.backbone, vh, vt, numItems);
+      validation.candidates.sequential = { ...m, epochs: r.bestEpoch };
+      bestEpochs = r.bestEpoch;
+      disposeBackbone(r.backbone);
+    }
+  }
+  const scored = candidates.filter((c) => validation.candidates[c]);
+  validation.chosen = scored.reduce((a, c) => (validation.candidates[c]!.ndcg > validation.candidates[a]!.ndcg ? c : a), scored[0]);
+  opts.onProgress?.(`chosen: ${validation.chosen}; refitting on all rows`);
+  return { backbone: await refit(validation.chosen), validation };
+
+  async function refit(kind: ModelKind): Promise<Backbone> {
+    if (kind === 'ease') {
+      const ease = Ease.fit(histories, numItems, opts.ease);
+      ease.halfLife = easeHalfLife;
+      return { kind: 'ease', ease };
+    }
+    return (await fitSequential(histories, numItems, opts, Math.max(1, bestEpochs || (opts.sequential?.epochs ?? 20)))).backbone;
+  }
+}
