@@ -27,15 +27,18 @@ export interface EaseOptions {
 function invertSpd(a: Tensor): Tensor {
   const n = a.shape[0];
   if (n <= 64) return smallInverse(a);
-  const h = n >> 1;
-  const A = slice(slice(a, 0, 0, h), 1, 0, h), B = slice(slice(a, 0, 0, h), 1, h, n), D = slice(slice(a, 0, h, n), 1, h, n);
-  const Ai = invertSpd(A.contiguous());
-  const AiB = matmul(Ai, B); // [h, n-h]
-  const S = D.sub(matmul(transpose(B, 0, 1), AiB));
-  const Si = invertSpd(S.contiguous());
-  const topRight = matmul(AiB, Si).neg(); // -Ai B Si
-  const topLeft = Ai.sub(matmul(topRight, transpose(AiB, 0, 1))); // Ai + Ai B Si B^T Ai
-  return cat([cat([topLeft, topRight], 1), cat([transpose(topRight, 0, 1), Si], 1)], 0);
+  // Each level in its own scope: only its result outlives it (peak memory a few n^2).
+  return tidy(() => {
+    const h = n >> 1;
+    const A = slice(slice(a, 0, 0, h), 1, 0, h), B = slice(slice(a, 0, 0, h), 1, h, n), D = slice(slice(a, 0, h, n), 1, h, n);
+    const Ai = invertSpd(A.contiguous());
+    const AiB = matmul(Ai, B); // [h, n-h]
+    const S = D.sub(matmul(transpose(B, 0, 1), AiB));
+    const Si = invertSpd(S.contiguous());
+    const topRight = matmul(AiB, Si).neg(); // -Ai B Si
+    const topLeft = Ai.sub(matmul(topRight, transpose(AiB, 0, 1))); // Ai + Ai B Si B^T Ai
+    return cat([cat([topLeft, topRight], 1), cat([transpose(topRight, 0, 1), Si], 1)], 0);
+  });
 }
 
 /** Gauss-Jordan in float64 for the recursion's leaves (SPD: no pivoting needed). */
@@ -80,13 +83,24 @@ export class Ease {
     const n = vocab.length, users = histories.length;
     const weights = noGrad(() =>
       tidy(() => {
-        const x = new Float32Array(users * n);
-        histories.forEach((h, u) => h.forEach((i) => local[i] >= 0 && (x[u * n + local[i]] = 1)));
-        const X = new Tensor(native.fromData(x, [users, n]));
+        // X^T X in blocks of users, so memory is n^2 + block x n however many users there are.
         const eye = new Float32Array(n * n);
         for (let i = 0; i < n; i++) eye[i * n + i] = lambda;
-        const G = matmul(transpose(X, 0, 1), X).add(new Tensor(native.fromData(eye, [n, n])));
+        let G = new Tensor(native.fromData(eye, [n, n]));
+        const block = Math.max(1, Math.min(users, Math.floor(8_000_000 / Math.max(1, n))));
+        for (let s = 0; s < users; s += block) {
+          const part = histories.slice(s, s + block);
+          const x = new Float32Array(part.length * n);
+          part.forEach((h, u) => h.forEach((i) => local[i] >= 0 && (x[u * n + local[i]] = 1)));
+          const next = tidy(() => {
+            const X = new Tensor(native.fromData(x, [part.length, n]));
+            return keep(G.add(matmul(transpose(X, 0, 1), X)));
+          });
+          G.dispose();
+          G = next;
+        }
         const P = invertSpd(G).dataSync();
+        G.dispose();
         const B = new Float32Array(n * n);
         for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) B[i * n + j] = -P[i * n + j] / P[j * n + j];
         return keep(new Tensor(native.fromData(B, [n, n])));

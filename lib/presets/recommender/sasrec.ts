@@ -31,7 +31,7 @@ export interface SasrecTrainOptions {
   epochs?: number;
   batchSize?: number;
   lr?: number;
-  /** Sampled negatives per batch, or 'all' (full softmax). Default: all items up to 4096, else 2048. */
+  /** Sampled negatives per batch, or 'all' (full softmax). Default: all items up to 4096, else 512. */
   negatives?: number | 'all';
   seed?: number;
   /** Called after each epoch; return false to stop. */
@@ -138,10 +138,10 @@ export async function trainSasrec(model: Sasrec, histories: Int32Array[], opts: 
   const wins = windows(histories, L);
   if (!wins.length) return;
   const random = seededRandom(opts.seed ?? 42);
-  const negatives = opts.negatives ?? (V <= 4096 ? 'all' : 2048);
+  const negatives = opts.negatives ?? (V <= 4096 ? 'all' : 512);
   const full = negatives === 'all' || negatives >= V;
   const optimizer = new AdamW(model.parameters(), { lr: opts.lr ?? 1e-3, weightDecay: 0 });
-  const batchSize = opts.batchSize ?? 128;
+  const batchSize = opts.batchSize ?? 64;
   const epochs = opts.epochs ?? 50;
   model.train();
   try {

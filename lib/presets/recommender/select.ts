@@ -13,7 +13,12 @@ export type Backbone = { kind: 'sequential'; net: Sasrec } | { kind: 'ease'; eas
 
 export interface SelectOptions {
   model?: ModelKind | 'auto';
-  sequential?: SasrecOptions & Omit<SasrecTrainOptions, 'onEpoch' | 'seed'> & { patience?: number };
+  /**
+   * The sequence model: architecture, training, `patience` (epochs without a better validation
+   * NDCG, default 3) and `maxSeconds` (wall-clock budget of its validation run, default 30; the
+   * refit trains the epochs that validated best).
+   */
+  sequential?: SasrecOptions & Omit<SasrecTrainOptions, 'onEpoch' | 'seed'> & { patience?: number; maxSeconds?: number };
   ease?: EaseOptions;
   seed?: number;
   /** Validation users scored per epoch, at most (a seeded sample beyond it; default 2000). */
@@ -67,6 +72,7 @@ async function fitSequential(
   const backbone: Backbone = { kind: 'sequential', net };
   const patience = o.patience ?? 3;
   let best = -Infinity, bestEpoch = 0;
+  const started = performance.now(), budget = (o.maxSeconds ?? 30) * 1000;
   await trainSasrec(net, histories, {
     epochs: epochs ?? o.epochs ?? 40, batchSize: o.batchSize, lr: o.lr, negatives: o.negatives, seed,
     onEpoch: (epoch, loss) => {
@@ -80,7 +86,7 @@ async function fitSequential(
         best = v;
         bestEpoch = epoch + 1;
       }
-      return epoch + 1 - bestEpoch < patience;
+      return epoch + 1 - bestEpoch < patience && performance.now() - started < budget;
     },
   });
   return { backbone, bestEpoch: bestEpoch || (epochs ?? 0), best };
