@@ -1,7 +1,8 @@
 // The Recommender preset on synthetic interaction data: the sequence model beats most-popular
 // and the order-free model where order matters, save/load keeps recommendations identical,
 // and bad input gets one-line errors. No MovieLens here (its usage terms forbid bundling).
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -112,5 +113,27 @@ describe('Recommender', () => {
     expect(() => m.recommend('u1', 0)).toThrow(/k must be a positive integer/);
     await expect(m.evaluate([{ user: 'u1' }])).rejects.toThrow(/lack the column 'item'/);
     for (const line of warnings) expect(line).not.toMatch(/\n/);
+  });
+});
+
+describe('the recommender CLI', () => {
+  it('trains from a CSV and writes top-k lists for a users file', () => {
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+    const data = join(dir, 'log.csv'), users = join(dir, 'users.csv'), model = join(dir, 'cli.safetensors'), out = join(dir, 'recs.csv');
+    writeFileSync(data, ['user,item,ts', ...train.slice(0, 1500).map((r) => `${r.user},${r.item},${r.ts}`)].join('\n'));
+    writeFileSync(users, 'user\nu1\nu2\nstranger\n');
+    execFileSync(process.execPath, [cli, 'train', 'recommender', '--data', data, '--user', 'user', '--item', 'item', '--model', 'ease', '--out', model], { stdio: 'pipe' });
+    execFileSync(process.execPath, [cli, 'recommend', '--model', model, '--users', users, '--k', '3', '--out', out], { stdio: 'pipe' });
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('user,rank,item,score');
+    expect(lines).toHaveLength(1 + 3 * 3);
+    expect(lines.filter((l) => l.startsWith('stranger,'))).toHaveLength(3);
+    let err = '';
+    try {
+      execFileSync(process.execPath, [cli, 'train', 'recommender', '--data', data, '--user', 'customer', '--item', 'item'], { stdio: 'pipe' });
+    } catch (e) {
+      err = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(err.trim().split('\n').pop()).toMatch(/^tensorlift: .*the user column 'customer' is not in the data/);
   });
 });

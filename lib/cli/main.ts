@@ -23,6 +23,7 @@ import { trackTempFile } from '../io/temp-files.js';
 import { ChurnModel } from '../presets/churn.js';
 import { cliMessage, fail, installProcessHandlers, reporter, warn } from './process.js';
 import { formatImportance, formatReport } from './report.js';
+import { recommenderArgv, registerRecommenderCommands } from './recommend.js';
 import { scoreFile } from './score-file.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -102,7 +103,7 @@ withReadOptions(
   program
     .command('train')
     .description('train a preset on a CSV or JSON Lines file and save it')
-    .argument('<preset>', 'which model: churn (alias propensity)')
+    .argument('<preset>', 'which model: churn (alias propensity); recommender has its own options (train recommender --help)')
     .requiredOption('--data <file>', 'training data with a header row (CSV) or one object per line (JSON Lines)')
     .requiredOption('--target <column>', 'the yes/no outcome column')
     .option('--out <file>', "where to save the model ('-': stdout)", 'model.safetensors')
@@ -221,5 +222,6 @@ program
     process.exitCode = r.status ?? 1;
   });
 
+registerRecommenderCommands(program);
 installProcessHandlers();
-program.parseAsync(process.argv).catch((e: unknown) => fail(e));
+program.parseAsync(recommenderArgv(process.argv)).catch((e: unknown) => fail(e));
