@@ -5,7 +5,7 @@
 // large: the literature (Klenitskiy & Vasilev 2023, gSASRec) finds this, not BCE with one
 // negative, is what makes SASRec strong.
 import { noGrad } from '../../autograd/mode.js';
-import { normal } from '../../nn/init.js';
+import { constant, normal } from '../../nn/init.js';
 import { Module, type ModuleConfig, parameter } from '../../nn/module.js';
 import { LayerNorm } from '../../nn/layers/norm.js';
 import { TransformerEncoderLayer } from '../../nn/layers/attention.js';
@@ -42,6 +42,8 @@ const NEG = -1e9; // additive mask: finite, so a row of padding never softmaxes 
 
 export class Sasrec extends Module {
   itemEmb: Tensor;
+  /** Per-item output bias: lets the model carry popularity apart from the taste vectors. */
+  itemBias: Tensor;
   posEmb: Tensor;
   blocks: TransformerEncoderLayer[];
   norm: LayerNorm;
@@ -56,6 +58,7 @@ export class Sasrec extends Module {
     this.dropoutP = opts.dropout ?? 0.2;
     // Row 0 is padding; item i is row i + 1.
     this.itemEmb = parameter(normal([numItems + 1, d], 1 / Math.sqrt(d)));
+    this.itemBias = parameter(constant([1, numItems], 0));
     this.posEmb = parameter(normal([this.maxLen, d], 0.02));
     this.blocks = Array.from({ length: opts.layers ?? 2 }, () =>
       new TransformerEncoderLayer(d, opts.heads ?? 2, { dimFeedforward: 2 * d, dropout: this.dropoutP, activation: 'gelu', normFirst: true }),
@@ -76,6 +79,11 @@ export class Sasrec extends Module {
     const srcKeyPaddingMask = pad.float().mul(NEG);
     for (const block of this.blocks) x = block.forward(x, { srcMask, srcKeyPaddingMask }).mul(notPad);
     return this.norm.forward(x);
+  }
+
+  /** Scores of every item [rows, numItems] from hidden states [rows, d]. */
+  logits(h: Tensor): Tensor {
+    return matmul(h, transpose(this.items(), 0, 1)).add(this.itemBias);
   }
 
   /** Item weights [numItems, d] (without the padding row). */
@@ -108,7 +116,7 @@ export class Sasrec extends Module {
         const flat = tidy(() => {
           const h = this.forward(this.encode(part));
           const last = reshape(slice(h, 1, this.maxLen - 1, this.maxLen), [part.length, this.dim]);
-          return matmul(last, transpose(this.items(), 0, 1)).dataSync() as Float32Array;
+          return this.logits(last).dataSync() as Float32Array;
         });
         for (let r = 0; r < part.length; r++) out.push(flat.slice(r * V, (r + 1) * V));
       }
@@ -173,7 +181,7 @@ export async function trainSasrec(model: Sasrec, histories: Int32Array[], opts: 
           const h = reshape(model.forward(new Tensor(native.fromData(inp, [B, L]))), [B * L, model.dim]);
           const labels = new Tensor(native.fromData(tgt, [B * L]));
           let l: Tensor;
-          if (full) l = crossEntropy(matmul(h, transpose(model.items(), 0, 1)), labels);
+          if (full) l = crossEntropy(model.logits(h), labels);
           else l = sampledLoss(model, h, tgt, negs!);
           l.backward();
           optimizer.step();
@@ -205,9 +213,12 @@ function sampledLoss(model: Sasrec, h: Tensor, tgt: Int32Array, negs: Int32Array
   const rowIdx = new Tensor(native.fromData(Int32Array.from(rows), [rows.length]));
   const hv = h.indexSelect(0, rowIdx); // [R, d]
   const pos = embedding(model.itemEmb, new Tensor(native.fromData(Int32Array.from(rows, (p) => tgt[p] + 1), [rows.length])));
-  const posLogit = hv.mul(pos).sum(1, true); // [R, 1]
-  const negEmb = embedding(model.itemEmb, new Tensor(native.fromData(Int32Array.from(negs, (i) => i + 1), [N])));
-  let negLogits = matmul(hv, transpose(negEmb, 0, 1)); // [R, N]
+  const bias = reshape(model.itemBias, [model.numItems, 1]);
+  const posIdx = new Tensor(native.fromData(Int32Array.from(rows, (p) => tgt[p]), [rows.length]));
+  const posLogit = hv.mul(pos).sum(1, true).add(embedding(bias, posIdx)); // [R, 1]
+  const negIdx = new Tensor(native.fromData(negs, [N]));
+  const negEmb = embedding(model.itemEmb, negIdx.add(1).int());
+  let negLogits = matmul(hv, transpose(negEmb, 0, 1)).add(reshape(embedding(bias, negIdx), [1, N])); // [R, N]
   const hit = new Float32Array(rows.length * N);
   const negSet = new Map<number, number[]>();
   negs.forEach((v, k) => negSet.set(v, [...(negSet.get(v) ?? []), k]));
