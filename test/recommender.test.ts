@@ -108,7 +108,7 @@ describe('Recommender', () => {
     await expect(R.fit(dup, { ...cols, duplicates: 'error' })).rejects.toThrow(/appear together more than once/);
     const warnings: string[] = [];
     const m = await R.fit(dup, { ...cols, model: 'ease', onWarning: (w) => warnings.push(w) });
-    expect(warnings.join()).toMatch(/1 repeated \(user, item\) rows were dropped/);
+    expect(warnings.join()).toMatch(/1 row repeats an earlier \(user, item\) and was dropped/);
     expect(() => m.similarItems('nope')).toThrow(/item 'nope' was not in the training data/);
     expect(() => m.recommend('u1', 0)).toThrow(/k must be a positive integer/);
     await expect(m.evaluate([{ user: 'u1' }])).rejects.toThrow(/lack the column 'item'/);

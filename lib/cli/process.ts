@@ -14,7 +14,7 @@ export function cliMessage(e: unknown): string {
   const err = e as Error;
   let text = e instanceof InputError ? e.cliMessage : String(err?.message ?? e);
   // "ChurnModel.fit: ..." names a function the user did not call.
-  text = text.replace(/^(ChurnModel|PropensityModel)\.\w+: /, '');
+  text = text.replace(/^(ChurnModel|PropensityModel|Recommender)\.\w+: /, '');
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 

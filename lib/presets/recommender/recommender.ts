@@ -2,12 +2,13 @@
 // next items for an anonymous session, similar items, and honest full-ranking evaluation.
 // The model is chosen on the user's own data (select.ts): a SASRec-style sequence model when
 // there is a time column, EASE (closed-form item-item) otherwise or when it validates better.
-import { InputError, type WarningHandler, emitWarning } from '../../data/errors.js';
+import { type DataWarning, InputError, type WarningHandler, emitWarning, formatWarning } from '../../data/errors.js';
 import { type InteractionOptions, readInteractions } from '../../data/interactions.js';
 import type { ReadOptions } from '../../data/source.js';
 import { type Row, type Table, toTable } from '../../data/table.js';
 import { registerLoader, save as saveModel } from '../../io/model-file.js';
 import { native } from '../../native.js';
+import { keep } from '../../tensor/scope.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Ease } from './ease.js';
 import { type FeatureState, ItemFeatures } from './features.js';
@@ -77,10 +78,10 @@ export class Recommender {
     const table = await toTable(data, 'Recommender.fit', opts.read);
     const columns = { user: opts.user, item: opts.item, time: opts.time, rating: opts.rating };
     const inter = readInteractions(table, columns, 'Recommender.fit', { minRating: opts.minRating, duplicates: opts.duplicates });
-    if (inter.duplicates)
-      (opts.onWarning ?? emitWarning)(`Recommender.fit: ${inter.duplicates} repeated (user, item) rows were dropped (each pair keeps its earliest row)`, {
-        kind: 'imputed-columns', columns: [opts.user, opts.item], rows: inter.duplicates,
-      });
+    if (inter.duplicates) {
+      const w: DataWarning = { kind: 'duplicate-rows', columns: [opts.user, opts.item], source: table.source, rows: inter.duplicates };
+      (opts.onWarning ?? emitWarning)(`Recommender.fit: ${formatWarning(w)}`, w);
+    }
     const features = opts.itemFeatures ? ItemFeatures.fit(opts.itemFeatures, opts.item, inter.items, 'Recommender.fit') : undefined;
     const { backbone, validation } = await selectAndFit(inter.histories, inter.items.length, !!opts.time, opts);
     return new Recommender(columns, inter.users, inter.items, inter.histories, backbone, features, validation);
@@ -241,23 +242,19 @@ export class Recommender {
     return m;
   }
 
+  private saved?: Record<string, Tensor>;
+
+  /** Everything tl.save needs: histories and backbone weights as tensors, ids and config as metadata. */
   toSafetensors(): { tensors: Record<string, Tensor>; meta: Record<string, unknown> } {
-    const lengths = Int32Array.from(this.histories, (h) => h.length);
-    const flat = new Int32Array(lengths.reduce((a, b) => a + b, 0));
-    let o = 0;
-    for (const h of this.histories) flat.set(h, (o += h.length) - h.length);
-    const tensors: Record<string, Tensor> = {
-      'histories.items': new Tensor(native.fromData(flat, [flat.length])),
-      'histories.lengths': new Tensor(native.fromData(lengths, [lengths.length])),
-    };
+    // Built once and reused: every save would otherwise leave native copies for the GC.
+    this.saved ??= this.savedTensors();
     let backbone: Record<string, unknown>;
+    const tensors: Record<string, Tensor> = { ...this.saved };
     if (this.backbone.kind === 'sequential') {
       for (const [k, t] of Object.entries(this.backbone.net.stateDict())) tensors[`sequential.${k}`] = t;
       backbone = { kind: 'sequential', numItems: this.backbone.net.numItems, opts: this.backbone.net.opts };
     } else {
-      const s = this.backbone.ease.toState('ease.');
-      Object.assign(tensors, s.tensors);
-      backbone = { kind: 'ease', ...s.meta };
+      backbone = { kind: 'ease', lambda: this.backbone.ease.lambda, numItems: this.backbone.ease.numItems, halfLife: this.backbone.ease.halfLife };
     }
     return {
       tensors,
@@ -266,6 +263,19 @@ export class Recommender {
         backbone, features: this.features?.state ?? null, validation: this.validation,
       },
     };
+  }
+
+  private savedTensors(): Record<string, Tensor> {
+    const lengths = Int32Array.from(this.histories, (h) => h.length);
+    const flat = new Int32Array(lengths.reduce((a, b) => a + b, 0));
+    let o = 0;
+    for (const h of this.histories) flat.set(h, (o += h.length) - h.length);
+    const out: Record<string, Tensor> = {
+      'histories.items': keep(new Tensor(native.fromData(flat, [flat.length]))),
+      'histories.lengths': keep(new Tensor(native.fromData(lengths, [lengths.length]))),
+    };
+    if (this.backbone.kind === 'ease') for (const [k, t] of Object.entries(this.backbone.ease.toState('ease.').tensors)) out[k] = keep(t);
+    return out;
   }
 
   /** @internal Rebuilds from a file's tensors and metadata (registered with tl.load). */

@@ -21,7 +21,7 @@ export interface SelectOptions {
   sequential?: SasrecOptions & Omit<SasrecTrainOptions, 'onEpoch' | 'seed'> & { patience?: number; maxSeconds?: number };
   ease?: EaseOptions;
   seed?: number;
-  /** Validation users scored per epoch, at most (a seeded sample beyond it; default 2000). */
+  /** Validation users scored per epoch, at most (an evenly spread sample beyond it; default 2000). */
   validationUsers?: number;
   onProgress?: (message: string) => void;
 }
@@ -101,7 +101,7 @@ export async function selectAndFit(histories: Int32Array[], numItems: number, ha
   let users = Array.from(heldOut.keys()).filter((u) => heldOut[u] >= 0);
   const cap = opts.validationUsers ?? 2000;
   if (users.length > cap) {
-    // A seeded, evenly spread sample keeps per-epoch validation cheap on big data.
+    // An evenly spread sample keeps per-epoch validation cheap on big data.
     const step = users.length / cap;
     users = Array.from({ length: cap }, (_, k) => users[Math.floor(k * step)]);
   }
