@@ -34,8 +34,12 @@ export interface SasrecTrainOptions {
   /** Sampled negatives per batch, or 'all' (full softmax). Default: all items up to 4096, else 512. */
   negatives?: number | 'all';
   seed?: number;
-  /** Called after each epoch; return false to stop. */
-  onEpoch?: (epoch: number, loss: number) => boolean | void | Promise<boolean | void>;
+  /** Stop after this many optimizer steps in all (a refit repeats a validated run's length). */
+  maxSteps?: number;
+  /** Stop at this performance.now() time, even inside an epoch (a budget for big data). */
+  deadline?: number;
+  /** Called after each epoch (and after a stop inside one) with the steps so far; return false to stop. */
+  onEpoch?: (epoch: number, loss: number, steps: number) => boolean | void | Promise<boolean | void>;
 }
 
 const NEG = -1e9; // additive mask: finite, so a row of padding never softmaxes to NaN
@@ -151,9 +155,10 @@ export async function trainSasrec(model: Sasrec, histories: Int32Array[], opts: 
   const optimizer = new AdamW(model.parameters(), { lr: opts.lr ?? 1e-3, weightDecay: 0 });
   const batchSize = opts.batchSize ?? 64;
   const epochs = opts.epochs ?? 50;
+  let total = 0, halt = false;
   model.train();
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = 0; epoch < epochs && !halt; epoch++) {
       const order = wins.map((_, i) => i);
       for (let i = order.length - 1; i > 0; i--) {
         const j = Math.floor(random() * (i + 1));
@@ -190,10 +195,15 @@ export async function trainSasrec(model: Sasrec, histories: Int32Array[], opts: 
         if (!Number.isFinite(loss)) throw new RangeError(`Recommender: the sequence model's loss became ${loss} at epoch ${epoch + 1}`);
         lossSum += loss;
         steps++;
+        total++;
         await new Promise<void>((r) => setImmediate(r));
+        if ((opts.maxSteps && total >= opts.maxSteps) || (opts.deadline && performance.now() > opts.deadline)) {
+          halt = true;
+          break;
+        }
       }
       model.eval();
-      const go = await opts.onEpoch?.(epoch, lossSum / Math.max(1, steps));
+      const go = await opts.onEpoch?.(epoch, lossSum / Math.max(1, steps), total);
       model.train();
       if (go === false) break;
     }

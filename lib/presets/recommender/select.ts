@@ -15,8 +15,8 @@ export interface SelectOptions {
   model?: ModelKind | 'auto';
   /**
    * The sequence model: architecture, training, `patience` (epochs without a better validation
-   * NDCG, default 3) and `maxSeconds` (wall-clock budget of its validation run, default 30; the
-   * refit trains the epochs that validated best).
+   * NDCG, default 3) and `maxSeconds` (wall-clock budget of its validation run, default 30,
+   * checked every batch; the refit trains as many optimizer steps as the best validated epoch).
    */
   sequential?: SasrecOptions & Omit<SasrecTrainOptions, 'onEpoch' | 'seed'> & { patience?: number; maxSeconds?: number };
   ease?: EaseOptions;
@@ -28,7 +28,7 @@ export interface SelectOptions {
 
 export interface Validation {
   /** Validation NDCG@10 and HR@10 of each candidate tried. */
-  candidates: Partial<Record<ModelKind, { ndcg: number; hitRate: number; epochs?: number; halfLife?: number }>>;
+  candidates: Partial<Record<ModelKind, { ndcg: number; hitRate: number; epochs?: number; steps?: number; halfLife?: number }>>;
   chosen: ModelKind;
   users: number;
 }
@@ -62,20 +62,21 @@ export function heldOutMetrics(b: Backbone, histories: Int32Array[], targets: nu
 }
 
 async function fitSequential(
-  histories: Int32Array[], numItems: number, opts: SelectOptions, epochs: number | undefined,
+  histories: Int32Array[], numItems: number, opts: SelectOptions, maxSteps: number | undefined,
   monitor?: (b: Backbone) => number,
-): Promise<{ backbone: Backbone; bestEpoch: number; best: number }> {
+): Promise<{ backbone: Backbone; bestEpoch: number; bestSteps: number; best: number }> {
   const seed = opts.seed ?? 42;
   native.manualSeed(seed);
   const o = opts.sequential ?? {};
   const net = new Sasrec(numItems, { dim: o.dim, layers: o.layers, heads: o.heads, maxLen: o.maxLen, dropout: o.dropout });
   const backbone: Backbone = { kind: 'sequential', net };
   const patience = o.patience ?? 3;
-  let best = -Infinity, bestEpoch = 0;
+  let best = -Infinity, bestEpoch = 0, bestSteps = 0;
   const started = performance.now(), budget = (o.maxSeconds ?? 30) * 1000;
   await trainSasrec(net, histories, {
-    epochs: epochs ?? o.epochs ?? 40, batchSize: o.batchSize, lr: o.lr, negatives: o.negatives, seed,
-    onEpoch: (epoch, loss) => {
+    epochs: maxSteps ? Number.MAX_SAFE_INTEGER : o.epochs ?? 40, maxSteps, batchSize: o.batchSize, lr: o.lr, negatives: o.negatives, seed,
+    deadline: monitor ? started + budget : undefined,
+    onEpoch: (epoch, loss, steps) => {
       if (!monitor) {
         opts.onProgress?.(`sequential model: epoch ${epoch + 1}, loss ${loss.toFixed(4)}`);
         return;
@@ -85,11 +86,12 @@ async function fitSequential(
       if (v > best) {
         best = v;
         bestEpoch = epoch + 1;
+        bestSteps = steps;
       }
       return epoch + 1 - bestEpoch < patience && performance.now() - started < budget;
     },
   });
-  return { backbone, bestEpoch: bestEpoch || (epochs ?? 0), best };
+  return { backbone, bestEpoch, bestSteps, best };
 }
 
 /** Trains the candidates on all but each user's last item, picks by NDCG@10, refits the winner. */
@@ -107,7 +109,7 @@ export async function selectAndFit(histories: Int32Array[], numItems: number, ha
   }
   const vh = users.map((u) => train[u]), vt = users.map((u) => heldOut[u]);
   const validation: Validation = { candidates: {}, chosen: candidates[0], users: users.length };
-  let bestEpochs = 0, easeHalfLife = hasTime ? [opts.ease?.halfLife ?? 5].flat()[0] : 0;
+  let bestSteps = 0, easeHalfLife = hasTime ? [opts.ease?.halfLife ?? 5].flat()[0] : 0;
   if (candidates.length === 1 && !users.length) return { backbone: await refit(candidates[0]), validation };
   for (const kind of candidates) {
     if (kind === 'ease') {
@@ -126,8 +128,8 @@ export async function selectAndFit(histories: Int32Array[], numItems: number, ha
     } else {
       const r = await fitSequential(train, numItems, opts, undefined, (b) => heldOutMetrics(b, vh, vt, numItems).ndcg);
       const m = heldOutMetrics(r.backbone, vh, vt, numItems);
-      validation.candidates.sequential = { ...m, epochs: r.bestEpoch };
-      bestEpochs = r.bestEpoch;
+      validation.candidates.sequential = { ...m, epochs: r.bestEpoch, steps: r.bestSteps };
+      bestSteps = r.bestSteps;
       disposeBackbone(r.backbone);
     }
   }
@@ -142,6 +144,7 @@ export async function selectAndFit(histories: Int32Array[], numItems: number, ha
       ease.halfLife = easeHalfLife;
       return { kind: 'ease', ease };
     }
-    return (await fitSequential(histories, numItems, opts, Math.max(1, bestEpochs || (opts.sequential?.epochs ?? 20)))).backbone;
+    // Without a validation run (no user could give up an item) the configured epochs run.
+    return (await fitSequential(histories, numItems, opts, bestSteps || undefined)).backbone;
   }
 }
