@@ -153,7 +153,8 @@ export async function trainSasrec(model: Sasrec, histories: Int32Array[], opts: 
   const negatives = opts.negatives ?? (V <= 4096 ? 'all' : 512);
   const full = negatives === 'all' || negatives >= V;
   const optimizer = new AdamW(model.parameters(), { lr: opts.lr ?? 1e-3, weightDecay: 0 });
-  const batchSize = opts.batchSize ?? 64;
+  // Small batches: on a few hundred users' histories, optimizer steps (not epochs) are scarce.
+  const batchSize = opts.batchSize ?? 16;
   const epochs = opts.epochs ?? 50;
   let total = 0, halt = false;
   model.train();
