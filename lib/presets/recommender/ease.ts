@@ -4,10 +4,10 @@
 // matrix products, so it costs ~n^3 flops at GEMM speed; the item set is capped at the most
 // interacted `maxItems` items (n^2 memory, n^3 time), rarer items rank below them by popularity.
 import { noGrad } from '../../autograd/mode.js';
-import { native } from '../../native.js';
 import { cat } from '../../ops/join.js';
 import { matmul } from '../../ops/linalg.js';
 import { slice, transpose } from '../../ops/shape.js';
+import { tensor } from '../../tensor/create.js';
 import { Tensor, tidy } from '../../tensor/tensor.js';
 import { keep } from '../../tensor/scope.js';
 
@@ -57,7 +57,7 @@ function smallInverse(a: Tensor): Tensor {
       for (let j = 0; j < n; j++) m[ri + j] -= f * m[rk + j];
     }
   }
-  return new Tensor(native.fromData(Float32Array.from(m), [n, n]));
+  return tensor(Float32Array.from(m), { shape: [n, n] });
 }
 
 export class Ease {
@@ -86,14 +86,14 @@ export class Ease {
         // X^T X in blocks of users, so memory is n^2 + block x n however many users there are.
         const eye = new Float32Array(n * n);
         for (let i = 0; i < n; i++) eye[i * n + i] = lambda;
-        let G = new Tensor(native.fromData(eye, [n, n]));
+        let G: Tensor = tensor(eye, { shape: [n, n] });
         const block = Math.max(1, Math.min(users, Math.floor(8_000_000 / Math.max(1, n))));
         for (let s = 0; s < users; s += block) {
           const part = histories.slice(s, s + block);
           const x = new Float32Array(part.length * n);
           part.forEach((h, u) => h.forEach((i) => local[i] >= 0 && (x[u * n + local[i]] = 1)));
           const next = tidy(() => {
-            const X = new Tensor(native.fromData(x, [part.length, n]));
+            const X = tensor(x, { shape: [part.length, n] });
             return keep(G.add(matmul(transpose(X, 0, 1), X)));
           });
           G.dispose();
@@ -103,7 +103,7 @@ export class Ease {
         G.dispose();
         const B = new Float32Array(n * n);
         for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) B[i * n + j] = -P[i * n + j] / P[j * n + j];
-        return keep(new Tensor(native.fromData(B, [n, n])));
+        return keep(tensor(B, { shape: [n, n] }));
       }),
     );
     return new Ease(vocab, weights, lambda, numItems, counts);
@@ -122,7 +122,7 @@ export class Ease {
         if (i >= 0 && i < local.length && local[i] >= 0) x[u * n + local[i]] = halfLife ? 0.5 ** ((h.length - 1 - p) / halfLife) : 1;
       }),
     );
-    const s = noGrad(() => tidy(() => matmul(new Tensor(native.fromData(x, [histories.length, n])), this.weights).dataSync()));
+    const s = noGrad(() => tidy(() => matmul(tensor(x, { shape: [histories.length, n] }), this.weights).dataSync()));
     return histories.map((_, u) => {
       // Items outside the vocabulary: below every modelled score, ordered by popularity.
       let min = 0;
@@ -153,7 +153,7 @@ export class Ease {
 
   toState(prefix: string): { tensors: Record<string, Tensor>; meta: Record<string, unknown> } {
     return {
-      tensors: { [`${prefix}weights`]: this.weights, [`${prefix}vocab`]: new Tensor(native.fromData(this.vocab, [this.vocab.length])) },
+      tensors: { [`${prefix}weights`]: this.weights, [`${prefix}vocab`]: tensor(this.vocab, { shape: [this.vocab.length] }) },
       meta: { lambda: this.lambda, numItems: this.numItems, halfLife: this.halfLife },
     };
   }

@@ -7,8 +7,8 @@ import { type InteractionOptions, readInteractions } from '../../data/interactio
 import type { ReadOptions } from '../../data/source.js';
 import { type Row, type Table, toTable } from '../../data/table.js';
 import { registerLoader, save as saveModel } from '../../io/model-file.js';
-import { native } from '../../native.js';
 import { keep } from '../../tensor/scope.js';
+import { tensor } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Ease } from './ease.js';
 import { type FeatureState, ItemFeatures } from './features.js';
@@ -271,8 +271,8 @@ export class Recommender {
     let o = 0;
     for (const h of this.histories) flat.set(h, (o += h.length) - h.length);
     const out: Record<string, Tensor> = {
-      'histories.items': keep(new Tensor(native.fromData(flat, [flat.length]))),
-      'histories.lengths': keep(new Tensor(native.fromData(lengths, [lengths.length]))),
+      'histories.items': keep(tensor(flat, { shape: [flat.length] })),
+      'histories.lengths': keep(tensor(lengths, { shape: [lengths.length] })),
     };
     if (this.backbone.kind === 'ease') for (const [k, t] of Object.entries(this.backbone.ease.toState('ease.').tensors)) out[k] = keep(t);
     return out;

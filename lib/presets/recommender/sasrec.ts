@@ -10,12 +10,12 @@ import { Module, type ModuleConfig, parameter } from '../../nn/module.js';
 import { LayerNorm } from '../../nn/layers/norm.js';
 import { TransformerEncoderLayer } from '../../nn/layers/attention.js';
 import { crossEntropy } from '../../nn/losses.js';
-import { native } from '../../native.js';
 import { dropout } from '../../ops/dropout.js';
 import { cat, embedding } from '../../ops/join.js';
 import { matmul } from '../../ops/linalg.js';
 import { reshape, slice, transpose } from '../../ops/shape.js';
 import { AdamW } from '../../optim/optimizers.js';
+import { tensor } from '../../tensor/create.js';
 import { Tensor, tidy } from '../../tensor/tensor.js';
 import { seededRandom } from '../../train/data.js';
 
@@ -79,7 +79,7 @@ export class Sasrec extends Module {
     x = dropout(x, this.dropoutP, this.training).mul(notPad);
     const causal = new Float32Array(l * l);
     for (let i = 0; i < l; i++) for (let j = i + 1; j < l; j++) causal[i * l + j] = NEG;
-    const srcMask = new Tensor(native.fromData(causal, [l, l]));
+    const srcMask = tensor(causal, { shape: [l, l] });
     const srcKeyPaddingMask = pad.float().mul(NEG);
     for (const block of this.blocks) x = block.forward(x, { srcMask, srcKeyPaddingMask }).mul(notPad);
     return this.norm.forward(x);
@@ -107,7 +107,7 @@ export class Sasrec extends Module {
       const tail = h.subarray(Math.max(0, h.length - L));
       for (let k = 0; k < tail.length; k++) x[r * L + L - tail.length + k] = tail[k] + 1;
     });
-    return new Tensor(native.fromData(x, [histories.length, L]));
+    return tensor(x, { shape: [histories.length, L] });
   }
 
   /** Next-item scores [histories.length][numItems] from each history's last state. */
@@ -184,8 +184,8 @@ export async function trainSasrec(model: Sasrec, histories: Int32Array[], opts: 
         }
         const loss = tidy(() => {
           optimizer.zeroGrad();
-          const h = reshape(model.forward(new Tensor(native.fromData(inp, [B, L]))), [B * L, model.dim]);
-          const labels = new Tensor(native.fromData(tgt, [B * L]));
+          const h = reshape(model.forward(tensor(inp, { shape: [B, L] })), [B * L, model.dim]);
+          const labels = tensor(tgt, { shape: [B * L] });
           let l: Tensor;
           if (full) l = crossEntropy(model.logits(h), labels);
           else l = sampledLoss(model, h, tgt, negs!);
@@ -221,19 +221,19 @@ function sampledLoss(model: Sasrec, h: Tensor, tgt: Int32Array, negs: Int32Array
   const P = tgt.length, N = negs.length;
   const rows: number[] = [];
   for (let p = 0; p < P; p++) if (tgt[p] >= 0) rows.push(p);
-  const rowIdx = new Tensor(native.fromData(Int32Array.from(rows), [rows.length]));
+  const rowIdx = tensor(Int32Array.from(rows), { shape: [rows.length] });
   const hv = h.indexSelect(0, rowIdx); // [R, d]
-  const pos = embedding(model.itemEmb, new Tensor(native.fromData(Int32Array.from(rows, (p) => tgt[p] + 1), [rows.length])));
+  const pos = embedding(model.itemEmb, tensor(Int32Array.from(rows, (p) => tgt[p] + 1), { shape: [rows.length] }));
   const bias = reshape(model.itemBias, [model.numItems, 1]);
-  const posIdx = new Tensor(native.fromData(Int32Array.from(rows, (p) => tgt[p]), [rows.length]));
+  const posIdx = tensor(Int32Array.from(rows, (p) => tgt[p]), { shape: [rows.length] });
   const posLogit = hv.mul(pos).sum(1, true).add(embedding(bias, posIdx)); // [R, 1]
-  const negIdx = new Tensor(native.fromData(negs, [N]));
+  const negIdx = tensor(negs, { shape: [N] });
   const negEmb = embedding(model.itemEmb, negIdx.add(1).int());
   let negLogits = matmul(hv, transpose(negEmb, 0, 1)).add(reshape(embedding(bias, negIdx), [1, N])); // [R, N]
   const hit = new Float32Array(rows.length * N);
   const negSet = new Map<number, number[]>();
   negs.forEach((v, k) => negSet.set(v, [...(negSet.get(v) ?? []), k]));
   rows.forEach((p, r) => negSet.get(tgt[p])?.forEach((k) => (hit[r * N + k] = NEG)));
-  negLogits = negLogits.add(new Tensor(native.fromData(hit, [rows.length, N])));
-  return crossEntropy(cat([posLogit, negLogits], 1), new Tensor(native.fromData(new Int32Array(rows.length), [rows.length])));
+  negLogits = negLogits.add(tensor(hit, { shape: [rows.length, N] }));
+  return crossEntropy(cat([posLogit, negLogits], 1), tensor(new Int32Array(rows.length), { shape: [rows.length] }));
 }

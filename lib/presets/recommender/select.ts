@@ -3,7 +3,7 @@
 // full rankings, and the winner is refit on all rows (the sequential model for the number of
 // epochs that validated best). This is how the project's baselines chose their settings.
 import { holdOutLast } from '../../data/interactions.js';
-import { native } from '../../native.js';
+import { manualSeed } from '../../tensor/create.js';
 import { Ease, type EaseOptions } from './ease.js';
 import { rankOf, seenMask } from './ranking.js';
 import { Sasrec, type SasrecOptions, type SasrecTrainOptions, trainSasrec } from './sasrec.js';
@@ -66,7 +66,7 @@ async function fitSequential(
   monitor?: (b: Backbone) => number,
 ): Promise<{ backbone: Backbone; bestEpoch: number; bestSteps: number; best: number }> {
   const seed = opts.seed ?? 42;
-  native.manualSeed(seed);
+  manualSeed(seed);
   const o = opts.sequential ?? {};
   const net = new Sasrec(numItems, { dim: o.dim, layers: o.layers, heads: o.heads, maxLen: o.maxLen, dropout: o.dropout });
   const backbone: Backbone = { kind: 'sequential', net };
