@@ -63,6 +63,11 @@ describe('Recommender', () => {
     const hits = sessions.filter((s) => seq.recommendNext(s.items, 10).some((r) => r.item === s.next)).length;
     expect(hits / sessions.length).toBeGreaterThan(0.5);
     expect(seq.recommendNext(['not-an-item'], 2)).toEqual(seq.recommend('someone-new', 2));
+    // The preset contract: predict / score rows by their user column.
+    expect(seq.predict([{ user: u }])).toEqual([seq.recommend(u, 10)]);
+    expect(seq.score([{ user: u }])[0][0]).toBe(seq.recommend(u, 10).map((r) => r.item).join('|'));
+    expect(seq.inputSchema).toEqual([{ name: 'user', type: 'id' }]);
+    expect(() => seq.predict([{ item: 'i1' }])).toThrow(/row 0 lacks the user column 'user'/);
     const sim = ease.similarItems('i60', 5);
     expect(sim.map((r) => r.item)).not.toContain('i60');
     expect(sim.filter((r) => Math.floor(Number(r.item.slice(1)) / 50) === 1).length).toBeGreaterThanOrEqual(3);

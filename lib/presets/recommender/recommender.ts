@@ -47,6 +47,8 @@ const VERSION = 1;
 const K = 10;
 
 export class Recommender {
+  /** The file kind (tl.load finds the class by it), on the class and on each model. */
+  static readonly kind = 'recommender';
   readonly kind = 'recommender';
   private readonly userIndex: Map<string, number>;
   private readonly itemIndex: Map<string, number>;
@@ -168,7 +170,8 @@ export class Recommender {
   }
 
   /** Rows of { user, item } -> recommend(user) for each (the preset contract's predict). */
-  predict(rows: Row[], k = K): Recommendation[][] {
+  predict(data: Row[] | Table, k = K): Recommendation[][] {
+    const rows = Array.isArray(data) ? data : data?.rows;
     if (!Array.isArray(rows)) throw new TypeError('Recommender.predict: expected an array of row objects');
     rows.forEach((r, n) => {
       if (r?.[this.columns.user] == null) throw new InputError(`Recommender.predict: row ${n} lacks the user column '${this.columns.user}'`);
@@ -215,8 +218,22 @@ export class Recommender {
     return { hitRate: hits / n, ndcg: ndcg / n, k, rows: rows.length, unknownUsers, unknownItems, ...listStats(lists, counts) };
   }
 
-  get inputSchema(): { name: string; type: string }[] {
-    return [{ name: this.columns.user, type: 'string' }];
+  /** The preset contract's view: predict reads the user id column. */
+  get inputSchema(): { name: string; type: 'id' }[] {
+    return [{ name: this.columns.user, type: 'id' }];
+  }
+
+  /** What score() gives per row, as flat file columns: the top-10 ids and their scores, '|'-separated. */
+  outputColumns(): { name: string; type: 'string'; description: string }[] {
+    return [
+      { name: 'items', type: 'string', description: `the user's top ${K} '${this.columns.item}' values, best first, separated by |` },
+      { name: 'scores', type: 'string', description: 'their scores, in the same order' },
+    ];
+  }
+
+  /** predict() as the flat columns batch scoring writes (see outputColumns). */
+  score(data: Row[] | Table): string[][] {
+    return this.predict(data).map((list) => [list.map((r) => r.item).join('|'), list.map((r) => String(r.score)).join('|')]);
   }
 
   describe(): string {
