@@ -33,6 +33,9 @@ export function recommenderArgv(argv: string[]): string[] {
 export function registerRecommenderCommands(program: Command): void {
   program
     .command(HIDDEN, { hidden: true })
+    // Found by its alias (what recommenderArgv routes to); shown under the name users type.
+    .name('train recommender')
+    .alias(HIDDEN)
     .description('train recommender: learn top-k recommendations from an interaction log')
     .requiredOption('--data <file>', 'interactions: one row per (user, item) event, CSV or JSON Lines')
     .requiredOption('--user <column>', 'the user id column')
