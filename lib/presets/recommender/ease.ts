@@ -12,8 +12,8 @@ import { Tensor, tidy } from '../../tensor/tensor.js';
 import { keep } from '../../tensor/scope.js';
 
 export interface EaseOptions {
-  /** Ridge strength (default 300, the value the baselines validated on MovieLens). */
-  lambda?: number;
+  /** Ridge strength, or several to validate (default: defaultLambdas(), scaled to the data). */
+  lambda?: number | number[];
   /** Items modelled, the most interacted first (default 3000): memory n^2, time n^3. */
   maxItems?: number;
   /**
@@ -24,7 +24,7 @@ export interface EaseOptions {
 }
 
 /** Inverts a symmetric positive-definite matrix [n, n] by 2x2 block recursion (Schur complement). */
-function invertSpd(a: Tensor): Tensor {
+export function invertSpd(a: Tensor): Tensor {
   const n = a.shape[0];
   if (n <= 64) return smallInverse(a);
   // Each level in its own scope: only its result outlives it (peak memory a few n^2).
@@ -60,6 +60,26 @@ function smallInverse(a: Tensor): Tensor {
   return tensor(Float32Array.from(m), { shape: [n, n] });
 }
 
+/** The inverse was not accurate enough in float32 at this lambda (try a larger one). */
+export class EaseAccuracyError extends RangeError {
+  constructor(readonly lambda: number, readonly residual: number) {
+    super(`EASE: lambda ${lambda} is too small for float32 on this data (inverse residual ${residual.toExponential(1)})`);
+  }
+}
+
+/**
+ * Default lambdas to validate: 3, 10 and 30 times the mean interaction count of the modelled
+ * items (the diagonal of X^T X), so the ridge keeps its meaning as data grows; on MovieLens
+ * that is ~[85, 280, 850], around the baselines' grid [100, 300, 1000].
+ */
+export function defaultLambdas(histories: Int32Array[], numItems: number, maxItems = 3000): number[] {
+  const counts = new Float64Array(numItems);
+  for (const h of histories) for (const i of h) counts[i]++;
+  const top = Array.from(counts).sort((a, b) => b - a).slice(0, maxItems).filter((c) => c > 0);
+  const mean = top.reduce((a, b) => a + b, 0) / Math.max(1, top.length);
+  return [3, 10, 30].map((f) => Math.max(1, Math.round(f * mean)));
+}
+
 export class Ease {
   private constructor(
     /** Model item index -> global item index, most interacted first. */
@@ -72,8 +92,8 @@ export class Ease {
     readonly counts: Float64Array,
   ) {}
 
-  static fit(histories: Int32Array[], numItems: number, opts: EaseOptions = {}): Ease {
-    const lambda = opts.lambda ?? 300, maxItems = opts.maxItems ?? 3000;
+  static fit(histories: Int32Array[], numItems: number, opts: EaseOptions & { lambda?: number } = {}): Ease {
+    const lambda = opts.lambda ?? defaultLambdas(histories, numItems, opts.maxItems)[1], maxItems = opts.maxItems ?? 3000;
     const counts = new Float64Array(numItems);
     for (const h of histories) for (const i of h) counts[i]++;
     const order = Array.from(counts.keys()).filter((i) => counts[i] > 0).sort((a, b) => counts[b] - counts[a] || a - b);
@@ -99,10 +119,25 @@ export class Ease {
           G.dispose();
           G = next;
         }
-        const P = invertSpd(G).dataSync();
+        const P = invertSpd(G);
+        // The float32 recursion loses digits when lambda is small next to the Gram's largest
+        // eigenvalues (users < items makes X^T X rank-deficient): check before trusting it.
+        // A block of columns is enough to see a failed inverse, for a fraction of the memory.
+        const residual = tidy(() => {
+          const c = Math.min(n, 256);
+          const eye = new Float32Array(n * c);
+          for (let i = 0; i < c; i++) eye[i * c + i] = 1;
+          return tensor(eye, { shape: [n, c] }).sub(matmul(G, slice(P, 1, 0, c))).abs().max().item();
+        });
         G.dispose();
+        if (!(residual < 1e-3)) {
+          P.dispose();
+          throw new EaseAccuracyError(lambda, residual);
+        }
+        const Pd = P.dataSync();
+        P.dispose();
         const B = new Float32Array(n * n);
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) B[i * n + j] = -P[i * n + j] / P[j * n + j];
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) B[i * n + j] = -Pd[i * n + j] / Pd[j * n + j];
         return keep(tensor(B, { shape: [n, n] }));
       }),
     );

@@ -4,7 +4,7 @@
 // epochs that validated best). This is how the project's baselines chose their settings.
 import { holdOutLast } from '../../data/interactions.js';
 import { manualSeed } from '../../tensor/create.js';
-import { Ease, type EaseOptions } from './ease.js';
+import { Ease, EaseAccuracyError, type EaseOptions, defaultLambdas } from './ease.js';
 import { rankOf, seenMask } from './ranking.js';
 import { Sasrec, type SasrecOptions, type SasrecTrainOptions, trainSasrec } from './sasrec.js';
 
@@ -28,7 +28,7 @@ export interface SelectOptions {
 
 export interface Validation {
   /** Validation NDCG@10 and HR@10 of each candidate tried. */
-  candidates: Partial<Record<ModelKind, { ndcg: number; hitRate: number; epochs?: number; steps?: number; halfLife?: number }>>;
+  candidates: Partial<Record<ModelKind, { ndcg: number; hitRate: number; epochs?: number; steps?: number; halfLife?: number; lambda?: number }>>;
   chosen: ModelKind;
   users: number;
 }
@@ -109,22 +109,32 @@ export async function selectAndFit(histories: Int32Array[], numItems: number, ha
   }
   const vh = users.map((u) => train[u]), vt = users.map((u) => heldOut[u]);
   const validation: Validation = { candidates: {}, chosen: candidates[0], users: users.length };
-  let bestSteps = 0, easeHalfLife = hasTime ? [opts.ease?.halfLife ?? 5].flat()[0] : 0;
+  let bestSteps = 0, easeHalfLife = hasTime ? [opts.ease?.halfLife ?? 5].flat()[0] : 0, easeLambda: number | undefined = opts.ease?.lambda === undefined ? undefined : [opts.ease.lambda].flat()[0];
   if (candidates.length === 1 && !users.length) return { backbone: await refit(candidates[0]), validation };
   for (const kind of candidates) {
     if (kind === 'ease') {
-      opts.onProgress?.('EASE: fitting on the validation split');
-      const b: Backbone = { kind: 'ease', ease: Ease.fit(train, numItems, opts.ease) };
       // Recency weighting only means something when the histories are in time order.
       const grid = hasTime ? [opts.ease?.halfLife ?? [0, 5, 20]].flat() : [0];
-      for (const halfLife of grid) {
-        b.ease.halfLife = halfLife;
-        const m = { ...heldOutMetrics(b, vh, vt, numItems), halfLife };
-        opts.onProgress?.(`EASE (recency half-life ${halfLife || 'none'}): validation NDCG@10 ${m.ndcg.toFixed(4)}`);
-        if (!validation.candidates.ease || m.ndcg > validation.candidates.ease.ndcg) validation.candidates.ease = m;
+      for (const lambda of [opts.ease?.lambda ?? defaultLambdas(train, numItems, opts.ease?.maxItems)].flat()) {
+        let b: Backbone;
+        try {
+          b = { kind: 'ease', ease: Ease.fit(train, numItems, { ...opts.ease, lambda }) };
+        } catch (e) {
+          if (!(e instanceof EaseAccuracyError)) throw e;
+          opts.onProgress?.(`${e.message}; skipped`);
+          continue;
+        }
+        for (const halfLife of grid) {
+          b.ease.halfLife = halfLife;
+          const m = { ...heldOutMetrics(b, vh, vt, numItems), halfLife, lambda };
+          opts.onProgress?.(`EASE (lambda ${lambda}, recency half-life ${halfLife || 'none'}): validation NDCG@10 ${m.ndcg.toFixed(4)}`);
+          if (!validation.candidates.ease || m.ndcg > validation.candidates.ease.ndcg) validation.candidates.ease = m;
+        }
+        disposeBackbone(b);
       }
-      easeHalfLife = validation.candidates.ease!.halfLife ?? 0;
-      disposeBackbone(b);
+      if (!validation.candidates.ease) throw new RangeError('Recommender.fit: EASE could not be fit accurately at any lambda (pass larger ones: ease.lambda)');
+      easeHalfLife = validation.candidates.ease.halfLife ?? 0;
+      easeLambda = validation.candidates.ease.lambda!;
     } else {
       const r = await fitSequential(train, numItems, opts, undefined, (b) => heldOutMetrics(b, vh, vt, numItems).ndcg);
       const m = heldOutMetrics(r.backbone, vh, vt, numItems);
@@ -140,7 +150,16 @@ export async function selectAndFit(histories: Int32Array[], numItems: number, ha
 
   async function refit(kind: ModelKind): Promise<Backbone> {
     if (kind === 'ease') {
-      const ease = Ease.fit(histories, numItems, opts.ease);
+      // All rows are a little denser than the validation split: should the chosen lambda no
+      // longer invert accurately, the next larger one is used.
+      let ease: Ease | undefined;
+      for (let lambda = easeLambda; !ease; lambda = (lambda ?? defaultLambdas(histories, numItems, opts.ease?.maxItems)[1]) * 3) {
+        try {
+          ease = Ease.fit(histories, numItems, { ...opts.ease, lambda });
+        } catch (e) {
+          if (!(e instanceof EaseAccuracyError) || e.lambda > 1e7) throw e;
+        }
+      }
       ease.halfLife = easeHalfLife;
       return { kind: 'ease', ease };
     }
