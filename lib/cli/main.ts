@@ -26,6 +26,7 @@ import { parseShard, scoreFile } from './score-file.js';
 import { type Flags, TRAINERS, checkTestColumns, presetOptions, trainSpec } from './train.js';
 import { registerConsume } from './consume.js';
 import { registerServe } from './serve.js';
+import { recommenderArgv, registerRecommenderCommands } from './recommend.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -71,7 +72,7 @@ const train = withReadOptions(
   program
     .command('train')
     .description('train a preset on a CSV or JSON Lines file and save it')
-    .argument('<preset>', `which model: ${Object.keys(TRAINERS).join(', ')}`)
+    .argument('<preset>', `which model: ${Object.keys(TRAINERS).join(', ')}, recommender (its own options: train recommender --help)`)
     .requiredOption('--data <file>', 'training data with a header row (CSV) or one object per line (JSON Lines)')
     .option('--out <file>', "where to save the model ('-': stdout)", 'model.safetensors')
     .option('--exclude <columns>', 'comma-separated columns to leave out', list)
@@ -201,5 +202,7 @@ program
 registerServe(program);
 registerConsume(program);
 
+registerRecommenderCommands(program);
+
 installProcessHandlers();
-program.parseAsync(process.argv).catch((e: unknown) => fail(e));
+program.parseAsync(recommenderArgv(process.argv)).catch((e: unknown) => fail(e));

@@ -24,12 +24,16 @@ export function shellWord(v: string): string {
 /** A value read but not used as given, or a column filled in on request. */
 export type DataWarning =
   | { kind: 'out-of-range'; column: string; count: number; examples: string[] }
-  | { kind: 'imputed-columns'; columns: string[]; source?: string; rows: number };
+  | { kind: 'imputed-columns'; columns: string[]; source?: string; rows: number }
+  /** Rows dropped because the same key (e.g. a user-item pair) came before. */
+  | { kind: 'duplicate-rows'; columns: string[]; source?: string; rows: number };
 
 /** Receives each warning, already phrased, and its details (for callers that aggregate them). */
 export type WarningHandler = (message: string, detail: DataWarning) => void;
 
 export function formatWarning(w: DataWarning): string {
+  if (w.kind === 'duplicate-rows')
+    return `${w.rows} row${w.rows === 1 ? '' : 's'}${w.source ? ` of ${w.source}` : ''} repeat${w.rows === 1 ? 's' : ''} an earlier (${w.columns.join(', ')}) and ${w.rows === 1 ? 'was' : 'were'} dropped (the earliest is kept)`;
   if (w.kind === 'out-of-range') {
     const shown = w.examples.slice(0, 3).join(', ');
     return `column '${w.column}': ${w.count} value${w.count === 1 ? ' is' : 's are'} infinite or beyond the float32 range (±3.4e38) and treated as missing (${shown}${w.count > 3 ? ', ...' : ''})`;
@@ -47,7 +51,7 @@ export function warningCollector(): { add: WarningHandler; flush(to: WarningHand
   const byKey = new Map<string, DataWarning>();
   return {
     add(_message, w) {
-      const key = w.kind === 'out-of-range' ? `r:${w.column}` : `c:${w.columns.join(',')}`;
+      const key = w.kind === 'out-of-range' ? `r:${w.column}` : `${w.kind}:${w.columns.join(',')}`;
       const seen = byKey.get(key);
       if (seen?.kind === 'out-of-range' && w.kind === 'out-of-range') {
         seen.count += w.count;

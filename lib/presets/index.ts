@@ -16,3 +16,5 @@ export type { LtvFitOptions, ValueReport, ValueInterval, LtvDataOptions } from '
 export { Segmenter } from './segmenter.js';
 export type { SegmenterFitOptions, SegmentReport } from './segmenter.js';
 export type { SegmentProfile } from './segment-profiles.js';
+export { Recommender } from './recommender/recommender.js';
+export type { RecommenderFitOptions, RecommenderReport, Recommendation } from './recommender/recommender.js';

@@ -1,0 +1,169 @@
+// Which model serves a data set is decided on that data set: each user's last training
+// interaction is held out, every candidate is trained on the rest and scored by NDCG@10 over
+// full rankings, and the winner is refit on all rows (the sequential model for the number of
+// epochs that validated best). This is how the project's baselines chose their settings.
+import { holdOutLast } from '../../data/interactions.js';
+import { manualSeed } from '../../tensor/create.js';
+import { Ease, EaseAccuracyError, type EaseOptions, defaultLambdas } from './ease.js';
+import { rankOf, seenMask } from './ranking.js';
+import { Sasrec, type SasrecOptions, type SasrecTrainOptions, trainSasrec } from './sasrec.js';
+
+export type ModelKind = 'sequential' | 'ease';
+export type Backbone = { kind: 'sequential'; net: Sasrec } | { kind: 'ease'; ease: Ease };
+
+export interface SelectOptions {
+  model?: ModelKind | 'auto';
+  /**
+   * The sequence model: architecture, training, `patience` (epochs without a better validation
+   * NDCG, default 3) and `maxSeconds` (wall-clock budget of its validation run, default 30,
+   * checked every batch; the refit trains as many optimizer steps as the best validated epoch).
+   */
+  sequential?: SasrecOptions & Omit<SasrecTrainOptions, 'onEpoch' | 'seed'> & { patience?: number; maxSeconds?: number };
+  ease?: EaseOptions;
+  seed?: number;
+  /** Validation users scored per epoch, at most (an evenly spread sample beyond it; default 2000). */
+  validationUsers?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface Validation {
+  /** Validation NDCG@10 and HR@10 of each candidate tried. */
+  candidates: Partial<Record<ModelKind, { ndcg: number; hitRate: number; epochs?: number; steps?: number; halfLife?: number; lambda?: number }>>;
+  chosen: ModelKind;
+  users: number;
+}
+
+/** Scores of item lists by a backbone: [lists][items]. */
+export function scoreWith(b: Backbone, histories: Int32Array[]): Float32Array[] {
+  return b.kind === 'sequential' ? b.net.score(histories) : b.ease.score(histories);
+}
+
+function disposeBackbone(b: Backbone): void {
+  if (b.kind === 'sequential') for (const p of b.net.parameters()) p.dispose();
+  else b.ease.dispose();
+}
+
+/** HR@10 and NDCG@10 of held-out items, ranked against everything outside each history. */
+export function heldOutMetrics(b: Backbone, histories: Int32Array[], targets: number[], numItems: number): { ndcg: number; hitRate: number } {
+  let ndcg = 0, hits = 0;
+  for (let s = 0; s < histories.length; s += 256) {
+    const part = histories.slice(s, s + 256);
+    const scores = scoreWith(b, part);
+    part.forEach((h, r) => {
+      const rank = rankOf(scores[r], targets[s + r], seenMask(h, numItems));
+      if (rank < 10) {
+        hits++;
+        ndcg += 1 / Math.log2(rank + 2);
+      }
+    });
+  }
+  const n = Math.max(1, histories.length);
+  return { ndcg: ndcg / n, hitRate: hits / n };
+}
+
+async function fitSequential(
+  histories: Int32Array[], numItems: number, opts: SelectOptions, maxSteps: number | undefined,
+  monitor?: (b: Backbone) => number,
+): Promise<{ backbone: Backbone; bestEpoch: number; bestSteps: number; best: number }> {
+  const seed = opts.seed ?? 42;
+  manualSeed(seed);
+  const o = opts.sequential ?? {};
+  const net = new Sasrec(numItems, { dim: o.dim, layers: o.layers, heads: o.heads, maxLen: o.maxLen, dropout: o.dropout });
+  const backbone: Backbone = { kind: 'sequential', net };
+  const patience = o.patience ?? 3;
+  let best = -Infinity, bestEpoch = 0, bestSteps = 0;
+  const started = performance.now(), budget = (o.maxSeconds ?? 30) * 1000;
+  await trainSasrec(net, histories, {
+    epochs: maxSteps ? Number.MAX_SAFE_INTEGER : o.epochs ?? 40, maxSteps, batchSize: o.batchSize, lr: o.lr, negatives: o.negatives, seed,
+    deadline: monitor ? started + budget : undefined,
+    onEpoch: (epoch, loss, steps) => {
+      if (!monitor) {
+        opts.onProgress?.(`sequential model: epoch ${epoch + 1}, loss ${loss.toFixed(4)}`);
+        return;
+      }
+      const v = monitor(backbone);
+      opts.onProgress?.(`sequential model: epoch ${epoch + 1}, loss ${loss.toFixed(4)}, validation NDCG@10 ${v.toFixed(4)}`);
+      if (v > best) {
+        best = v;
+        bestEpoch = epoch + 1;
+        bestSteps = steps;
+      }
+      return epoch + 1 - bestEpoch < patience && performance.now() - started < budget;
+    },
+  });
+  return { backbone, bestEpoch, bestSteps, best };
+}
+
+/** Trains the candidates on all but each user's last item, picks by NDCG@10, refits the winner. */
+export async function selectAndFit(histories: Int32Array[], numItems: number, hasTime: boolean, opts: SelectOptions): Promise<{ backbone: Backbone; validation: Validation }> {
+  const wanted = opts.model ?? 'auto';
+  if (wanted === 'sequential' && !hasTime) throw new RangeError("Recommender.fit: model 'sequential' needs the time column (options.time) to order each user's history");
+  const candidates: ModelKind[] = wanted === 'auto' ? (hasTime ? ['sequential', 'ease'] : ['ease']) : [wanted];
+  const { train, heldOut } = holdOutLast(histories);
+  let users = Array.from(heldOut.keys()).filter((u) => heldOut[u] >= 0);
+  const cap = opts.validationUsers ?? 2000;
+  if (users.length > cap) {
+    // An evenly spread sample keeps per-epoch validation cheap on big data.
+    const step = users.length / cap;
+    users = Array.from({ length: cap }, (_, k) => users[Math.floor(k * step)]);
+  }
+  const vh = users.map((u) => train[u]), vt = users.map((u) => heldOut[u]);
+  const validation: Validation = { candidates: {}, chosen: candidates[0], users: users.length };
+  let bestSteps = 0, easeHalfLife = hasTime ? [opts.ease?.halfLife ?? 5].flat()[0] : 0, easeLambda: number | undefined = opts.ease?.lambda === undefined ? undefined : [opts.ease.lambda].flat()[0];
+  if (candidates.length === 1 && !users.length) return { backbone: await refit(candidates[0]), validation };
+  for (const kind of candidates) {
+    if (kind === 'ease') {
+      // Recency weighting only means something when the histories are in time order.
+      const grid = hasTime ? [opts.ease?.halfLife ?? [0, 5, 20]].flat() : [0];
+      for (const lambda of [opts.ease?.lambda ?? defaultLambdas(train, numItems, opts.ease?.maxItems)].flat()) {
+        let b: Backbone;
+        try {
+          b = { kind: 'ease', ease: Ease.fit(train, numItems, { ...opts.ease, lambda }) };
+        } catch (e) {
+          if (!(e instanceof EaseAccuracyError)) throw e;
+          opts.onProgress?.(`${e.message}; skipped`);
+          continue;
+        }
+        for (const halfLife of grid) {
+          b.ease.halfLife = halfLife;
+          const m = { ...heldOutMetrics(b, vh, vt, numItems), halfLife, lambda };
+          opts.onProgress?.(`EASE (lambda ${lambda}, recency half-life ${halfLife || 'none'}): validation NDCG@10 ${m.ndcg.toFixed(4)}`);
+          if (!validation.candidates.ease || m.ndcg > validation.candidates.ease.ndcg) validation.candidates.ease = m;
+        }
+        disposeBackbone(b);
+      }
+      if (!validation.candidates.ease) throw new RangeError('Recommender.fit: EASE could not be fit accurately at any lambda (pass larger ones: ease.lambda)');
+      easeHalfLife = validation.candidates.ease.halfLife ?? 0;
+      easeLambda = validation.candidates.ease.lambda!;
+    } else {
+      const r = await fitSequential(train, numItems, opts, undefined, (b) => heldOutMetrics(b, vh, vt, numItems).ndcg);
+      const m = heldOutMetrics(r.backbone, vh, vt, numItems);
+      validation.candidates.sequential = { ...m, epochs: r.bestEpoch, steps: r.bestSteps };
+      bestSteps = r.bestSteps;
+      disposeBackbone(r.backbone);
+    }
+  }
+  const scored = candidates.filter((c) => validation.candidates[c]);
+  validation.chosen = scored.reduce((a, c) => (validation.candidates[c]!.ndcg > validation.candidates[a]!.ndcg ? c : a), scored[0]);
+  opts.onProgress?.(`chosen: ${validation.chosen}; refitting on all rows`);
+  return { backbone: await refit(validation.chosen), validation };
+
+  async function refit(kind: ModelKind): Promise<Backbone> {
+    if (kind === 'ease') {
+      // All rows are a little denser than the validation split: should the chosen lambda no
+      // longer invert accurately, the next larger one is used.
+      let ease: Ease | undefined;
+      for (let lambda = easeLambda; !ease; lambda = (lambda ?? defaultLambdas(histories, numItems, opts.ease?.maxItems)[1]) * 3) {
+        try {
+          ease = Ease.fit(histories, numItems, { ...opts.ease, lambda });
+        } catch (e) {
+          if (!(e instanceof EaseAccuracyError) || e.lambda > 1e7) throw e;
+        }
+      }
+      ease.halfLife = easeHalfLife;
+      return { kind: 'ease', ease };
+    }
+    // Without a validation run (no user could give up an item) the configured epochs run.
+    return (await fitSequential(histories, numItems, opts, bestSteps || undefined)).backbone;
+  }
+}
