@@ -8,6 +8,7 @@ import type { ReadOptions } from '../../data/source.js';
 import { type Row, type Table, toTable } from '../../data/table.js';
 import { save as saveModel } from '../../io/model-file.js';
 import { registerPreset } from '../registry.js';
+import type { PredictOptions } from '../preset.js';
 import { keep } from '../../tensor/scope.js';
 import { tensor } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -170,8 +171,12 @@ export class Recommender {
     return this.named(topK(scores, k, mask), scores);
   }
 
-  /** Rows of { user, item } -> recommend(user) for each (the preset contract's predict). */
-  predict(data: Row[] | Table, k = K): Recommendation[][] {
+  /**
+   * Rows of { user } -> recommend(user) for each (the preset contract's predict); `opts` is the
+   * list length, or the contract's options object with a `k`.
+   */
+  predict(data: Row[] | Table, opts: number | (PredictOptions & { k?: number }) = K): Recommendation[][] {
+    const k = typeof opts === 'number' ? opts : opts?.k ?? K;
     const rows = Array.isArray(data) ? data : data?.rows;
     if (!Array.isArray(rows)) throw new TypeError('Recommender.predict: expected an array of row objects');
     rows.forEach((r, n) => {
