@@ -11,8 +11,7 @@ import { noGrad } from '../autograd/mode.js';
 import { classTarget, encodeClasses, type ClassTarget } from '../data/classes.js';
 import { InputError, type WarningHandler } from '../data/errors.js';
 import { Preprocessor, type Encoded } from '../data/preprocess.js';
-import { type ColumnInfo, type ColumnKind, inferSchema } from '../data/schema.js';
-import type { ReadOptions } from '../data/source.js';
+import { type ColumnInfo, inferSchema } from '../data/schema.js';
 import { type BinaryTarget, binaryTarget, encodeTarget } from '../data/target.js';
 import { type Table, toTable } from '../data/table.js';
 import { asLabel, isMissing } from '../data/values.js';
@@ -26,9 +25,9 @@ import { earlyStopping } from '../train/callbacks.js';
 import { fit } from '../train/fit.js';
 import { type Fold, fitFolds, planFolds } from './fit-folds.js';
 import type { Data } from './preset.js';
-import { TabularNet, embeddingCapFor } from './tabular-net.js';
+import { TabularNet, type TabularTrainingOptions, embeddingCapFor } from './tabular-net.js';
 
-export interface ClassifierFitOptions {
+export interface ClassifierFitOptions extends TabularTrainingOptions {
   /** The outcome column: yes/no for a binary model, or the classes (offers, products) to choose among. */
   target: string;
   /** Which value of a binary target is the positive class, when not obvious (yes/true/1/...). */
@@ -39,30 +38,12 @@ export interface ClassifierFitOptions {
    * predictions give an honest validation measure. 1 trains a single network on 80% of the rows.
    */
   ensemble?: number;
-  /** Columns to leave out (ids are detected and left out anyway). */
-  exclude?: string[];
-  /** Force a column's kind: 'numeric', 'categorical', 'boolean' or 'ignore'. */
-  columns?: Record<string, ColumnKind>;
   /**
    * 'balanced' (default) weights classes inversely to their frequency (binary: positives by
    * negatives/positives); 'none' turns it off; a number sets a binary target's positive weight;
    * an object sets each class's weight by label.
    */
   classWeight?: 'balanced' | 'none' | number | Record<string, number>;
-  hidden?: number[];
-  dropout?: number;
-  /** Dropout on categorical embeddings (default 0.25). */
-  embeddingDropout?: number;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  weightDecay?: number;
-  /** Epochs without a better validation measure before stopping (best weights are restored). */
-  patience?: number;
-  seed?: number;
-  progress?: boolean;
-  /** How to read `data` when it is a path (delimiter, encoding, format). */
-  read?: ReadOptions;
   /** Most classes a text target may have (default 100; PropensityModel). */
   maxClasses?: number;
   /** Receives warnings about the data (values out of float32 range); default: process.emitWarning. */

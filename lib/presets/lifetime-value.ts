@@ -6,7 +6,7 @@
 import { InputError, type WarningHandler } from '../data/errors.js';
 import { numericTarget } from '../data/numeric-target.js';
 import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
-import { type ColumnInfo, type ColumnKind, inferSchema } from '../data/schema.js';
+import { type ColumnInfo, inferSchema } from '../data/schema.js';
 import type { ReadOptions } from '../data/source.js';
 import { type Row, type Table, toTable } from '../data/table.js';
 import { save as saveModel } from '../io/model-file.js';
@@ -17,11 +17,12 @@ import { decileMape, normalizedGini, spearman } from '../metrics/value.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type LogColumns, STEP_FEATURES, customerFeatures, groupLog, timeInDays } from './transactions.js';
 import { type TrainSettings, type ValueInputs, rawOutputs, trainValueNets } from './value-train.js';
+import type { TabularTrainingOptions } from './tabular-net.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
 import { type IsotonicMap, applyIsotonic, fitIsotonic } from './isotonic.js';
 import { zilnMean, zilnParams, zilnQuantile } from './ziln.js';
 
-export interface LtvFitOptions {
+export interface LtvFitOptions extends TabularTrainingOptions {
   /** Table mode: the numeric value column (one row per customer). */
   target?: string;
   /** Transaction-log mode: the customer id, time (ISO date or days) and amount columns. */
@@ -47,19 +48,6 @@ export interface LtvFitOptions {
   ensemble?: number;
   /** Table mode: rows whose target is missing are an error (default) or dropped. */
   missing?: 'error' | 'drop';
-  exclude?: string[];
-  columns?: Record<string, ColumnKind>;
-  hidden?: number[];
-  dropout?: number;
-  embeddingDropout?: number;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  weightDecay?: number;
-  patience?: number;
-  seed?: number;
-  progress?: boolean;
-  read?: ReadOptions;
   onWarning?: WarningHandler;
 }
 

@@ -2,6 +2,8 @@
 // and one learned embedding per categorical column feed an MLP with dropout, and a linear
 // (wide) path from the same features adds to its output, so the model is never worse off
 // than a logistic/linear regression when the signal is mostly additive.
+import type { ColumnKind } from '../data/schema.js';
+import type { ReadOptions } from '../data/source.js';
 import { Module, type ModuleConfig } from '../nn/module.js';
 import { Dropout, ReLU, Sequential } from '../nn/layers/basic.js';
 import { Embedding } from '../nn/layers/embedding.js';
@@ -15,6 +17,28 @@ import { embedConcat } from '../ops/embed.js';
 import { cat } from '../ops/join.js';
 import { slice } from '../ops/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+
+/** How the tabular presets (classifiers, value models) train their wide-and-deep networks. */
+export interface TabularTrainingOptions {
+  /** Columns to leave out (ids are detected and left out anyway). */
+  exclude?: string[];
+  /** Force a column's kind: 'numeric', 'categorical', 'boolean' or 'ignore'. */
+  columns?: Record<string, ColumnKind>;
+  hidden?: number[];
+  dropout?: number;
+  /** Dropout on categorical embeddings (default 0.25). */
+  embeddingDropout?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  weightDecay?: number;
+  /** Epochs without a better validation measure before stopping (best weights are restored). */
+  patience?: number;
+  seed?: number;
+  progress?: boolean;
+  /** How to read `data` when it is a path (delimiter, encoding, format). */
+  read?: ReadOptions;
+}
 
 export interface TabularNetOptions {
   hidden?: number[];
