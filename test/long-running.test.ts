@@ -54,7 +54,9 @@ type Snap = { rssMb: number; mallocMb: number; tensors: number };
 function expectFlat({ s0, s1, s2, report }: { s0: Snap; s1: Snap; s2: Snap; report: string }, pooledReads = false) {
   expect(s2.tensors, report).toBe(s0.tensors);
   expect(s2.rssMb - s0.rssMb, report).toBeLessThan(100);
-  expect(s2.rssMb - s1.rssMb, report).toBeLessThan(20);
+  // Under ASan the plain ArrayBuffers past the pool's bound swing RSS by tens of MB (its
+  // allocator returns memory late); the plateau, not the swing, is what this checks there.
+  expect(s2.rssMb - s1.rssMb, report).toBeLessThan(pooledReads && sanitized ? 64 : 20);
   if (!pooledReads) expect(s2.mallocMb - s1.mallocMb, report).toBeLessThan(5);
 }
 
