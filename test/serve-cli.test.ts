@@ -7,6 +7,7 @@ import { churnRows, cliPath, runCli, smallModel, tempDir } from './helpers/bound
 import { ensureDist } from './helpers/dist.js';
 import { get, post, waitFor } from './helpers/serve.js';
 
+const sanitized = /libasan/.test(process.env.LD_PRELOAD ?? '');
 const t = tempDir('serve-cli');
 const modelFile = t.path('churn.safetensors');
 const features = churnRows(50, 4).map(({ churn: _c, ...r }) => r);
@@ -55,7 +56,11 @@ describe('tensorlift serve', () => {
     await Promise.all(flood);
     expect(await s.exit).toBe(0);
     expect(s.stderr()).toMatch(/SIGTERM: closing; answering the requests already received/);
-    const bad = results.filter((r) => r !== 200 && r !== 'ECONNREFUSED' && r !== 503);
+    // Under AddressSanitizer the server runs several times slower and connections pile up in
+    // the kernel's accept backlog, which the kernel resets (ECONNRESET) when the listener
+    // closes: never received by the server. Without ASan none may be reset.
+    const neverReceived = new Set([200, 'ECONNREFUSED', 503, ...(sanitized ? ['ECONNRESET'] : [])]);
+    const bad = results.filter((r) => !neverReceived.has(r));
     expect(bad).toEqual([]);
     expect(results.filter((r) => r === 200).length).toBeGreaterThanOrEqual(20);
   });
