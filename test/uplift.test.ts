@@ -30,7 +30,7 @@ describe('UpliftModel on a campaign with a known effect', () => {
   it('ranks customers by their true effect and reaches most of the oracle gain', () => {
     const u = model.predict(test.map((d) => d.row));
     const tau = test.map((d) => d.tau);
-    // Measured 0.80-0.85 over simulation seeds 1-3 (bench/quality-uplift.mjs, full telco set: 0.80-0.88).
+    // Measured 0.69-0.83 over simulation seeds 1-4 here (seed 3: 0.79, 0.80); on the full telco set 0.80-0.88 (bench/quality-uplift.mjs).
     expect(tl.metrics.spearman(u, tau)).toBeGreaterThan(0.6);
     expect(trueGainArea(u, tau) / trueGainArea(tau, tau)).toBeGreaterThan(0.6);
     // On the test rows' own outcomes (noisy: 600 rows), the model's Qini is most of the oracle's.
