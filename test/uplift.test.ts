@@ -85,6 +85,19 @@ describe('UpliftModel on a campaign with a known effect', () => {
     expect(tl.presets.jsonPredictions(back, rows.slice(0, 2)).predictions).toHaveLength(2);
   });
 
+  it('is served over HTTP through the preset contract, with the same values as predict', async () => {
+    const rows = test.slice(0, 5).map((d) => d.row);
+    const server = await tl.serve({ uplift: model }, { port: 0 });
+    try {
+      const res = await fetch(`${server.url}/v1/models/uplift/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }) });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { predictions: number[] };
+      body.predictions.forEach((v, i) => expect(v).toBeCloseTo(model.predict(rows)[i], 6));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a row lacking a covariate is an error naming it', () => {
     const { contract, ...rest } = test[0].row;
     expect(() => model.predict([rest])).toThrow(/contract/);
