@@ -192,7 +192,7 @@ describe('UpliftModel errors and warnings', () => {
     warnings.length = 0;
     // Treated when x is large: not randomized.
     await fit(rows(400, (i) => (((i * 37) % 11) + (i % 3) > 6 ? 'yes' : 'no')), { onWarning });
-    expect(warnings).toEqual([expect.stringMatching(/^unbalanced covariates: treated and control rows differ in 'x'.*uplift assumes a randomized assignment$/)]);
+    expect(warnings).toEqual([expect.stringMatching(/^unbalanced covariates: treated and control rows differ in 'x'.*uplift assumes a randomized assignment \(leave out a column that records or follows from the treatment\)$/)]);
     warnings.length = 0;
     await fit(rows(400, (i) => (i % 2 ? 'yes' : 'no')), { onWarning });
     expect(warnings).toEqual([]);
