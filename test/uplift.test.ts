@@ -98,6 +98,16 @@ describe('UpliftModel on a campaign with a known effect', () => {
     }
   });
 
+  it('predict, evaluate and plan free every tensor they make', async () => {
+    const rows = test.slice(0, 100).map((d) => d.row);
+    model.predict(rows);
+    const before = tl.memory().tensors;
+    for (let i = 0; i < 20; i++) model.predict(rows);
+    await model.evaluate(rows, { bootstrap: { samples: 5 } });
+    await model.plan({ costPerContact: 1, valuePerConversion: 10, data: rows });
+    expect(tl.memory().tensors).toBe(before);
+  });
+
   it('a row lacking a covariate is an error naming it', () => {
     const { contract, ...rest } = test[0].row;
     expect(() => model.predict([rest])).toThrow(/contract/);
