@@ -17,6 +17,7 @@ import { type FeatureState, ItemFeatures } from './features.js';
 import { type ListStats, listStats, rankOf, seenMask, topK } from './ranking.js';
 import { Sasrec, type SasrecOptions } from './sasrec.js';
 import { type Backbone, type SelectOptions, type Validation, scoreWith, selectAndFit } from './select.js';
+import { type UserFeatureState, UserFeatures } from './user-features.js';
 
 export interface RecommenderFitOptions extends SelectOptions, InteractionOptions {
   user: string;
@@ -26,6 +27,12 @@ export interface RecommenderFitOptions extends SelectOptions, InteractionOptions
   rating?: string;
   /** Rows with the item column and feature columns (text; '|' separates several values). */
   itemFeatures?: Row[];
+  /**
+   * Rows with the user column and feature columns (age, country, ...; '|' separates several
+   * values): they rank items for users without interactions, and beside the model for known
+   * users when validation says it helps.
+   */
+  userFeatures?: Row[];
   read?: ReadOptions;
   onWarning?: WarningHandler;
 }
@@ -66,6 +73,7 @@ export class Recommender {
     readonly backbone: Backbone,
     readonly features: ItemFeatures | undefined,
     readonly validation: Validation,
+    readonly userFeatures?: UserFeatures,
   ) {
     this.userIndex = new Map(users.map((s, i) => [s, i]));
     this.itemIndex = new Map(items.map((s, i) => [s, i]));
@@ -87,17 +95,30 @@ export class Recommender {
       (opts.onWarning ?? emitWarning)(`Recommender.fit: ${formatWarning(w)}`, w);
     }
     const features = opts.itemFeatures ? ItemFeatures.fit(opts.itemFeatures, opts.item, inter.items, 'Recommender.fit') : undefined;
-    const { backbone, validation } = await selectAndFit(inter.histories, inter.items.length, !!opts.time, opts);
-    return new Recommender(columns, inter.users, inter.items, inter.histories, backbone, features, validation);
+    const users = opts.userFeatures ? UserFeatures.fit(opts.userFeatures, opts.user, inter.users, 'Recommender.fit') : undefined;
+    const { backbone, validation } = await selectAndFit(inter.histories, inter.items.length, !!opts.time, opts, users);
+    users?.count(inter.histories, inter.items.length);
+    return new Recommender(columns, inter.users, inter.items, inter.histories, backbone, features, validation, users);
   }
 
   get modelKind(): 'sequential' | 'ease' {
     return this.backbone.kind;
   }
 
-  /** Scores of every item (warm, then cold) after each history. */
-  private scores(histories: Int32Array[]): Float32Array[] {
-    const warm = scoreWith(this.backbone, histories);
+  /**
+   * Scores of every item (warm, then cold) after each history; `tokens` (user features, by
+   * row) are blended in at the validated weight, and rank alone for an empty history.
+   */
+  private scores(histories: Int32Array[], tokens?: (number[] | undefined)[]): Float32Array[] {
+    const uf = this.userFeatures;
+    const rows = histories.map((_, r) => r), known = rows.filter((r) => histories[r].length);
+    const backbone = known.length ? scoreWith(this.backbone, known.map((r) => histories[r])) : [];
+    const warm: Float32Array[] = new Array(histories.length);
+    known.forEach((r, k) => {
+      const t = tokens?.[r];
+      warm[r] = uf && uf.state.weight && t?.length ? UserFeatures.blend(backbone[k], uf.score(t), uf.state.weight) : backbone[k];
+    });
+    for (const r of rows) if (!histories[r].length) warm[r] = uf?.state.forCold && tokens?.[r]?.length ? uf.score(tokens[r]!) : Float32Array.from(this.counts);
     if (!this.features?.coldCount) return warm;
     return warm.map((s) => {
       const all = new Float32Array(s.length + this.features!.coldCount);
@@ -131,17 +152,32 @@ export class Recommender {
   /** recommend() for many users, scored in batches. */
   recommendMany(users: (string | number)[], k = K, opts: { excludeSeen?: boolean } = {}): Recommendation[][] {
     if (!Array.isArray(users)) throw new TypeError('Recommender.recommendMany: expected an array of user ids');
-    checkK(k, 'recommendMany');
+    return this.recommendWith(users, k, opts, 'recommendMany');
+  }
+
+  /**
+   * Known users by their history (and features); new users by their features (`featureRows`,
+   * else those given at fit) when validation found them better than popular items.
+   */
+  private recommendWith(users: (string | number)[], k: number, opts: { excludeSeen?: boolean }, op: string, featureRows?: Row[]): Recommendation[][] {
+    checkK(k, op);
+    const uf = this.userFeatures;
     const idx = users.map((u) => this.userIndex.get(String(u).trim()));
-    const known = idx.filter((u): u is number => u !== undefined);
+    const tokens = users.map((u, p) => {
+      if (!uf) return undefined;
+      if (idx[p] !== undefined) return uf.state.warm[idx[p]!];
+      return uf.state.forCold ? (featureRows ? uf.tokensOf(featureRows[p]) : uf.coldUser(String(u).trim())) : undefined;
+    });
     const out: Recommendation[][] = users.map(() => this.popularFor(k));
-    const positions = idx.flatMap((u, p) => (u === undefined ? [] : [p]));
-    for (let s = 0; s < known.length; s += 256) {
-      const part = known.slice(s, s + 256);
-      const scores = this.scores(part.map((u) => this.histories[u]));
-      part.forEach((u, r) => {
-        const mask = opts.excludeSeen === false ? undefined : seenMask(this.histories[u], this.catalogue);
-        out[positions[s + r]] = this.named(topK(scores[r], k, mask), scores[r]);
+    const positions = idx.flatMap((u, p) => (u !== undefined || tokens[p]?.length ? [p] : []));
+    const empty = new Int32Array(0);
+    for (let s = 0; s < positions.length; s += 256) {
+      const part = positions.slice(s, s + 256);
+      const hist = part.map((p) => (idx[p] === undefined ? empty : this.histories[idx[p]!]));
+      const scores = this.scores(hist, part.map((p) => tokens[p]));
+      part.forEach((p, r) => {
+        const mask = opts.excludeSeen === false ? undefined : seenMask(hist[r], this.catalogue);
+        out[p] = this.named(topK(scores[r], k, mask), scores[r]);
       });
     }
     return out;
@@ -182,7 +218,7 @@ export class Recommender {
     rows.forEach((r, n) => {
       if (r?.[this.columns.user] == null) throw new InputError(`Recommender.predict: row ${n} lacks the user column '${this.columns.user}'`);
     });
-    return this.recommendMany(rows.map((r) => String(r[this.columns.user])), k);
+    return this.recommendWith(rows.map((r) => String(r[this.columns.user])), k, {}, 'predict', this.userFeatures ? rows : undefined);
   }
 
   /**
@@ -198,15 +234,21 @@ export class Recommender {
       if (!table.columns.includes(c)) throw new InputError(`Recommender.evaluate: the held-out rows lack the column '${c}'`);
     let hits = 0, ndcg = 0, unknownUsers = 0, unknownItems = 0;
     const lists: number[][] = [];
-    const rows = table.rows.map((r) => ({ u: this.userIndex.get(String(r[this.columns.user]).trim()), i: this.itemIndex.get(String(r[this.columns.item]).trim()) }));
+    const uf = this.userFeatures;
+    const rows = table.rows.map((r) => {
+      const id = String(r[this.columns.user]).trim(), u = this.userIndex.get(id);
+      // New users rank by their features (in the held-out row, else from fit) where validation chose that.
+      const tokens = !uf ? undefined : u !== undefined ? uf.state.warm[u] : uf.state.forCold ? (uf.tokensOf(r).length ? uf.tokensOf(r) : uf.coldUser(id)) : undefined;
+      return { u, i: this.itemIndex.get(String(r[this.columns.item]).trim()), tokens };
+    });
     for (let s = 0; s < rows.length; s += 256) {
       const part = rows.slice(s, s + 256);
       const hist = part.map((r) => (r.u === undefined ? new Int32Array(0) : this.histories[r.u]));
-      const scores = this.scores(hist);
+      const scores = this.scores(hist, part.map((r) => r.tokens));
       part.forEach((r, n) => {
         if (r.u === undefined) {
           unknownUsers++;
-          scores[n] = Float32Array.from({ length: this.catalogue }, (_, i) => (i < this.items.length ? this.counts[i] : -1));
+          if (!r.tokens?.length) scores[n] = Float32Array.from({ length: this.catalogue }, (_, i) => (i < this.items.length ? this.counts[i] : -1));
         }
         const mask = seenMask(hist[n], this.catalogue);
         lists.push(topK(scores[n], k, mask));
@@ -251,6 +293,7 @@ export class Recommender {
       `trained on ${this.histories.reduce((a, h) => a + h.length, 0)} interactions of ${this.users.length} users and ${this.items.length} items` +
         (this.features?.coldCount ? ` (+${this.features.coldCount} cold items with features)` : ''),
       `validation NDCG@10 (each user's last training item held out, ${this.validation.users} users): ${tried}`,
+      ...(this.userFeatures ? [describeUserFeatures(this.userFeatures, this.validation)] : []),
     ].join('\n');
   }
 
@@ -283,7 +326,7 @@ export class Recommender {
       tensors,
       meta: {
         kind: 'recommender', preset: 'Recommender', presetVersion: VERSION, columns: this.columns, users: this.users, items: this.items,
-        backbone, features: this.features?.state ?? null, validation: this.validation,
+        backbone, features: this.features?.state ?? null, validation: this.validation, userFeatures: this.userFeatures?.state ?? null,
       },
     };
   }
@@ -325,8 +368,16 @@ export class Recommender {
       for (const [k, t] of Object.entries(tensors)) if (k !== 'ease.weights') t.dispose();
     }
     const features = meta.features ? ItemFeatures.fromJSON(meta.features as FeatureState) : undefined;
-    return new Recommender(meta.columns as Recommender['columns'], users, items, histories, backbone, features, meta.validation as Validation);
+    const userFeatures = meta.userFeatures ? UserFeatures.fromJSON(meta.userFeatures as UserFeatureState).count(histories, items.length) : undefined;
+    return new Recommender(meta.columns as Recommender['columns'], users, items, histories, backbone, features, meta.validation as Validation, userFeatures);
   }
+}
+
+function describeUserFeatures(uf: UserFeatures, v: Validation): string {
+  const s = uf.state, u = v.userFeatures;
+  const use = `${s.forCold ? 'rank items for new users' : 'not used for new users (popular items validated better)'}; weight beside the model ${s.weight}`;
+  return `user features (${s.columns.join(', ')}; ${s.warm.filter((t) => t.length).length} known + ${s.cold.length} new users): ${use}` +
+    (u ? ` (validation NDCG@10: features alone ${u.features.toFixed(4)}, popular items ${u.popular.toFixed(4)}, blend ${u.blended.toFixed(4)})` : '');
 }
 
 function checkK(k: number, op: string): void {
