@@ -64,3 +64,22 @@ export function listStats(lists: number[][], counts: ArrayLike<number>): ListSta
     }
   return { coverage: n ? shown.size / n : 0, averagePopularity: total ? pop / total : 0, popularityBias: total ? pct / total : 0 };
 }
+
+/**
+ * base + weight x side, the side scores standardized over the items and scaled to the base's
+ * spread, so that a weight means the same whatever the scale of either model's scores.
+ */
+export function blendScores(base: Float32Array, side: Float32Array, weight: number): Float32Array {
+  if (!weight) return base;
+  const stats = (v: Float32Array) => {
+    let m = 0, q = 0;
+    for (let i = 0; i < side.length; i++) m += v[i];
+    m /= side.length;
+    for (let i = 0; i < side.length; i++) q += (v[i] - m) ** 2;
+    return { m, s: Math.sqrt(q / side.length) || 1 };
+  };
+  const b = stats(base), f = stats(side);
+  const out = Float32Array.from(base);
+  for (let i = 0; i < side.length; i++) out[i] += (weight * b.s * (side[i] - f.m)) / f.s;
+  return out;
+}

@@ -14,9 +14,10 @@ import { tensor } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Ease } from './ease.js';
 import { type FeatureState, ItemFeatures } from './features.js';
-import { type ListStats, listStats, rankOf, seenMask, topK } from './ranking.js';
+import { type ListStats, blendScores, listStats, rankOf, seenMask, topK } from './ranking.js';
 import { Sasrec, type SasrecOptions } from './sasrec.js';
 import { type Backbone, type SelectOptions, type Validation, scoreWith, selectAndFit } from './select.js';
+import { type TransitionOptions, Transitions } from './transitions.js';
 import { type UserFeatureState, UserFeatures } from './user-features.js';
 
 export interface RecommenderFitOptions extends SelectOptions, InteractionOptions {
@@ -74,6 +75,8 @@ export class Recommender {
     readonly features: ItemFeatures | undefined,
     readonly validation: Validation,
     readonly userFeatures?: UserFeatures,
+    /** Next-item transitions blended beside the backbone (ordered histories, where validation chose them). */
+    readonly transitions?: Transitions,
   ) {
     this.userIndex = new Map(users.map((s, i) => [s, i]));
     this.itemIndex = new Map(items.map((s, i) => [s, i]));
@@ -96,9 +99,10 @@ export class Recommender {
     }
     const features = opts.itemFeatures ? ItemFeatures.fit(opts.itemFeatures, opts.item, inter.items, 'Recommender.fit') : undefined;
     const users = opts.userFeatures ? UserFeatures.fit(opts.userFeatures, opts.user, inter.users, 'Recommender.fit') : undefined;
-    const { backbone, validation } = await selectAndFit(inter.histories, inter.items.length, !!opts.time, opts, users);
+    const { backbone, validation, transitions } = await selectAndFit(inter.histories, inter.items.length, !!opts.time, opts, users);
     users?.count(inter.histories, inter.items.length);
-    return new Recommender(columns, inter.users, inter.items, inter.histories, backbone, features, validation, users);
+    const next = transitions ? new Transitions(inter.histories, inter.items.length, transitions) : undefined;
+    return new Recommender(columns, inter.users, inter.items, inter.histories, backbone, features, validation, users, next);
   }
 
   get modelKind(): 'sequential' | 'ease' {
@@ -114,9 +118,11 @@ export class Recommender {
     const rows = histories.map((_, r) => r), known = rows.filter((r) => histories[r].length);
     const backbone = known.length ? scoreWith(this.backbone, known.map((r) => histories[r])) : [];
     const warm: Float32Array[] = new Array(histories.length);
+    const tr = this.transitions;
     known.forEach((r, k) => {
       const t = tokens?.[r];
-      warm[r] = uf && uf.state.weight && t?.length ? UserFeatures.blend(backbone[k], uf.score(t), uf.state.weight) : backbone[k];
+      const model = tr ? blendScores(backbone[k], tr.score(histories[r]), tr.weight) : backbone[k];
+      warm[r] = uf && uf.state.weight && t?.length ? blendScores(model, uf.score(t), uf.state.weight) : model;
     });
     for (const r of rows) if (!histories[r].length) warm[r] = uf?.state.forCold && tokens?.[r]?.length ? uf.score(tokens[r]!) : Float32Array.from(this.counts);
     if (!this.features?.coldCount) return warm;
@@ -293,6 +299,7 @@ export class Recommender {
       `trained on ${this.histories.reduce((a, h) => a + h.length, 0)} interactions of ${this.users.length} users and ${this.items.length} items` +
         (this.features?.coldCount ? ` (+${this.features.coldCount} cold items with features)` : ''),
       `validation NDCG@10 (each user's last training item held out, ${this.validation.users} users): ${tried}`,
+      ...(this.transitions ? [`next-item transitions (window ${this.transitions.opts.window}, recency half-life ${this.transitions.opts.halfLife}) blended in at weight ${this.transitions.weight} (validation NDCG@10 ${this.validation.transitions!.ndcg.toFixed(4)})`] : []),
       ...(this.userFeatures ? [describeUserFeatures(this.userFeatures, this.validation)] : []),
     ].join('\n');
   }
@@ -326,7 +333,7 @@ export class Recommender {
       tensors,
       meta: {
         kind: 'recommender', preset: 'Recommender', presetVersion: VERSION, columns: this.columns, users: this.users, items: this.items,
-        backbone, features: this.features?.state ?? null, validation: this.validation, userFeatures: this.userFeatures?.state ?? null,
+        backbone, features: this.features?.state ?? null, validation: this.validation, userFeatures: this.userFeatures?.state ?? null, transitions: this.transitions?.opts ?? null,
       },
     };
   }
@@ -369,7 +376,8 @@ export class Recommender {
     }
     const features = meta.features ? ItemFeatures.fromJSON(meta.features as FeatureState) : undefined;
     const userFeatures = meta.userFeatures ? UserFeatures.fromJSON(meta.userFeatures as UserFeatureState).count(histories, items.length) : undefined;
-    return new Recommender(meta.columns as Recommender['columns'], users, items, histories, backbone, features, meta.validation as Validation, userFeatures);
+    const transitions = meta.transitions ? new Transitions(histories, items.length, meta.transitions as TransitionOptions) : undefined;
+    return new Recommender(meta.columns as Recommender['columns'], users, items, histories, backbone, features, meta.validation as Validation, userFeatures, transitions);
   }
 }
 

@@ -5,8 +5,9 @@
 import { holdOutLast } from '../../data/interactions.js';
 import { manualSeed } from '../../tensor/create.js';
 import { Ease, EaseAccuracyError, type EaseOptions, RECENCY_GRID, defaultLambdas } from './ease.js';
-import { rankOf, seenMask } from './ranking.js';
+import { blendScores, rankOf, seenMask } from './ranking.js';
 import { Sasrec, type SasrecOptions, type SasrecTrainOptions, trainSasrec } from './sasrec.js';
+import { TRANSITION_GRID, TRANSITION_WEIGHTS, type TransitionOptions, Transitions } from './transitions.js';
 import { UserFeatures } from './user-features.js';
 
 export type ModelKind = 'sequential' | 'ease';
@@ -21,6 +22,12 @@ export interface SelectOptions {
    */
   sequential?: SasrecOptions & Omit<SasrecTrainOptions, 'onEpoch' | 'seed'> & { patience?: number; maxSeconds?: number };
   ease?: EaseOptions;
+  /**
+   * Item-to-next-item transitions blended beside the chosen model (ordered histories only):
+   * window and recency half-life validated on TRANSITION_GRID with weights TRANSITION_WEIGHTS
+   * (0 included), or the settings given; false leaves them out.
+   */
+  transitions?: false | Partial<TransitionOptions>;
   seed?: number;
   /** Validation users scored per epoch, at most (an evenly spread sample beyond it; default 2000). */
   validationUsers?: number;
@@ -32,6 +39,8 @@ export interface Validation {
   candidates: Partial<Record<ModelKind, { ndcg: number; hitRate: number; epochs?: number; steps?: number; halfLife?: number; lambda?: number }>>;
   chosen: ModelKind;
   users: number;
+  /** Validation NDCG@10 of the chosen model with the transitions at the chosen settings (weight 0: not used). */
+  transitions?: TransitionOptions & { ndcg: number };
   /** With user features: NDCG@10 of popularity and of feature scores alone (cold users), and of the chosen blend for known users. */
   userFeatures?: { popular: number; features: number; smoothing: number; weight: number; blended: number; forCold: boolean };
 }
@@ -105,7 +114,7 @@ async function fitSequential(
 /** Trains the candidates on all but each user's last item, picks by NDCG@10, refits the winner. */
 export async function selectAndFit(
   histories: Int32Array[], numItems: number, hasTime: boolean, opts: SelectOptions, userFeatures?: UserFeatures,
-): Promise<{ backbone: Backbone; validation: Validation }> {
+): Promise<{ backbone: Backbone; validation: Validation; transitions?: TransitionOptions }> {
   const wanted = opts.model ?? 'auto';
   if (wanted === 'sequential' && !hasTime) throw new RangeError("Recommender.fit: model 'sequential' needs the time column (options.time) to order each user's history");
   const candidates: ModelKind[] = wanted === 'auto' ? (hasTime ? ['sequential', 'ease'] : ['ease']) : [wanted];
@@ -162,14 +171,25 @@ export async function selectAndFit(
   }
   const scored = candidates.filter((c) => validation.candidates[c]);
   validation.chosen = scored.reduce((a, c) => (validation.candidates[c]!.ndcg > validation.candidates[a]!.ndcg ? c : a), scored[0]);
+  const winner = kept[validation.chosen]!;
+  let scorer = (part: Int32Array[]) => scoreWith(winner, part);
+  if (hasTime && opts.transitions !== false) {
+    const t = (validation.transitions = validateTransitions(train, vh, vt, numItems, scorer, opts.transitions ?? {}));
+    opts.onProgress?.(`transitions (window ${t.window}, half-life ${t.halfLife}) beside ${validation.chosen} at weight ${t.weight}: validation NDCG@10 ${t.ndcg.toFixed(4)}`);
+    if (t.weight) {
+      const tr = new Transitions(train, numItems, t);
+      scorer = (part) => scoreWith(winner, part).map((b, r) => blendScores(b, tr.score(part[r]), t.weight));
+    }
+  }
   if (userFeatures) {
-    validation.userFeatures = validateUserFeatures(userFeatures, kept[validation.chosen]!, train, vh, vt, users, numItems);
+    validation.userFeatures = validateUserFeatures(userFeatures, scorer, train, vh, vt, users, numItems);
     const v = validation.userFeatures;
     opts.onProgress?.(`user features: validation NDCG@10 alone ${v.features.toFixed(4)} (popular items ${v.popular.toFixed(4)}), beside ${validation.chosen} at weight ${v.weight}: ${v.blended.toFixed(4)}`);
   }
   for (const b of Object.values(kept)) disposeBackbone(b);
   opts.onProgress?.(`chosen: ${validation.chosen}; refitting on all rows`);
-  return { backbone: await refit(validation.chosen), validation };
+  const t = validation.transitions;
+  return { backbone: await refit(validation.chosen), validation, transitions: t?.weight ? { window: t.window, halfLife: t.halfLife, weight: t.weight } : undefined };
 
   async function refit(kind: ModelKind): Promise<Backbone> {
     if (kind === 'ease') {
@@ -197,7 +217,7 @@ export async function selectAndFit(
  * unless it helps). Leaves the counts of the training split in `uf`; the caller recounts.
  */
 function validateUserFeatures(
-  uf: UserFeatures, backbone: Backbone, train: Int32Array[], vh: Int32Array[], vt: number[], users: number[], numItems: number,
+  uf: UserFeatures, scorer: (part: Int32Array[]) => Float32Array[], train: Int32Array[], vh: Int32Array[], vt: number[], users: number[], numItems: number,
 ): NonNullable<Validation['userFeatures']> {
   uf.count(train, numItems);
   const total = train.reduce((a, h) => a + h.length, 0);
@@ -213,9 +233,39 @@ function validateUserFeatures(
   uf.state.forCold = best.ndcg > popular;
   let weight = 0, blended = -Infinity;
   for (const w of [0, 0.05, 0.1, 0.2, 0.4]) {
-    const ndcg = rankedMetrics(vh, vt, numItems, (part, s) => scoreWith(backbone, part).map((b, r) => UserFeatures.blend(b, uf.score(tokens[s + r]), w))).ndcg;
+    const ndcg = rankedMetrics(vh, vt, numItems, (part, s) => scorer(part).map((b, r) => blendScores(b, uf.score(tokens[s + r]), w))).ndcg;
     if (ndcg > blended) [weight, blended] = [w, ndcg];
   }
   uf.state.weight = weight;
   return { popular, features: best.ndcg, smoothing: best.smoothing, weight, blended, forCold: uf.state.forCold };
+}
+
+/** The transition settings and weight with the best validation NDCG@10 beside the model's scores. */
+function validateTransitions(
+  train: Int32Array[], vh: Int32Array[], vt: number[], numItems: number, scorer: (part: Int32Array[]) => Float32Array[], given: Partial<TransitionOptions>,
+): TransitionOptions & { ndcg: number } {
+  const grid = given.window !== undefined || given.halfLife !== undefined ? [{ window: given.window ?? 10, halfLife: given.halfLife ?? 3 }] : TRANSITION_GRID;
+  const weights = given.weight !== undefined ? [given.weight] : TRANSITION_WEIGHTS;
+  const models = grid.map((g) => new Transitions(train, numItems, { ...g, weight: 0 }));
+  const gain = grid.map(() => weights.map(() => 0));
+  // The model's scores once per batch, every setting and weight on them.
+  for (let s = 0; s < vh.length; s += 256) {
+    const part = vh.slice(s, s + 256), base = scorer(part);
+    part.forEach((h, r) => {
+      const mask = seenMask(h, numItems);
+      models.forEach((m, g) => {
+        const side = m.score(h);
+        weights.forEach((w, k) => {
+          const rank = rankOf(blendScores(base[r], side, w), vt[s + r], mask);
+          if (rank < 10) gain[g][k] += 1 / Math.log2(rank + 2);
+        });
+      });
+    });
+  }
+  let best = { ...grid[0], weight: weights[0], ndcg: -Infinity };
+  grid.forEach((g, gi) => weights.forEach((w, k) => {
+    const ndcg = gain[gi][k] / Math.max(1, vh.length);
+    if (ndcg > best.ndcg + 1e-12) best = { ...g, weight: w, ndcg };
+  }));
+  return best;
 }

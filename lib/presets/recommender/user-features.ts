@@ -143,21 +143,4 @@ export class UserFeatures {
       for (const [i, n] of this.counts[t] ?? []) s[i] += Math.log1p(n / (smoothing * this.pop[i]));
     return s;
   }
-
-  /**
-   * Backbone scores plus `weight` x the user's feature scores, each standardized over the
-   * items so that the weight means the same on every data set.
-   */
-  static blend(backbone: Float32Array, feature: Float32Array, weight: number): Float32Array {
-    if (!weight) return backbone;
-    const sd = (v: Float32Array) => {
-      let m = 0, q = 0;
-      for (const x of v) m += x;
-      m /= v.length;
-      for (const x of v) q += (x - m) ** 2;
-      return { m, s: Math.sqrt(q / v.length) || 1 };
-    };
-    const b = sd(backbone), f = sd(feature);
-    return backbone.map((x, i) => x + (weight * b.s * (feature[i] - f.m)) / f.s);
-  }
 }
