@@ -2,7 +2,8 @@
 // their profile (a segment and an age that track it; a country that is noise), so features
 // should rank the right block for users with no interactions, survive save/load, and bad
 // feature rows should get one-line errors.
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -86,5 +87,22 @@ describe('Recommender user features', () => {
     await expect(fit([profiles[0], profiles[1], profiles[0]])).rejects.toThrow(/userFeatures rows 0 and 2 are both for user 'u0'; give one row per user/);
     await expect(fit([{ user: 'u1' }, { user: 'u2', segment: '' }])).rejects.toThrow(/no feature column besides the user column 'user'/);
     await expect(fit([{ user: 'x1', segment: 's1' }])).rejects.toThrow(/no user of userFeatures occurs in the interactions .*'x1'/);
+  });
+});
+
+describe('the recommender CLI with user features', () => {
+  it('train recommender --user-features, then recommend reads new users\' features from the users file', () => {
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+    const data = join(dir, 'log.csv'), feats = join(dir, 'profiles.csv'), users = join(dir, 'users.csv'), saved = join(dir, 'cli.safetensors'), out = join(dir, 'recs.csv');
+    writeFileSync(data, ['user,item,ts', ...train.map((r) => `${r.user},${r.item},${r.ts}`)].join('\n'));
+    writeFileSync(feats, ['user,segment,age,country', ...profiles.map((p) => `${p.user},${p.segment},${p.age},${p.country}`)].join('\n'));
+    writeFileSync(users, 'user,segment,age\nu1,,\nwalk-in,s3,50\n');
+    const train_ = execFileSync(process.execPath, [cli, 'train', 'recommender', '--data', data, '--user', 'user', '--item', 'item', '--time', 'ts', '--model', 'ease', '--user-features', feats, '--out', saved], { stdio: 'pipe' });
+    expect(String(train_)).toMatch(/user features \(segment, age, country/);
+    execFileSync(process.execPath, [cli, 'recommend', '--model', saved, '--users', users, '--k', '10', '--out', out], { stdio: 'pipe' });
+    const lines = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const walkIn = lines.filter((l) => l[0] === 'walk-in').map((l) => ({ item: l[2] }));
+    expect(walkIn).toHaveLength(10);
+    expect(onTaste('u3', walkIn)).toBeGreaterThan(0.8);
   });
 });

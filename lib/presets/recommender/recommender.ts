@@ -161,6 +161,12 @@ export class Recommender {
     return this.recommendWith(users, k, opts, 'recommendMany');
   }
 
+  /** recommend() for rows with the user column; a new user's row may carry feature columns (see userFeatures). */
+  recommendRows(rows: Row[], k = K, opts: { excludeSeen?: boolean } = {}): Recommendation[][] {
+    if (!Array.isArray(rows)) throw new TypeError('Recommender.recommendRows: expected an array of row objects');
+    return this.recommendWith(rows.map((r) => String(r?.[this.columns.user] ?? '')), k, opts, 'recommendRows', this.userFeatures ? rows : undefined);
+  }
+
   /**
    * Known users by their history (and features); new users by their features (`featureRows`,
    * else those given at fit) when validation found them better than popular items.
