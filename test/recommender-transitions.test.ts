@@ -49,3 +49,20 @@ describe('Transitions', () => {
     expect(blendScores(base, side, 0)).toBe(base);
   });
 });
+
+describe('blendedRanks', () => {
+  it('equals rankOf over the blended scores, for several weights', async () => {
+    const { rankOf } = await import('../lib/presets/recommender/ranking.js');
+    const { blendedRanks } = await import('../lib/presets/recommender/ranking.js');
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 40, base = Float32Array.from({ length: n }, () => Math.round(random() * 8) / 4), side = Float32Array.from({ length: n }, () => random());
+      const exclude = Uint8Array.from({ length: n }, () => (random() < 0.2 ? 1 : 0));
+      const target = Math.floor(random() * n), weights = [0, 0.4, 3];
+      const want = weights.map((w) => rankOf(blendScores(base, side, w), target, exclude));
+      const got = blendedRanks(base, side, weights, target, exclude);
+      // Float32 rounding of the blended array can flip an exact tie; allow one place.
+      got.forEach((r, k) => expect(Math.abs(r - want[k])).toBeLessThanOrEqual(1));
+      expect(got[0]).toBe(want[0]);
+    }
+  });
+});

@@ -5,7 +5,7 @@
 import { holdOutLast } from '../../data/interactions.js';
 import { manualSeed } from '../../tensor/create.js';
 import { Ease, EaseAccuracyError, type EaseOptions, RECENCY_GRID, defaultLambdas } from './ease.js';
-import { blendScores, rankOf, seenMask } from './ranking.js';
+import { blendScores, blendedRanks, rankOf, seenMask } from './ranking.js';
 import { Sasrec, type SasrecOptions, type SasrecTrainOptions, trainSasrec } from './sasrec.js';
 import { TRANSITION_GRID, TRANSITION_WEIGHTS, type TransitionOptions, Transitions } from './transitions.js';
 import { UserFeatures } from './user-features.js';
@@ -253,13 +253,11 @@ function validateTransitions(
     const part = vh.slice(s, s + 256), base = scorer(part);
     part.forEach((h, r) => {
       const mask = seenMask(h, numItems);
-      models.forEach((m, g) => {
-        const side = m.score(h);
-        weights.forEach((w, k) => {
-          const rank = rankOf(blendScores(base[r], side, w), vt[s + r], mask);
+      models.forEach((m, g) =>
+        blendedRanks(base[r], m.score(h), weights, vt[s + r], mask).forEach((rank, k) => {
           if (rank < 10) gain[g][k] += 1 / Math.log2(rank + 2);
-        });
-      });
+        }),
+      );
     });
   }
   let best = { ...grid[0], weight: weights[0], ndcg: -Infinity };

@@ -21,8 +21,8 @@ export const TRANSITION_GRID: Omit<TransitionOptions, 'weight'>[] = [
 export const TRANSITION_WEIGHTS = [0, 0.4, 0.8, 1.5, 3, 6];
 
 const DECAY = 0.8;
-/** Pairs kept at most (memory: 8 bytes each); the window shrinks on very long logs. */
-const MAX_PAIRS = 30_000_000;
+/** Pairs kept at most (8 bytes each: 64 MB; validation holds one model per grid setting); the window shrinks on long logs. */
+const MAX_PAIRS = 8_000_000;
 
 export class Transitions {
   private readonly offsets: Int32Array;
