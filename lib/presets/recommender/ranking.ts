@@ -103,3 +103,16 @@ export function blendedRanks(base: Float32Array, side: Float32Array, weights: nu
     return rank;
   });
 }
+
+/** Cosine similarity of item i's vector to every item's. */
+export function cosineRow(v: Float32Array, d: number, i: number): Float32Array {
+  const n = v.length / d, out = new Float32Array(n);
+  const norm = (j: number) => Math.sqrt(v.subarray(j * d, (j + 1) * d).reduce((a, x) => a + x * x, 0)) || 1;
+  const ni = norm(i);
+  for (let j = 0; j < n; j++) {
+    let dot = 0;
+    for (let c = 0; c < d; c++) dot += v[i * d + c] * v[j * d + c];
+    out[j] = dot / (ni * norm(j));
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import { tensor } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Ease } from './ease.js';
 import { type FeatureState, ItemFeatures } from './features.js';
-import { type ListStats, blendScores, listStats, rankOf, seenMask, topK } from './ranking.js';
+import { type ListStats, blendScores, cosineRow, listStats, rankOf, seenMask, topK } from './ranking.js';
 import { Sasrec, type SasrecOptions } from './sasrec.js';
 import { type Backbone, type SelectOptions, type Validation, scoreWith, selectAndFit } from './select.js';
 import { type TransitionOptions, Transitions } from './transitions.js';
@@ -306,7 +306,7 @@ export class Recommender {
         (this.features?.coldCount ? ` (+${this.features.coldCount} cold items with features)` : ''),
       `validation NDCG@10 (each user's last training item held out, ${this.validation.users} users): ${tried}`,
       ...(this.transitions ? [`next-item transitions (window ${this.transitions.opts.window}, recency half-life ${this.transitions.opts.halfLife}) blended in at weight ${this.transitions.weight} (validation NDCG@10 ${this.validation.transitions!.ndcg.toFixed(4)})`] : []),
-      ...(this.userFeatures ? [describeUserFeatures(this.userFeatures, this.validation)] : []),
+      ...(this.userFeatures ? [this.userFeatures.describe(this.validation.userFeatures)] : []),
     ].join('\n');
   }
 
@@ -387,28 +387,8 @@ export class Recommender {
   }
 }
 
-function describeUserFeatures(uf: UserFeatures, v: Validation): string {
-  const s = uf.state, u = v.userFeatures;
-  const use = `${s.forCold ? 'rank items for new users' : 'not used for new users (popular items validated better)'}; weight beside the model ${s.weight}`;
-  return `user features (${s.columns.join(', ')}; ${s.warm.filter((t) => t.length).length} known + ${s.cold.length} new users): ${use}` +
-    (u ? ` (validation NDCG@10: features alone ${u.features.toFixed(4)}, popular items ${u.popular.toFixed(4)}, blend ${u.blended.toFixed(4)})` : '');
-}
-
 function checkK(k: number, op: string): void {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`Recommender.${op}: k must be a positive integer, got ${k}`);
-}
-
-/** Cosine similarity of item i's vector to every item's. */
-function cosineRow(v: Float32Array, d: number, i: number): Float32Array {
-  const n = v.length / d, out = new Float32Array(n);
-  const norm = (j: number) => Math.sqrt(v.subarray(j * d, (j + 1) * d).reduce((a, x) => a + x * x, 0)) || 1;
-  const ni = norm(i);
-  for (let j = 0; j < n; j++) {
-    let dot = 0;
-    for (let c = 0; c < d; c++) dot += v[i * d + c] * v[j * d + c];
-    out[j] = dot / (ni * norm(j));
-  }
-  return out;
 }
 
 registerPreset(Recommender, ['recommendations', 'recs']);

@@ -143,4 +143,12 @@ export class UserFeatures {
       for (const [i, n] of this.counts[t] ?? []) s[i] += Math.log1p(n / (smoothing * this.pop[i]));
     return s;
   }
+
+  /** One line for describe(): the columns, the users, how validation chose to use them. */
+  describe(v?: { features: number; popular: number; blended: number }): string {
+    const s = this.state;
+    const use = `${s.forCold ? 'rank items for new users' : 'not used for new users (popular items validated better)'}; weight beside the model ${s.weight}`;
+    return `user features (${s.columns.join(', ')}; ${s.warm.filter((t) => t.length).length} known + ${s.cold.length} new users): ${use}` +
+      (v ? ` (validation NDCG@10: features alone ${v.features.toFixed(4)}, popular items ${v.popular.toFixed(4)}, blend ${v.blended.toFixed(4)})` : '');
+  }
 }
