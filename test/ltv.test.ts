@@ -113,6 +113,7 @@ describe('LifetimeValueModel on a per-customer table', () => {
     await expect(fit(rows.map((r, i) => (i === 4 ? { ...r, total_charges: '-5' } : r)), { target: 'total_charges', head: 'ziln' })).rejects.toThrow(/row 4: .* is -5; the zero-inflated lognormal head needs values >= 0 \(use \{ head: 'mse' \}/);
     await expect(fit(rows.map((r, i) => (i === 2 ? { ...r, total_charges: '' } : r)), { target: 'total_charges' })).rejects.toThrow(/row 2: the target 'total_charges' is missing \(pass \{ missing: 'drop' \}/);
     await expect(fit(rows.map((r) => ({ ...r, total_charges: 0 })), { target: 'total_charges' })).rejects.toThrow(/every target value is 0/);
+    await expect(fit(rows.map((r, i) => (i === 4 ? { ...r, total_charges: '-5' } : r)), { target: 'total_charges', head: 'poisson' })).rejects.toThrow(/row 4: .* is -5; the Poisson head needs values >= 0/);
     await expect(fit(rows, { target: 'total_charges', head: 'gamma' as 'mse' })).rejects.toThrow(/head must be 'auto', 'ziln', 'poisson' or 'mse', got "gamma"/);
     await expect(fit(rows, { target: 'total_charges', ensemble: 0 })).rejects.toThrow(/ensemble must be an integer from 1 to 20/);
     await expect(fit(rows, { target: 'total_charges', customer: 'x' })).rejects.toThrow(/either target .* or customer\/time\/amount/);

@@ -128,7 +128,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const requested = opts.head ?? (mode === 'table' ? 'auto' : 'ziln');
     let feat: Table, y: Float64Array, schema: ColumnInfo[], seq: ValueInputs['sequences'], log: LogConfig | undefined;
     if (mode === 'table') {
-      const t = numericTarget(table, opts.target!, { missing: opts.missing, nonNegative: requested === 'ziln' || requested === 'poisson', what: 'LifetimeValueModel.fit' });
+      const t = numericTarget(table, opts.target!, { missing: opts.missing, nonNegative: requested === 'ziln' ? 'zero-inflated lognormal' : requested === 'poisson' && 'Poisson', what: 'LifetimeValueModel.fit' });
       feat = { ...table, rows: t.rows.map((i) => table.rows[i]), lines: table.lines && t.rows.map((i) => table.lines![i]) };
       y = t.values;
       schema = inferSchema(feat, opts.target, { exclude: opts.exclude, overrides: opts.columns });
