@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
+import { seededRandom } from '../lib/train/data.js';
 import { splitLast, syntheticInteractions } from './helpers/interactions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tl-rec-'));
@@ -51,6 +52,18 @@ describe('Recommender', () => {
     expect(back.recommendNext(['i3', 'i4'], 5)).toEqual(m.recommendNext(['i3', 'i4'], 5));
     // Without a time column there is no order, so no transitions.
     expect((await tl.presets.Recommender.fit(train, { user: 'user', item: 'item' })).validation.transitions).toBeUndefined();
+  });
+
+  it('leaves the transitions out (or nearly) where order carries nothing: shuffled timestamps', async () => {
+    const random = seededRandom(4);
+    const shuffled = rows.map((r) => ({ ...r, ts: Math.floor(random() * 1e6) }));
+    const split = splitLast(shuffled);
+    const withNext = await tl.presets.Recommender.fit(split.train, { ...cols, model: 'ease' });
+    const without = await tl.presets.Recommender.fit(split.train, { ...cols, model: 'ease', transitions: false });
+    const a = await withNext.evaluate(split.test), b = await without.evaluate(split.test);
+    // Validation picks the weight with 0 among the choices, so it can only cost noise.
+    expect(withNext.validation.transitions!.ndcg).toBeGreaterThanOrEqual(without.validation.candidates.ease!.ndcg);
+    expect(a.ndcg).toBeGreaterThan(b.ndcg - 0.03);
   });
 
   it('chooses a model by validation and describes it', async () => {
