@@ -36,6 +36,8 @@ export interface TextFitOptions extends TextTrainOptions {
   /** Most classes (default 100). */
   maxClasses?: number;
   read?: ReadOptions;
+  /** Told when each network of the ensemble starts and ends (for progress reports). */
+  onNetwork?: (info: { network: number; networks: number; epochs?: number }) => void;
 }
 
 export interface TextValidation {
@@ -133,8 +135,10 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
   const epochs: number[] = [];
   const folds = planFolds(y, k, opts.seed ?? 42);
   const ensemble = await fitFolds(folds, y.length, c, async (fold) => {
+    opts.onNetwork?.({ network: fold.index + 1, networks: k });
     const r = await trainTextNet(spec, inputs, y, fold.train, fold.validation, target.classes.map(() => 1), { ...opts, seed: fold.seed });
     epochs.push(r.epochs);
+    opts.onNetwork?.({ network: fold.index + 1, networks: k, epochs: r.epochs });
     return { model: r.net, validationOutputs: r.validationLogits };
   });
   const scored = ensemble.scored, labels = scored.map((i) => y[i]);

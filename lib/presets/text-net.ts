@@ -18,12 +18,15 @@ export interface TextNetSpec {
   dim: number;
   outputs: number;
   dropout: number;
+  /** A ReLU hidden layer of this width between the text vector and the head (default none: linear, as fastText). */
+  hidden?: number;
   transformer?: TransformerTextOptions;
 }
 
 export class TextNet extends Module {
   encoder: EmbeddingBag | TransformerTextEncoder;
   drop: Dropout;
+  hidden: Linear | null;
   head: Linear;
 
   constructor(readonly spec: TextNetSpec) {
@@ -31,7 +34,8 @@ export class TextNet extends Module {
     this.encoder = spec.encoder === 'bag' ? new EmbeddingBag(spec.inputs, spec.dim)
       : new TransformerTextEncoder(spec.inputs, { ...spec.transformer, dim: spec.dim });
     this.drop = new Dropout(spec.dropout);
-    this.head = new Linear(spec.dim, spec.outputs);
+    this.hidden = spec.hidden ? new Linear(spec.dim, spec.hidden) : null;
+    this.head = new Linear(spec.hidden || spec.dim, spec.outputs);
   }
 
   /** The text vectors [n, dim]: bag (ids, weights) or sequence (ids). */
@@ -45,7 +49,9 @@ export class TextNet extends Module {
 
   /** Logits [n, outputs]. */
   forward(ids: Tensor, weights?: Tensor): Tensor {
-    return this.head.forward(this.drop.forward(this.encode(ids, weights)));
+    let h = this.drop.forward(this.encode(ids, weights));
+    if (this.hidden) h = this.drop.forward(this.hidden.forward(h).relu());
+    return this.head.forward(h);
   }
 
   override config(): ModuleConfig {

@@ -95,12 +95,17 @@ export class BpeTokenizer {
       merges.push([vocab[a], vocab[b]]);
       vocab.push(vocab[a] + vocab[b]);
       const touched = new Set<number>();
+      // Every pair of a changed word, before and after, gets a heap entry with its new count
+      // (a count that fell would otherwise only have its old, now stale, entry).
+      const touch = (s: number[]) => {
+        for (let j = 0; j + 1 < s.length; j++) touched.add(s[j] * KEY + s[j + 1]);
+      };
       for (const wi of pairWords.get(key) ?? []) {
+        touch(seqs[wi]);
         addPairs(wi, -1);
         seqs[wi] = mergeSeq(seqs[wi], a, b, merged);
         addPairs(wi, 1);
-        const s = seqs[wi];
-        for (let j = 0; j + 1 < s.length; j++) touched.add(s[j] * KEY + s[j + 1]);
+        touch(seqs[wi]);
       }
       pairWords.delete(key);
       pairCount.delete(key);

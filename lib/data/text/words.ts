@@ -9,12 +9,22 @@ const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*|\p{Extended_Picto
 const WORDLIKE = /^[\p{L}\p{M}\p{N}]/u;
 
 export const MAX_WORDS = 4096;
+/**
+ * Longest word, in code points: longer runs (a URL, a hash, 100k letters without a space) are
+ * read as pieces of this length, which keeps subword encoding (quadratic in a word's length) cheap.
+ */
+export const MAX_WORD_LENGTH = 48;
 
 export function words(text: string, max = MAX_WORDS): string[] {
   const out: string[] = [];
   let run = 0;
   for (const m of text.matchAll(TOKEN)) {
-    const w = m[0];
+    let w = m[0];
+    if (w.length > MAX_WORD_LENGTH) {
+      const cps = Array.from(w);
+      for (let k = 0; k + MAX_WORD_LENGTH < cps.length && out.length < max - 1; k += MAX_WORD_LENGTH) out.push(cps.slice(k, k + MAX_WORD_LENGTH).join(''));
+      w = cps.slice(Math.floor((cps.length - 1) / MAX_WORD_LENGTH) * MAX_WORD_LENGTH).join('');
+    }
     run = out.length && out[out.length - 1] === w && !WORDLIKE.test(w) ? run + 1 : 0;
     if (run >= 3) continue;
     out.push(w);
