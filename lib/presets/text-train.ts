@@ -99,7 +99,7 @@ export async function trainTextNet(
   const net = new TextNet(spec);
   const random = seededRandom(opts.seed ?? 42);
   const epochs = opts.epochs ?? 30, batchSize = opts.batchSize ?? 32, patience = opts.patience ?? 3;
-  const optimizer = new AdamW(net.parameters(), { lr: opts.lr ?? (spec.encoder === 'bag' ? 0.004 : 1e-3), weightDecay: opts.weightDecay ?? 0 });
+  const optimizer = new AdamW(net.parameters(), { lr: opts.lr ?? (spec.encoder === 'bag' ? 0.01 : 1e-3), weightDecay: opts.weightDecay ?? 0 });
   const weight = tensor(Float32Array.from(classWeights), { device: 'cpu' });
   const valLabels = validation.map((i) => labels[i]);
   let best = Infinity, bestState: Float32Array[] | null = null, sinceBest = 0, ran = 0;

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_CHARS, type NormalizeOptions, normalizeText } from './norma
 import { words } from './words.js';
 
 export interface TextOptions extends NormalizeOptions, Pick<BpeOptions, 'vocabSize'> {
-  /** Hash slots for n-grams (default 2^18). */
+  /** Hash slots for n-grams (default: twice the distinct n-grams of the training texts as a power of two, 2^10 to 2^18). */
   buckets?: number;
   /** Longest word n-gram hashed (default 2: words and word pairs; 0 for none). */
   wordNgrams?: number;
@@ -96,7 +96,19 @@ export class TextFeaturizer {
     checkOptions(settings, what);
     if (opts.vocabSize !== undefined && !intIn(opts.vocabSize, 8, 1_000_000)) throw new RangeError(`${what}: vocabSize must be an integer from 8 to 1,000,000`);
     const counts = new Map<string, number>();
-    for (const t of texts) for (const w of words(normalizeText(t, settings))) counts.set(w, (counts.get(w) ?? 0) + 1);
+    // The default table is sized to the corpus: every slot of it is a learned vector that the
+    // optimizer updates each step, so 2^18 slots for a few hundred short texts only cost time.
+    const distinct = new Set<number>();
+    for (const t of texts) {
+      const ws = words(normalizeText(t, settings));
+      for (const w of ws) counts.set(w, (counts.get(w) ?? 0) + 1);
+      if (opts.buckets === undefined && distinct.size < 1 << 18) {
+        const into = { push: (slot: number) => distinct.add(slot) };
+        wordNgramSlots(ws, settings.wordNgrams, 1 << 30, into);
+        if (settings.charNgrams) charNgramSlots(ws, settings.charNgrams[0], settings.charNgrams[1], 1 << 30, into);
+      }
+    }
+    if (opts.buckets === undefined) settings.buckets = Math.min(1 << 18, Math.max(1 << 10, 2 ** Math.ceil(Math.log2(2 * distinct.size + 1))));
     const bpe = BpeTokenizer.train(counts, { vocabSize: opts.vocabSize ?? 8000 });
     return new TextFeaturizer({ version: 1, ...settings, bpe: bpe.toJSON() });
   }

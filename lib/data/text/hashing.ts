@@ -14,14 +14,14 @@ export function fnv1a(s: string): number {
 }
 
 /** Slots of the word n-grams of orders 1..maxOrder (unigrams first). */
-export function wordNgramSlots(words: string[], maxOrder: number, buckets: number, out: number[] = []): number[] {
+export function wordNgramSlots(words: string[], maxOrder: number, buckets: number, out: { push(v: number): unknown } = []): typeof out {
   for (let n = 1; n <= maxOrder; n++)
     for (let i = 0; i + n <= words.length; i++) out.push(fnv1a(n === 1 ? words[i] : words.slice(i, i + n).join(' ')) % buckets);
   return out;
 }
 
 /** Slots of the character n-grams (orders min..max) of each word, marked with '<' and '>' as fastText does. */
-export function charNgramSlots(words: string[], min: number, max: number, buckets: number, out: number[] = []): number[] {
+export function charNgramSlots(words: string[], min: number, max: number, buckets: number, out: { push(v: number): unknown } = []): typeof out {
   for (const w of words) {
     const cps = Array.from(`<${w}>`);
     for (let n = min; n <= max; n++)
