@@ -9,6 +9,7 @@ const suites = {
   churn: 'churn-quality.mjs', // ChurnModel and PropensityModel
   'value-segments': 'quality-value-segments.mjs', // LifetimeValueModel, Segmenter
   recommender: 'quality-recommender.mjs',
+  text: 'quality-text.mjs', // SentimentModel, ChurnModel with a text column
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = 0;
