@@ -6,6 +6,7 @@ import * as tl from '../lib/index.js';
 import { inferSchema } from '../lib/data/schema.js';
 import { ChurnModel } from '../lib/presets/churn.js';
 import { PropensityModel } from '../lib/presets/propensity.js';
+import { LifetimeValueModel } from '../lib/presets/lifetime-value.js';
 import { tempDir } from './helpers/boundary.js';
 
 const t = tempDir('text-columns');
@@ -59,5 +60,21 @@ describe('text columns in tabular presets', () => {
     expect(m.inputSchema).toContainEqual({ name: 'note', type: 'text' });
     const r = await m.evaluate(rows);
     expect(r.accuracy).toBeGreaterThan(0.7);
+  }, 120_000);
+
+  it('LifetimeValueModel reads a text column (the value is in the words) and restores it identically', async () => {
+    let x = 3;
+    const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rows = Array.from({ length: 500 }, () => {
+      const big = rnd() < 0.5;
+      return { visits: Math.floor(rnd() * 20), note: big ? `enterprise account, wants the premium bundle ${Math.floor(rnd() * 100)}` : `small shop, asked about the basic starter plan ${Math.floor(rnd() * 100)}`, value: (big ? 500 : 50) * (0.5 + rnd()) };
+    });
+    const m = await LifetimeValueModel.fit(rows.slice(0, 400), { target: 'value', ensemble: 2, epochs: 40 });
+    expect(m.inputSchema).toContainEqual({ name: 'note', type: 'text' });
+    expect((await m.evaluate(rows.slice(400))).spearman).toBeGreaterThan(0.6);
+    const path = t.path('ltv-text.safetensors');
+    await m.save(path);
+    const again = (await tl.load(path)) as LifetimeValueModel;
+    expect(again.predict(rows.slice(400))).toEqual(m.predict(rows.slice(400)));
   }, 120_000);
 });
