@@ -16,6 +16,7 @@ import { TextNet, type TextNetSpec } from './text-net.js';
 export type TextInput = { ids: number[]; weights: number[] } | number[];
 
 export interface TextTrainOptions {
+  /** Most epochs (default 30, more for small sets: see trainTextNet). */
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -98,7 +99,10 @@ export async function trainTextNet(
 ): Promise<{ net: TextNet; validationLogits: Float32Array; epochs: number }> {
   const net = new TextNet(spec);
   const random = seededRandom(opts.seed ?? 42);
-  const epochs = opts.epochs ?? 30, batchSize = opts.batchSize ?? 32, patience = opts.patience ?? 3;
+  const batchSize = opts.batchSize ?? 32, patience = opts.patience ?? 3;
+  // Small sets (a chatbot's few dozen examples per intent) need more epochs for the same number
+  // of steps: at least ~600 steps are allowed; early stopping ends training sooner anyway.
+  const epochs = opts.epochs ?? Math.min(300, Math.max(30, Math.ceil(600 / Math.max(1, Math.ceil(train.length / batchSize)))));
   const optimizer = new AdamW(net.parameters(), { lr: opts.lr ?? (spec.encoder === 'bag' ? 0.01 : 1e-3), weightDecay: opts.weightDecay ?? 0 });
   const weight = tensor(Float32Array.from(classWeights), { device: 'cpu' });
   const valLabels = validation.map((i) => labels[i]);
