@@ -92,6 +92,18 @@ describe('SentimentModel', () => {
     expect(m.predict(['Der Kaffee ist ausgezeichnet!', 'Le thé est dégoûtant.'])).toSatisfy((p: number[]) => p[0] > 0.5 && p[1] < 0.5);
   }, 60_000);
 
+  it('learns text written without spaces (Chinese), read one character at a time', async () => {
+    let x = 9;
+    const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pick = <T>(a: T[]) => a[Math.floor(rnd() * a.length)];
+    const make = (n: number) => Array.from({ length: n }, () => {
+      const good = rnd() < 0.5;
+      return { review: `${pick(['这个咖啡', '巧克力', '这家店的茶', '快递'])}${pick(good ? ['非常好吃', '很满意', '我很喜欢', '质量很好'] : ['太难吃了', '很失望', '质量很差', '不推荐'])}。`, label: good ? 'positive' : 'negative' };
+    });
+    const m = await SentimentModel.fit(make(200), { text: 'review', target: 'label', ensemble: 1 });
+    expect((await m.evaluate(make(100))).accuracy).toBeGreaterThan(0.95);
+  }, 60_000);
+
   it('predicts labels with more than two classes, and trains the Transformer encoder', async () => {
     const rows = multilingual(240, 3).map((r, i) => ({ ...r, label: i % 5 === 0 ? 'neutral' : r.label, review: i % 5 === 0 ? 'ok, ça va, gaat wel' : r.review }));
     const m = await SentimentModel.fit(rows, { text: 'review', target: 'label', ensemble: 1, encoder: 'transformer', dim: 16, epochs: 6, transformer: { heads: 2, layers: 1 } });

@@ -39,7 +39,8 @@ describe('words', () => {
   });
   it('keeps emoji and punctuation as tokens, capping runs of one symbol at 3', () => {
     expect(words('wow!!!!!! 😀😀')).toEqual(['wow', '!', '!', '!', '😀', '😀']);
-    expect(words('東京 is big')).toEqual(['東京', 'is', 'big']);
+    expect(words('東京 is big')).toEqual(['東', '京', 'is', 'big']); // unspaced scripts: one character a word
+    expect(words('สวัสดี')).toEqual(['ส', 'วั', 'ส', 'ดี']); // Thai vowel marks stay on their consonant
   });
   it('reads at most MAX_WORDS words', () => {
     expect(words('a '.repeat(50_000))).toHaveLength(4096);

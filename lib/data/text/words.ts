@@ -1,9 +1,16 @@
 // Pre-tokenization: a normalized text -> words and symbols. A word is a run of letters, marks
-// and digits (any script: "Straße", "très", "één", "東京"), with inner apostrophes kept
+// and digits (any script: "Straße", "très", "één", "Москва"), with inner apostrophes kept
 // ("don't", "l'eau" stays one word, as French elision is part of the word's meaning here);
 // every other visible character (punctuation, an emoji) is a token of its own, because "!"
 // and "😀" carry sentiment. Runs of one symbol are capped at 3 ("!!!!!!" -> "!!!").
-const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*|\p{Extended_Pictographic}\uFE0F?|[^\s\p{L}\p{M}\p{N}]/gu;
+// Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar)
+// are read one character at a time, as BERT's basic tokenizer does for CJK: word bigrams are
+// then character bigrams, which carry most of the meaning there.
+const UNSPACED = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
+const TOKEN = new RegExp(
+  `[${UNSPACED}]\\p{M}*|(?:(?![${UNSPACED}])[\\p{L}\\p{M}\\p{N}])+(?:['’](?:(?![${UNSPACED}])[\\p{L}\\p{M}\\p{N}])+)*|\\p{Extended_Pictographic}\\uFE0F?|[^\\s\\p{L}\\p{M}\\p{N}]`,
+  'gu',
+);
 
 /** Most tokens read from one text (the start is kept): bounds the cost of a 100k-character text. */
 const WORDLIKE = /^[\p{L}\p{M}\p{N}]/u;
