@@ -85,6 +85,16 @@ describe('SentimentModel', () => {
     await expect(SentimentModel.fit([{ t: 'a', y: 'up' }, { t: 'b', y: 'down' }], { text: 't', target: 'y' })).rejects.toThrow(/positive/);
   });
 
+  it('takes the larger of two numeric labels as positive, and trains on texts that are all empty', async () => {
+    const stars = Array.from({ length: 40 }, (_, i) => ({ t: i % 2 ? 'awful, stale' : 'lovely, fresh', stars: i % 2 ? 1 : 5 }));
+    const m = await SentimentModel.fit(stars, { text: 't', target: 'stars', ensemble: 2 });
+    expect(m.classes).toEqual(['1', '5']);
+    expect((m.predict(['lovely']) as number[])[0]).toBeGreaterThan(0.5);
+    const empty = Array.from({ length: 40 }, (_, i) => ({ t: i % 3 ? '' : null, y: i % 2 ? 'negative' : 'positive' }));
+    const e = await SentimentModel.fit(empty, { text: 't', target: 'y', ensemble: 2 });
+    expect((e.predict(['anything']) as number[])[0]).toBeCloseTo(0.5, 1);
+  }, 60_000);
+
   it('learns German, French and Dutch reviews (with emoji)', async () => {
     const m = await SentimentModel.fit(multilingual(300, 1), { text: 'review', target: 'label', ensemble: 2 });
     const r = await m.evaluate(multilingual(200, 2));

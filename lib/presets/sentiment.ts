@@ -48,7 +48,11 @@ function sentimentTarget(table: Table, name: string, positive?: string): ClassTa
     if (labels.size > 2) return undefined;
   }
   if (labels.size !== 2) return undefined;
-  const guess = positive ?? [...labels].find((l) => POSITIVE_SENTIMENT.includes(l.toLowerCase()));
+  // Two numbers (1 and 5 stars, 0 and 1): the larger is positive; else the first common name.
+  const list = [...labels], numbers = list.map(Number);
+  let guess = positive;
+  if (guess === undefined && numbers.every(Number.isFinite)) guess = list[numbers[0] > numbers[1] ? 0 : 1];
+  for (const name of POSITIVE_SENTIMENT) guess ??= list.find((l) => l.toLowerCase() === name);
   const t = binaryTarget(table, name, guess);
   return { name, classes: [t.negative, t.positive] };
 }
