@@ -10,6 +10,7 @@ const suites = {
   'value-segments': 'quality-value-segments.mjs', // LifetimeValueModel, Segmenter
   recommender: 'quality-recommender.mjs',
   uplift: 'quality-uplift.mjs', // UpliftModel
+  text: 'quality-text.mjs', // SentimentModel, ChurnModel with a text column
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = 0;

@@ -11,6 +11,7 @@ import type { TabularClassifier } from '../presets/classifier.js';
 import type { NetworkProgress } from '../presets/classifier-fit.js';
 import type { Preset } from '../presets/preset.js';
 import { upliftOptions, upliftSpec } from './train-uplift.js';
+import { textSpec } from './train-text.js';
 
 /** Parsed flags of the train command (commander's camelCase names). */
 export type Flags = Record<string, unknown> & { data: string; out: string; test?: string };
@@ -49,6 +50,9 @@ export function presetOptions(): Option[] {
     new Option('--k <k>', "segments: the number of segments, or 'auto' (2..10 by silhouette; default)"),
     new Option('--drop-missing', 'ltv: train without the rows whose target is missing (default: an error naming the row)'),
     ...upliftOptions(),
+    new Option('--text <column>', 'sentiment, intent: the column holding the text'),
+    new Option('--encoder <kind>', "sentiment, intent: the text encoder, 'bag' (bag of n-grams, default) or 'transformer'").choices(['bag', 'transformer']),
+    new Option('--threshold <p>', 'intent: the confidence below which a message is out of scope (default: calibrated on held-out rows)'),
   ];
 }
 
@@ -139,6 +143,8 @@ export const TRAINERS: Record<string, TrainSpec> = {
   ltv: ltvSpec,
   segments: segmentSpec,
   uplift: upliftSpec,
+  sentiment: textSpec('sentiment'),
+  intent: textSpec('intent'),
 };
 
 const flag = (attr: string) => `--${attr.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

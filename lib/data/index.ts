@@ -16,3 +16,4 @@ export { binaryTarget, encodeTarget, stratifiedSplit } from './target.js';
 export type { BinaryTarget } from './target.js';
 export { prepare } from './prepare.js';
 export type { Prepared } from './prepare.js';
+export * as text from './text/index.js';

@@ -10,6 +10,8 @@ import { type DataWarning, InputError, type WarningHandler, columnList, emitWarn
 import { INVALID, MISSING_VALUE, OUT_OF_RANGE, asBoolean, asLabel, asNumber, isMissing, isOutOfRange, readNumeric } from './values.js';
 import type { ColumnInfo } from './schema.js';
 import { type Row, type Table, where } from './table.js';
+import { type TextColumn, checkTextColumn, encodeTextColumn, fitTextColumn } from './text-column.js';
+import type { Bag } from './text/featurize.js';
 
 export interface NumericColumn {
   name: string;
@@ -30,7 +32,7 @@ export interface CategoricalColumn {
   levels: string[];
 }
 
-export type ColumnState = NumericColumn | CategoricalColumn;
+export type ColumnState = NumericColumn | CategoricalColumn | TextColumn;
 
 export const MISSING_LEVEL = '(missing)';
 
@@ -39,6 +41,8 @@ export interface Encoded {
   numeric: Float32Array;
   /** [n, categoricalColumns] embedding indices. */
   categorical: Int32Array;
+  /** One bag of features per text column (text-column.ts), in column order. */
+  text?: Bag[];
   n: number;
 }
 
@@ -64,6 +68,7 @@ function checkColumn(c: ColumnState, i: number, prefix: string): void {
     throw new Error(`${prefix}preprocessing column ${i}${c && typeof c.name === 'string' ? ` '${c.name}'` : ''} ${why}`);
   };
   if (!c || typeof c !== 'object' || typeof c.name !== 'string') bad('is not a named column');
+  if (c.kind === 'text') return checkTextColumn(c);
   if (c.kind === 'categorical') {
     if (!Array.isArray(c.levels) || !c.levels.every((l) => typeof l === 'string')) bad('has no list of levels');
     return;
@@ -103,10 +108,17 @@ export class Preprocessor {
   }
 
   get numericColumns(): NumericColumn[] {
-    return this.columns.filter((c): c is NumericColumn => c.kind !== 'categorical');
+    return this.columns.filter((c): c is NumericColumn => c.kind === 'numeric' || c.kind === 'boolean');
   }
   get categoricalColumns(): CategoricalColumn[] {
     return this.columns.filter((c): c is CategoricalColumn => c.kind === 'categorical');
+  }
+  get textColumns(): TextColumn[] {
+    return this.columns.filter((c): c is TextColumn => c.kind === 'text');
+  }
+  /** Per text column, the ids its bags hold (for the network's EmbeddingBag). */
+  get textSizes(): number[] {
+    return this.textColumns.map((c) => c.text.bpe.vocab.length + c.text.buckets);
   }
   /** Width of the numeric feature block. */
   get numericWidth(): number {
@@ -118,7 +130,8 @@ export class Preprocessor {
   }
 
   /** Fits the encoders on `rows` (training rows only) for the feature columns in `schema`. */
-  static fit(t: Table, rows: number[], schema: ColumnInfo[], opts: { maxLevels?: number; onWarning?: WarningHandler } = {}): Preprocessor {
+  /** `text`: encode free-text columns (for networks that read them); otherwise they are left out. */
+  static fit(t: Table, rows: number[], schema: ColumnInfo[], opts: { maxLevels?: number; onWarning?: WarningHandler; text?: boolean } = {}): Preprocessor {
     const maxLevels = opts.maxLevels ?? 1000;
     const onWarning = opts.onWarning ?? emitWarning;
     const columns: ColumnState[] = [];
@@ -158,6 +171,8 @@ export class Preprocessor {
         const state: NumericColumn = { name: col.name, kind: col.kind, median: med, mean, std: std > 1e-12 ? std : 1, indicator: missing > 0, ...(log ? { log } : {}) };
         checkColumn(state, columns.length, 'preprocess: ');
         columns.push(state);
+      } else if (col.kind === 'text' && opts.text) {
+        columns.push(fitTextColumn(t, rows, col.name));
       } else if (col.kind === 'categorical') {
         const counts = new Map<string, number>();
         for (const i of rows) {
@@ -289,6 +304,7 @@ export class Preprocessor {
       const w = outOfRangeWarning(column, count, examples);
       onWarning(formatWarning(w), w);
     }
-    return { numeric, categorical, n };
+    const texts = this.textColumns;
+    return { numeric, categorical, n, ...(texts.length ? { text: texts.map((c) => encodeTextColumn(c, t, idx)) } : {}) };
   }
 }

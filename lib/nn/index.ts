@@ -13,3 +13,5 @@ export { Embedding } from './layers/embedding.js';
 export { LSTM, GRU } from './layers/rnn.js';
 export type { RnnOptions } from './layers/rnn.js';
 export { MultiheadAttention, TransformerEncoderLayer } from './layers/attention.js';
+export { EmbeddingBag, TransformerTextEncoder } from './layers/text.js';
+export type { TransformerTextOptions } from './layers/text.js';

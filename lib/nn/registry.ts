@@ -7,13 +7,14 @@ import { Embedding } from './layers/embedding.js';
 import { Linear } from './layers/linear.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './layers/norm.js';
 import { GRU, LSTM } from './layers/rnn.js';
+import { EmbeddingBag, TransformerTextEncoder } from './layers/text.js';
 
 type Ctor = new (...args: never[]) => Module;
 
 const registry = new Map<string, Ctor>(
   Object.entries({
     ...basic, Linear, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, LSTM, GRU,
-    MultiheadAttention, TransformerEncoderLayer,
+    MultiheadAttention, TransformerEncoderLayer, EmbeddingBag, TransformerTextEncoder,
   }).filter(([, v]) => typeof v === 'function') as [string, Ctor][],
 );
 

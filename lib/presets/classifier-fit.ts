@@ -25,7 +25,7 @@ import { earlyStopping } from '../train/callbacks.js';
 import { fit } from '../train/fit.js';
 import { type Fold, fitFolds, planFolds } from './fit-folds.js';
 import type { Data } from './preset.js';
-import { TabularNet, type TabularTrainingOptions, embeddingCapFor } from './tabular-net.js';
+import { TabularNet, type TabularTrainingOptions, embeddingCapFor, textTensors } from './tabular-net.js';
 
 export interface ClassifierFitOptions extends TabularTrainingOptions {
   /** The outcome column: yes/no for a binary model, or the classes (offers, products) to choose among. */
@@ -104,7 +104,7 @@ function isTwoValued(t: Table, name: string): boolean {
 }
 
 /** Rows of the encoded features (and their labels) as tensors for tl.fit. */
-function batchTensors(e: Encoded, pre: Preprocessor, idx: number[], labels: (idx: number[]) => Tensor): { x: [Tensor, Tensor]; y: Tensor } {
+function batchTensors(e: Encoded, pre: Preprocessor, idx: number[], labels: (idx: number[]) => Tensor): { x: Tensor[]; y: Tensor } {
   const nw = pre.numericWidth, nc = pre.cardinalities.length;
   const num = new Float32Array(idx.length * nw), cat = new Int32Array(idx.length * nc);
   idx.forEach((i, r) => {
@@ -112,7 +112,7 @@ function batchTensors(e: Encoded, pre: Preprocessor, idx: number[], labels: (idx
     cat.set(e.categorical.subarray(i * nc, (i + 1) * nc), r * nc);
   });
   return {
-    x: [tensor(num, { shape: [idx.length, nw], device: 'cpu' }), tensor(cat, { shape: [idx.length, nc], device: 'cpu' })],
+    x: [tensor(num, { shape: [idx.length, nw], device: 'cpu' }), tensor(cat, { shape: [idx.length, nc], device: 'cpu' }), ...textTensors(e, idx)],
     y: labels(idx),
   };
 }
@@ -171,7 +171,7 @@ async function trainEnsemble(s: Shared): Promise<{ nets: TabularNet[]; outOfFold
   const ensemble = await fitFolds(folds, s.table.rows.length, s.outputs, async (fold: Fold) => {
     opts.onNetwork?.({ network: fold.index + 1, networks: k });
     const net = new TabularNet(s.preprocessor.numericWidth, s.preprocessor.cardinalities, {
-      hidden: opts.hidden, dropout: opts.dropout, embeddingDropout: opts.embeddingDropout, maxEmbeddingDim: embeddingCapFor(fold.train.length), outputs: s.outputs,
+      hidden: opts.hidden, dropout: opts.dropout, embeddingDropout: opts.embeddingDropout, maxEmbeddingDim: embeddingCapFor(fold.train.length), outputs: s.outputs, textSizes: s.preprocessor.textSizes,
     });
     const trainData = batchTensors(encoded, s.preprocessor, fold.train, s.labels), valData = batchTensors(encoded, s.preprocessor, fold.validation, s.labels);
     const monitor = s.monitor === 'auc' ? { metrics: ['auc' as const], key: 'valAuc', mode: 'max' as const } : { metrics: [s.monitor.metric], key: s.monitor.key, mode: s.monitor.mode };
@@ -186,7 +186,7 @@ async function trainEnsemble(s: Shared): Promise<{ nets: TabularNet[]; outOfFold
       seed: fold.seed,
       progress: opts.progress ?? false,
     });
-    const logits = noGrad(() => tidy(() => net.forward(...valData.x).dataSync()));
+    const logits = noGrad(() => tidy(() => net.forward(valData.x[0], valData.x[1], ...valData.x.slice(2)).dataSync()));
     for (const d of [trainData, valData]) [...d.x, d.y].forEach((t) => t.dispose());
     epochs.push(history.epochs.length);
     if (opts.onNetwork) opts.onNetwork({ network: fold.index + 1, networks: k, epochs: history.epochs.length, ...s.report(logits as Float32Array, fold.validation) });
@@ -205,7 +205,7 @@ async function fitBinary(table: Table, opts: ClassifierFitOptions, k: number, se
     throw new InputError(
       (cli) => `${what}.fit: too few rows of each class (${positives} positive, ${y.length - positives} negative) for ${k} validation folds; use more rows or a smaller ${cli ? '--ensemble' : 'ensemble'}`,
     );
-  const preprocessor = Preprocessor.fit(table, table.rows.map((_, i) => i), schema, { onWarning: opts.onWarning });
+  const preprocessor = Preprocessor.fit(table, table.rows.map((_, i) => i), schema, { onWarning: opts.onWarning, text: true });
   const cw = opts.classWeight ?? 'balanced';
   if (typeof cw === 'object') throw new TypeError(`${what}.fit: for a yes/no target classWeight is 'balanced', 'none' or the positives' weight (a number)`);
   const posWeight = cw === 'none' ? 1 : cw === 'balanced' ? (y.length - positives) / positives : cw;
@@ -237,7 +237,7 @@ async function fitSoftmax(table: Table, opts: ClassifierFitOptions, k: number, s
   const { target, counts } = classTarget(table, opts.target, { maxClasses: opts.maxClasses });
   const y = encodeClasses(table, target);
   const schema = inferSchema(table, opts.target, { exclude: opts.exclude, overrides: opts.columns });
-  const preprocessor = Preprocessor.fit(table, table.rows.map((_, i) => i), schema, { onWarning: opts.onWarning });
+  const preprocessor = Preprocessor.fit(table, table.rows.map((_, i) => i), schema, { onWarning: opts.onWarning, text: true });
   const c = target.classes.length;
   const weights = classWeights(counts, target.classes, opts.classWeight, what);
   const logitShift = weights.map(Math.log);

@@ -23,7 +23,7 @@ import { type ChurnReport, type MulticlassReport, binaryReport, multiclassReport
 import { partsToSafetensors, type PresetParts } from './persist.js';
 import type { Classifier, Data, DataOptions, InputColumn, OutputColumn, OutputValue, PredictOptions, Saved } from './preset.js';
 import { asTable } from './preset.js';
-import { TabularNet } from './tabular-net.js';
+import { TabularNet, textTensors } from './tabular-net.js';
 
 export interface ColumnImportance {
   column: string;
@@ -95,9 +95,10 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
       tidy(() => {
         const num = tensor(e.numeric, { shape: [e.n, this.preprocessor.numericWidth], device: 'cpu' });
         const cat = tensor(e.categorical, { shape: [e.n, this.preprocessor.cardinalities.length], device: 'cpu' });
+        const text = textTensors(e);
         // The ensemble averages logits, then undoes the class weighting.
-        let sum = this.nets[0].forward(num, cat);
-        for (const net of this.nets.slice(1)) sum = sum.add(net.forward(num, cat));
+        let sum = this.nets[0].forward(num, cat, ...text);
+        for (const net of this.nets.slice(1)) sum = sum.add(net.forward(num, cat, ...text));
         const mean = sum.div(this.nets.length);
         if (this.head.type === 'binary') return mean.sub(this.head.logitShift).sigmoid().dataSync();
         const shift = tensor(Float32Array.from(this.head.logitShift), { shape: [1, this.head.logitShift.length], device: 'cpu' });

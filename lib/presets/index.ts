@@ -21,3 +21,10 @@ export type { RecommenderFitOptions, RecommenderReport, Recommendation } from '.
 export { UpliftModel } from './uplift/uplift-model.js';
 export type { UpliftFitOptions, UpliftReport, UpliftPlan, UpliftPlanOptions, UpliftPlanPoint } from './uplift/uplift-model.js';
 export type { ChurnPlan, ChurnPlanOptions, ChurnPlanPoint } from './campaign-plan.js';
+export { SentimentModel } from './sentiment.js';
+export type { SentimentFitOptions, SentimentReport } from './sentiment.js';
+export { IntentClassifier } from './intent.js';
+export type { IntentFitOptions, IntentPrediction, IntentReport } from './intent.js';
+export type { TextFitOptions, TextValidation } from './text-fit.js';
+export { TextNet } from './text-net.js';
+export type { TextNetSpec, TextEncoderKind } from './text-net.js';

@@ -149,16 +149,16 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     }
     // Every fold needs rows to validate on, and a value distribution needs more than a handful.
     if (y.length < 20) throw new InputError(`LifetimeValueModel.fit: ${y.length} ${mode === 'log' ? 'customers' : 'rows with a target'} are too few; a value model needs at least 20`);
-    const preprocessor = Preprocessor.fit(feat, feat.rows.map((_, i) => i), schema, { onWarning: opts.onWarning });
+    const preprocessor = Preprocessor.fit(feat, feat.rows.map((_, i) => i), schema, { onWarning: opts.onWarning, text: true });
     const e = preprocessor.transform(feat, undefined, { onWarning: () => undefined });
-    const x: ValueInputs = { n: e.n, numeric: e.numeric, numericWidth: preprocessor.numericWidth, categorical: e.categorical, cardinalities: preprocessor.cardinalities, sequences: seq };
+    const x: ValueInputs = { n: e.n, numeric: e.numeric, numericWidth: preprocessor.numericWidth, categorical: e.categorical, cardinalities: preprocessor.cardinalities, sequences: seq, text: e.text };
     const mean = y.reduce((a, b) => a + b, 0) / y.length;
     const std = Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / y.length) || 1;
     const heads = headsFor(requested, y.every((v) => v >= 0));
     if (heads[0] !== 'mse' && !y.some((v) => v > 0)) throw new InputError(`LifetimeValueModel.fit: every target value is 0; there is no value to model`);
     const settings: Omit<TrainSettings, 'head'> = {
       ensemble: opts.ensemble ?? 5,
-      backbone: { hidden: opts.hidden, dropout: opts.dropout, embeddingDropout: opts.embeddingDropout },
+      backbone: { hidden: opts.hidden, dropout: opts.dropout, embeddingDropout: opts.embeddingDropout, textSizes: preprocessor.textSizes },
       ...(seq ? { sequence: { cell: opts.sequence === 'lstm' ? 'lstm' : 'gru', hidden: opts.sequenceHidden ?? 16 } } : {}),
       epochs: opts.epochs ?? 200, batchSize: opts.batchSize ?? 128, lr: opts.lr ?? 3e-3, weightDecay: opts.weightDecay ?? 1e-4,
       patience: opts.patience ?? 15, seed: opts.seed ?? 42, progress: opts.progress ?? false,
@@ -247,7 +247,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const l = this.state.log;
     if (!l) {
       const e = this.preprocessor.transform(table, undefined, opts);
-      return { x: { n: e.n, numeric: e.numeric, numericWidth: this.preprocessor.numericWidth, categorical: e.categorical, cardinalities: this.preprocessor.cardinalities }, table };
+      return { x: { n: e.n, numeric: e.numeric, numericWidth: this.preprocessor.numericWidth, categorical: e.categorical, cardinalities: this.preprocessor.cardinalities, text: e.text }, table };
     }
     const g = groupLog(table, l);
     const asOf = opts.asOf !== undefined ? timeInDays(opts.asOf, 'LifetimeValueModel', 'asOf') : forEvaluate ? g.lastDay - l.horizonDays : g.lastDay;

@@ -8,6 +8,7 @@ import { Module, type ModuleConfig } from '../nn/module.js';
 import { Dropout, ReLU, Sequential } from '../nn/layers/basic.js';
 import { Embedding } from '../nn/layers/embedding.js';
 import { Linear } from '../nn/layers/linear.js';
+import { EmbeddingBag } from '../nn/layers/text.js';
 import { registerModule } from '../nn/registry.js';
 import { lowerModule } from '../nn/compile.js';
 import type { PlanBuilder, Slot } from '../ops/plan.js';
@@ -17,6 +18,8 @@ import { embedConcat } from '../ops/embed.js';
 import { cat } from '../ops/join.js';
 import { slice } from '../ops/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/create.js';
+import type { Bag } from '../data/text/featurize.js';
 
 /** How the tabular presets (classifiers, value models) train their wide-and-deep networks. */
 export interface TabularTrainingOptions {
@@ -48,6 +51,10 @@ export interface TabularNetOptions {
   /** Widest embedding (small tables overfit wide ones). */
   maxEmbeddingDim?: number;
   outputs?: number;
+  /** Free-text columns: the ids each one's bags hold (one EmbeddingBag per column). */
+  textSizes?: number[];
+  /** Width of each text column's vector (default 16). */
+  textDim?: number;
 }
 
 /** Embedding width for a column with `cardinality` indices (fastai's rule of thumb, capped). */
@@ -64,16 +71,18 @@ export class TabularNet extends Module {
   embeddings: Embedding[];
   mlp: Sequential;
   wide: Linear;
+  texts: EmbeddingBag[];
   readonly opts: Required<TabularNetOptions>;
 
   constructor(readonly numericWidth: number, readonly cardinalities: number[], opts: TabularNetOptions = {}) {
     super();
     this.opts = {
       hidden: opts.hidden ?? [64, 32], dropout: opts.dropout ?? 0.2, embeddingDropout: opts.embeddingDropout ?? 0.25,
-      maxEmbeddingDim: opts.maxEmbeddingDim ?? 16, outputs: opts.outputs ?? 1,
+      maxEmbeddingDim: opts.maxEmbeddingDim ?? 16, outputs: opts.outputs ?? 1, textSizes: opts.textSizes ?? [], textDim: opts.textDim ?? 16,
     };
+    this.texts = this.opts.textSizes.map((size) => new EmbeddingBag(size, this.opts.textDim));
     this.embeddings = cardinalities.map((c) => new Embedding(c, embeddingDim(c, this.opts.maxEmbeddingDim)));
-    const width = numericWidth + this.embeddings.reduce((s, e) => s + e.embeddingDim, 0);
+    const width = numericWidth + this.embeddings.reduce((s, e) => s + e.embeddingDim, 0) + this.texts.length * this.opts.textDim;
     const layers: Module[] = [];
     let w = width;
     for (const h of this.opts.hidden) {
@@ -85,10 +94,17 @@ export class TabularNet extends Module {
     this.wide = new Linear(width, this.opts.outputs, { bias: false });
   }
 
-  /** numeric [n, numericWidth] float32, categorical [n, columns] int32 -> [n, outputs]. */
-  forward(numeric: Tensor, categorical: Tensor): Tensor {
-    const features = this.training && this.opts.embeddingDropout > 0 ? this.droppedFeatures(numeric, categorical)
+  /**
+   * numeric [n, numericWidth] float32, categorical [n, columns] int32, then per text column its
+   * bag ids [n, L] int32 and weights [n, L] float32 -> [n, outputs].
+   */
+  forward(numeric: Tensor, categorical: Tensor, ...text: Tensor[]): Tensor {
+    let features = this.training && this.opts.embeddingDropout > 0 ? this.droppedFeatures(numeric, categorical)
       : embedConcat(numeric, categorical, this.embeddings.map((e) => e.weight));
+    if (this.texts.length) {
+      if (text.length !== 2 * this.texts.length) throw new RangeError(`TabularNet: expected ids and weights for ${this.texts.length} text column(s), got ${text.length} tensors`);
+      features = cat([features, ...this.texts.map((bag, j) => bag.forward(text[2 * j], text[2 * j + 1]))], 1);
+    }
     return add(this.mlp.forward(features), this.wide.forward(features));
   }
 
@@ -106,6 +122,7 @@ export class TabularNet extends Module {
    * and a categorical index slot [n, columns]; returns the output slot, or why it cannot.
    */
   lowerInto(b: PlanBuilder, numeric: Slot, categorical: Slot): Slot | string {
+    if (this.texts.length) return 'text columns are scored eagerly';
     const features = b.embedConcat(numeric, categorical, this.embeddings.map((e) => e.weight));
     const deep = lowerModule(this.mlp, b, features);
     if (typeof deep === 'string') return deep;
@@ -118,3 +135,19 @@ export class TabularNet extends Module {
 }
 
 registerModule('TabularNet', TabularNet);
+
+/** The text inputs of encoded rows as tensors: per text column its bag ids and weights. */
+export function textTensors(e: { text?: Bag[] }, idx?: number[]): Tensor[] {
+  return (e.text ?? []).flatMap((bag) => {
+    let b = bag;
+    if (idx) {
+      const w = bag.width, ids = new Int32Array(idx.length * w), weights = new Float32Array(idx.length * w);
+      idx.forEach((i, r) => {
+        ids.set(bag.ids.subarray(i * w, (i + 1) * w), r * w);
+        weights.set(bag.weights.subarray(i * w, (i + 1) * w), r * w);
+      });
+      b = { n: idx.length, width: w, ids, weights };
+    }
+    return [tensor(b.ids, { shape: [b.n, b.width], device: 'cpu' }), tensor(b.weights, { shape: [b.n, b.width], device: 'cpu' })];
+  });
+}

@@ -44,8 +44,12 @@ export class ValueNet extends Module {
     this.offsetTensor = keep(tensor(Float32Array.from(opts.offset), { shape: [1, outputs] }));
   }
 
-  /** numeric [n, w], categorical [n, c] int32, sequence [n, steps, f] (when configured) -> [n, outputs]. */
-  forward(numeric: Tensor, categorical: Tensor, sequence?: Tensor): Tensor {
+  /**
+   * numeric [n, w], categorical [n, c] int32, sequence [n, steps, f] (when configured), then
+   * the text columns' bag ids and weights (when the backbone has text columns) -> [n, outputs].
+   */
+  forward(numeric: Tensor, categorical: Tensor, ...rest: Tensor[]): Tensor {
+    const sequence = this.encoder ? rest[0] : undefined, text = this.encoder ? rest.slice(1) : rest;
     let features = numeric;
     if (this.encoder) {
       if (!sequence) throw new TypeError('ValueNet: this network needs the transaction sequences');
@@ -53,7 +57,7 @@ export class ValueNet extends Module {
       const state = this.encoder instanceof LSTM ? this.encoder.forward(sequence)[1][0] : (this.encoder as GRU).forward(sequence)[1];
       features = cat([numeric, state.reshape([n, -1])], 1);
     }
-    return add(this.backbone.forward(features, categorical), this.offsetTensor);
+    return add(this.backbone.forward(features, categorical, ...text), this.offsetTensor);
   }
 
   override config(): ModuleConfig {

@@ -11,7 +11,8 @@ import { seededRandom } from '../train/data.js';
 import { fit } from '../train/fit.js';
 import type { TabularNetOptions } from './tabular-net.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
-import { embeddingCapFor } from './tabular-net.js';
+import { embeddingCapFor, textTensors } from './tabular-net.js';
+import type { Bag } from '../data/text/featurize.js';
 
 /** The network inputs of every row: numeric [n, w], categorical [n, c], and sequences [n, steps, f] or none. */
 export interface ValueInputs {
@@ -21,6 +22,8 @@ export interface ValueInputs {
   categorical: Int32Array;
   cardinalities: number[];
   sequences?: { data: Float32Array; steps: number; features: number };
+  /** Bags of the free-text columns (table mode), one per column. */
+  text?: Bag[];
 }
 
 export interface TrainSettings {
@@ -45,13 +48,14 @@ export function inputTensors(x: ValueInputs, idx: number[]): Tensor[] {
     num.set(x.numeric.subarray(i * w, (i + 1) * w), r * w);
     cat.set(x.categorical.subarray(i * c, (i + 1) * c), r * c);
   });
-  const out = [tensor(num, { shape: [idx.length, w] }), tensor(cat, { shape: [idx.length, c] })];
+  const out: Tensor[] = [tensor(num, { shape: [idx.length, w] }), tensor(cat, { shape: [idx.length, c] })];
   if (x.sequences) {
     const { steps, features, data } = x.sequences, len = steps * features;
     const seq = new Float32Array(idx.length * len);
     idx.forEach((i, r) => seq.set(data.subarray(i * len, (i + 1) * len), r * len));
     out.push(tensor(seq, { shape: [idx.length, steps, features] }));
   }
+  out.push(...textTensors(x, idx));
   return out;
 }
 
@@ -131,8 +135,8 @@ export function rawOutputs(nets: ValueNet[], x: ValueInputs, rows?: number[]): n
   const flat = noGrad(() =>
     tidy(() => {
       const inputs = inputTensors(x, idx);
-      let sum = nets[0].forward(inputs[0], inputs[1], inputs[2]);
-      for (const net of nets.slice(1)) sum = sum.add(net.forward(inputs[0], inputs[1], inputs[2]));
+      let sum = nets[0].forward(inputs[0], inputs[1], ...inputs.slice(2));
+      for (const net of nets.slice(1)) sum = sum.add(net.forward(inputs[0], inputs[1], ...inputs.slice(2)));
       return Array.from(sum.div(nets.length).dataSync());
     }),
   );

@@ -1,0 +1,159 @@
+// Fitting the text presets (SentimentModel, IntentClassifier): the text column and the labels
+// are checked, the featurizer (normalization, subword vocabulary) is fitted on the training
+// texts, and an ensemble of TextNets is trained on stratified folds, each early-stopped on its
+// own held-out fold. The out-of-fold logits give honest validation measures and calibrate the
+// head: one temperature T (logits / T) minimizing their log loss (Guo et al. 2017), so the
+// probabilities, and an intent's confidence threshold, mean what they say.
+import { classTarget, encodeClasses, type ClassTarget } from '../data/classes.js';
+import { InputError, columnList } from '../data/errors.js';
+import type { ReadOptions } from '../data/source.js';
+import { type Table, toTable } from '../data/table.js';
+import { TextFeaturizer, type TextOptions } from '../data/text/featurize.js';
+import { rocAuc } from '../metrics/classification.js';
+import { fitFolds, planFolds } from './fit-folds.js';
+import type { Data } from './preset.js';
+import type { TextEncoderKind, TextNet } from './text-net.js';
+import type { TransformerTextOptions } from '../nn/layers/text.js';
+import { type TextInput, type TextTrainOptions, trainTextNet } from './text-train.js';
+
+export interface TextFitOptions extends TextTrainOptions {
+  /** The column holding the text. */
+  text: string;
+  /** The column holding the label (sentiment, intent). */
+  target: string;
+  /** 'bag' (default: fast, hashed word n-grams and subwords) or 'transformer' (subwords in order). */
+  encoder?: TextEncoderKind;
+  /** Width of the text vector (default 32 for bags, 64 for a transformer). */
+  dim?: number;
+  /** Dropout on the text vector (default 0.2). */
+  dropout?: number;
+  /** Transformer shape (heads, layers, feedforward, dropout; maxLength is the featurizer's maxTokens). */
+  transformer?: Omit<TransformerTextOptions, 'dim' | 'maxLength'>;
+  /** Normalization, subword vocabulary and n-gram hashing settings. */
+  textOptions?: TextOptions;
+  /** Networks trained on folds and averaged (default 3; 1 trains one on 80% of the rows). */
+  ensemble?: number;
+  /** Most classes (default 100). */
+  maxClasses?: number;
+  read?: ReadOptions;
+  /** Told when each network of the ensemble starts and ends (for progress reports). */
+  onNetwork?: (info: { network: number; networks: number; epochs?: number }) => void;
+}
+
+export interface TextValidation {
+  /** Out-of-fold accuracy and log loss (after temperature scaling), and ROC AUC for two classes. */
+  accuracy: number;
+  logLoss: number;
+  auc?: number;
+  epochs: number[];
+}
+
+export interface FittedText {
+  featurizer: TextFeaturizer;
+  nets: TextNet[];
+  textColumn: string;
+  target: ClassTarget;
+  temperature: number;
+  validation: TextValidation;
+  training: { rows: number; counts: number[] };
+  /** Out-of-fold probabilities [rows scored, classes] and their labels, for thresholds. */
+  outOfFold: { probs: Float32Array; labels: number[] };
+}
+
+/** Softmax of logits / T, row-major [n, c]. */
+export function softmaxRows(logits: ArrayLike<number>, c: number, temperature = 1): Float32Array {
+  const n = logits.length / c, out = new Float32Array(logits.length);
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity;
+    for (let j = 0; j < c; j++) m = Math.max(m, logits[i * c + j] / temperature);
+    let z = 0;
+    for (let j = 0; j < c; j++) z += out[i * c + j] = Math.exp(logits[i * c + j] / temperature - m);
+    for (let j = 0; j < c; j++) out[i * c + j] /= z;
+  }
+  return out;
+}
+
+function nll(logits: ArrayLike<number>, labels: number[], c: number, t: number): number {
+  const p = softmaxRows(logits, c, t);
+  let s = 0;
+  labels.forEach((y, i) => (s -= Math.log(Math.max(p[i * c + y], 1e-12))));
+  return s / labels.length;
+}
+
+/** The temperature in [0.05, 20] minimizing the log loss of `logits` (golden-section search on log T). */
+export function fitTemperature(logits: ArrayLike<number>, labels: number[], c: number): number {
+  if (!labels.length) return 1;
+  let lo = Math.log(0.05), hi = Math.log(20);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let a = hi - g * (hi - lo), b = lo + g * (hi - lo), fa = nll(logits, labels, c, Math.exp(a)), fb = nll(logits, labels, c, Math.exp(b));
+  for (let k = 0; k < 60; k++) {
+    if (fa < fb) (hi = b), (b = a), (fb = fa), (a = hi - g * (hi - lo)), (fa = nll(logits, labels, c, Math.exp(a)));
+    else (lo = a), (a = b), (fa = fb), (b = lo + g * (hi - lo)), (fb = nll(logits, labels, c, Math.exp(b)));
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+function checkText(table: Table, opts: TextFitOptions, what: string): void {
+  if (!opts || typeof opts.text !== 'string') throw new TypeError(`${what}.fit: options.text (the column holding the text) is required`);
+  if (typeof opts.target !== 'string') throw new TypeError(`${what}.fit: options.target (the label column) is required`);
+  for (const [role, name] of [['text', opts.text], ['target', opts.target]] as const)
+    if (!table.columns.includes(name) && !table.rows.some((r) => r && Object.hasOwn(r, name)))
+      throw new InputError(`${what}.fit: the ${role} column '${name}' is not in the data (columns: ${columnList(table.columns)})`);
+  if (opts.text === opts.target) throw new InputError(`${what}.fit: the text and target columns must differ (both are '${opts.text}')`);
+  const encoder = opts.encoder ?? 'bag';
+  if (encoder !== 'bag' && encoder !== 'transformer') throw new InputError(`${what}.fit: encoder must be 'bag' or 'transformer', got ${JSON.stringify(encoder)}`);
+}
+
+/** What the network reads of each row's text. */
+export function textInputs(featurizer: TextFeaturizer, encoder: TextEncoderKind, texts: unknown[]): TextInput[] {
+  return texts.map((t) => (encoder === 'bag' ? featurizer.features(t) : featurizer.tokenizer.encode(featurizer.words(t), featurizer.state.maxTokens)));
+}
+
+export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: string, twoLabels?: (t: Table) => ClassTarget | undefined): Promise<FittedText> {
+  if (!opts || typeof opts !== 'object') throw new TypeError(`${what}.fit: options { text, target } are required`);
+  const table = await toTable(data, `${what}.fit`, opts.read);
+  checkText(table, opts, what);
+  const k = opts.ensemble ?? 3;
+  if (!Number.isInteger(k) || k < 1 || k > 20) throw new RangeError(`${what}.fit: ensemble must be an integer from 1 to 20`);
+  const target = twoLabels?.(table) ?? classTarget(table, opts.target, { maxClasses: opts.maxClasses }).target;
+  const y = encodeClasses(table, target);
+  const counts = target.classes.map((_, c) => y.reduce((s, v) => s + (v === c ? 1 : 0), 0));
+  const small = counts.findIndex((n) => n < Math.max(2, k));
+  if (small >= 0)
+    throw new InputError((cli) => `${what}.fit: class '${target.classes[small]}' has ${counts[small]} row${counts[small] === 1 ? '' : 's'}; each class needs at least ${Math.max(2, k)} for ${k} validation fold${k === 1 ? '' : 's'} (use more rows or a smaller ${cli ? '--ensemble' : 'ensemble'})`);
+  const texts = table.rows.map((r) => r[opts.text]);
+  const encoder = opts.encoder ?? 'bag';
+  const featurizer = TextFeaturizer.fit(texts, opts.textOptions, `${what}.fit`);
+  const inputs = textInputs(featurizer, encoder, texts);
+  const c = target.classes.length;
+  const dim = opts.dim ?? (encoder === 'bag' ? 32 : 64);
+  if (!Number.isInteger(dim) || dim < 1 || dim > 4096) throw new RangeError(`${what}.fit: dim must be an integer from 1 to 4096`);
+  const spec = {
+    encoder, inputs: encoder === 'bag' ? featurizer.bagSize : featurizer.vocabSize, dim, outputs: c, dropout: opts.dropout ?? 0.2,
+    ...(encoder === 'transformer' ? { transformer: { ...opts.transformer, maxLength: featurizer.state.maxTokens } } : {}),
+  };
+  const epochs: number[] = [];
+  const folds = planFolds(y, k, opts.seed ?? 42);
+  const ensemble = await fitFolds(folds, y.length, c, async (fold) => {
+    opts.onNetwork?.({ network: fold.index + 1, networks: k });
+    const r = await trainTextNet(spec, inputs, y, fold.train, fold.validation, target.classes.map(() => 1), { ...opts, seed: fold.seed });
+    epochs.push(r.epochs);
+    opts.onNetwork?.({ network: fold.index + 1, networks: k, epochs: r.epochs });
+    return { model: r.net, validationOutputs: r.validationLogits };
+  });
+  const scored = ensemble.scored, labels = scored.map((i) => y[i]);
+  const oof = Float32Array.from(scored.flatMap((i) => Array.from(ensemble.outOfFold.subarray(i * c, (i + 1) * c))));
+  const temperature = fitTemperature(oof, labels, c);
+  const probs = softmaxRows(oof, c, temperature);
+  let hits = 0;
+  labels.forEach((l, i) => {
+    let best = 0;
+    for (let j = 1; j < c; j++) if (probs[i * c + j] > probs[i * c + best]) best = j;
+    if (best === l) hits++;
+  });
+  const validation: TextValidation = {
+    accuracy: hits / labels.length, logLoss: nll(oof, labels, c, temperature), epochs,
+    ...(c === 2 ? { auc: rocAuc(labels.map((_, i) => probs[i * 2 + 1]), labels) } : {}),
+  };
+  return { featurizer, nets: ensemble.models, textColumn: opts.text, target, temperature, validation, training: { rows: y.length, counts }, outOfFold: { probs, labels } };
+}
