@@ -21,6 +21,7 @@
 #include "../core/parallel.h"
 #include "gemm.h"
 #include "simd_clones.h"
+#include "transpose.h"
 
 namespace tl::cpu {
 
@@ -41,11 +42,13 @@ Problem make_problem(int64_t n, int64_t ci, int64_t co, int64_t ih, int64_t iw, 
 }
 
 // The transforms below map six (or four) channel vectors, `is` floats apart, to six (or
-// four) vectors `os` apart; each is a single vectorizable loop over the n channels.
+// four) vectors `os` apart; each is a single vectorizable loop over the n channels. The
+// vectors never overlap, but with run-time strides GCC cannot prove it: ivdep says so.
 
 // out_u = sum_r B^T[u][r] in_r.
 TL_SIMD_CLONES
 void input_transform(const float* __restrict in, int64_t is, float* __restrict out, int64_t os, int64_t n) {
+#pragma GCC ivdep
   for (int64_t c = 0; c < n; ++c) {
     const float d0 = in[c], d1 = in[is + c], d2 = in[2 * is + c], d3 = in[3 * is + c], d4 = in[4 * is + c],
                 d5 = in[5 * is + c];
@@ -62,6 +65,7 @@ void input_transform(const float* __restrict in, int64_t is, float* __restrict o
 TL_SIMD_CLONES
 void output_transform(const float* __restrict in, int64_t is, float* __restrict out, int64_t os, int64_t n,
                       const float* __restrict bias) {
+#pragma GCC ivdep
   for (int64_t c = 0; c < n; ++c) {
     const float m0 = in[c], m1 = in[is + c], m2 = in[2 * is + c], m3 = in[3 * is + c], m4 = in[4 * is + c],
                 m5 = in[5 * is + c];
@@ -76,6 +80,7 @@ void output_transform(const float* __restrict in, int64_t is, float* __restrict 
 // The adjoint of output_transform (without bias): out_u = sum_r A^T[r][u] in_r, four in, six out.
 TL_SIMD_CLONES
 void output_transform_adjoint(const float* __restrict in, int64_t is, float* __restrict out, int64_t os, int64_t n) {
+#pragma GCC ivdep
   for (int64_t c = 0; c < n; ++c) {
     const float y0 = in[c], y1 = in[is + c], y2 = in[2 * is + c], y3 = in[3 * is + c];
     out[c] = y0;
@@ -110,9 +115,11 @@ void transform_weights(const Problem& p, const float* w, bool flip, float* u) {
 }
 
 // Tile rows per block: the block's transformed input and output (36 x tiles x channels)
-// within ~512 KB (half an L2 here), yet at least two blocks per thread when there is work.
+// within ~1 MB (one L2 here), yet at least two blocks per thread when there is work. The
+// GEMMs' M is the block's tile count: 512 KB blocks (32 tiles at 32 -> 64 channels) made
+// all three passes 15-30% slower, 2 MB ones no faster.
 int64_t rows_per_block(const Problem& p, int64_t channels_per_tile) {
-  const int64_t tiles = std::max<int64_t>(1, (int64_t(512) << 10) / (kPos * 4 * channels_per_tile));
+  const int64_t tiles = std::max<int64_t>(1, (int64_t(1024) << 10) / (kPos * 4 * channels_per_tile));
   const int64_t total = p.n * p.th, spread = (total + 2 * num_threads() - 1) / (2 * num_threads());
   return std::max<int64_t>(1, std::min({tiles / p.tw, spread, total}));
 }
@@ -133,16 +140,17 @@ struct Scratch {
 
 // Loads input rows 4 * ti - ph .. + 5 of image img as rows[6][tw * 4 + 2][ci], zero outside.
 void load_input_rows(const Problem& p, const float* in, int64_t img, int64_t ti, float* rows) {
-  const int64_t row_w = p.tw * 4 + 2, lo = std::max<int64_t>(0, p.pw), hi = std::min(row_w, p.iw + p.pw);
-  std::memset(rows, 0, size_t(6 * row_w * p.ci) * sizeof(float));
+  const int64_t row_w = p.tw * 4 + 2;  // >= iw + 2 * pw, as tw * 4 >= ow
   for (int64_t r = 0; r < 6; ++r) {
     const int64_t y = 4 * ti + r - p.ph;
-    if (y < 0 || y >= p.ih) continue;
     float* dst = rows + r * row_w * p.ci;
-    for (int64_t c = 0; c < p.ci; ++c) {
-      const float* src = in + ((img * p.ci + c) * p.ih + y) * p.iw;
-      for (int64_t x = lo; x < hi; ++x) dst[x * p.ci + c] = src[x - p.pw];
+    if (y < 0 || y >= p.ih) {
+      std::memset(dst, 0, size_t(row_w * p.ci) * sizeof(float));
+      continue;
     }
+    std::memset(dst, 0, size_t(p.pw * p.ci) * sizeof(float));
+    std::memset(dst + (p.pw + p.iw) * p.ci, 0, size_t((row_w - p.pw - p.iw) * p.ci) * sizeof(float));
+    transpose(in + (img * p.ci * p.ih + y) * p.iw, p.ih * p.iw, dst + p.pw * p.ci, p.ci, p.ci, p.iw);
   }
 }
 
@@ -168,24 +176,22 @@ void store_output_row(const Problem& p, const float* m, int64_t t0, int64_t tile
   }
   const int64_t rows = std::min<int64_t>(4, p.oh - 4 * ti);
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < co; ++c) {
-      float* dst = out + ((img * co + c) * p.oh + 4 * ti + r) * p.ow;
-      const float* src = q + r * qw * co + c;
-      for (int64_t x = 0; x < p.ow; ++x) dst[x] = src[x * co];
-    }
+    transpose(q + r * qw * co, co, out + (img * co * p.oh + 4 * ti + r) * p.ow, p.oh * p.ow, p.ow, co);
 }
 
 // dM[e][t][co] for one tile row from grad_out rows 4 * ti .. + 3 (zero beyond the output).
 void transform_grad_row(const Problem& p, const float* grad_out, int64_t img, int64_t ti, int64_t t0, int64_t tiles,
                         float* q, float* tmp, float* dm) {
   const int64_t co = p.co, qw = p.tw * 4, rows = std::min<int64_t>(4, p.oh - 4 * ti);
-  std::memset(q, 0, size_t(4 * qw * co) * sizeof(float));
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < co; ++c) {
-      const float* src = grad_out + ((img * co + c) * p.oh + 4 * ti + r) * p.ow;
-      float* dst = q + r * qw * co + c;
-      for (int64_t x = 0; x < p.ow; ++x) dst[x * co] = src[x];
+  for (int64_t r = 0; r < 4; ++r) {
+    float* dst = q + r * qw * co;
+    if (r >= rows) {
+      std::memset(dst, 0, size_t(qw * co) * sizeof(float));
+      continue;
     }
+    transpose(grad_out + (img * co * p.oh + 4 * ti + r) * p.ow, p.oh * p.ow, dst, co, co, p.ow);
+    std::memset(dst + p.ow * co, 0, size_t((qw - p.ow) * co) * sizeof(float));
+  }
   for (int64_t j = 0; j < p.tw; ++j) {
     for (int64_t s = 0; s < 4; ++s) output_transform_adjoint(q + (4 * j + s) * co, qw * co, tmp + s * co, 4 * co, co);
     for (int64_t u = 0; u < 6; ++u)

@@ -6,7 +6,7 @@
 // compare the input and weight gradients with direct float64 loops.
 import { describe, expect, it } from 'vitest';
 import * as tl from '../../lib/index.js';
-import { checkGrad, useSeedPerTest } from '../helpers/gradcheck.js';
+import { GRAD_LAYOUTS, checkGrad, useSeedPerTest } from '../helpers/gradcheck.js';
 import { randInt, uniform } from '../helpers/random.js';
 import * as R from '../helpers/ref64.js';
 
@@ -144,9 +144,14 @@ describe('conv2d fast paths: finite-difference gradients', () => {
       const xs = [s.n, s.c, s.h, s.w], ws = [s.o, s.c, 3, 3];
       checkGrad({
         what: `conv2d ${describeShape(s)}`,
-        inputs: [{ shape: xs, name: 'input' }, { shape: ws, name: 'weight' }, ...(s.bias ? [{ shape: [s.o], name: 'bias' }] : [])],
+        inputs: [
+          { shape: xs, name: 'input', layout: i % 2 && s.h > 1 && s.w > 1 ? 'transposed' : 'contiguous' },
+          { shape: ws, name: 'weight' },
+          ...(s.bias ? [{ shape: [s.o], name: 'bias' }] : []),
+        ],
         ref: ([x, w, b]) => R.conv2d(R.r64(x, xs), R.r64(w, ws), s.bias ? R.r64(b, [s.o]) : null, refOpts(s)),
         op: ([x, w, b]) => tl.conv2d(x, w, s.bias ? b : null, opts(s)),
+        gradLayout: GRAD_LAYOUTS[i % 3],
         sample: 40,
       });
     }
@@ -163,6 +168,20 @@ describe('conv2d fast paths: finite-difference gradients', () => {
         op: ([x, w, b]) => tl.conv2d(x, w, s.bias ? b : null, opts(s)),
         sample: 40,
       });
+    }
+  });
+});
+
+describe('conv2d: empty gradients', () => {
+  it('no output channels or no images: zero input and weight gradients of the right shape', () => {
+    for (const [xs, ws] of [[[2, 8, 6, 6], [0, 8, 3, 3]], [[0, 8, 6, 6], [8, 8, 3, 3]]]) {
+      const x = tl.randn(xs, { requiresGrad: true }), w = tl.randn(ws, { requiresGrad: true });
+      const y = tl.conv2d(x, w, null, { padding: 1 });
+      y.sum().backward();
+      expect(x.grad!.shape).toEqual(xs);
+      expect(w.grad!.shape).toEqual(ws);
+      expect(Array.from(x.grad!.dataSync()).every((v) => v === 0)).toBe(true);
+      expect(Array.from(w.grad!.dataSync()).every((v) => v === 0)).toBe(true);
     }
   });
 });
