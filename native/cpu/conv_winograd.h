@@ -6,7 +6,7 @@
 namespace tl::cpu {
 
 // True when g is a 3x3, stride-1, undilated, ungrouped convolution with padding <= 2 and
-// enough channels for the transforms to pay off.
+// enough channels (16) and outputs (64 per channel) for the transforms to pay off.
 bool winograd_applies(const Conv2dGeometry& g);
 
 // The three passes; preconditions: winograd_applies(g), contiguous float32 tensors. Each

@@ -1,7 +1,7 @@
-// The fast conv2d paths (native/cpu/conv_winograd.cc: 3x3, stride 1, >= 8 channels; im2col
+// The fast conv2d paths (native/cpu/conv_winograd.cc: 3x3, stride 1, >= 16 channels; im2col
 // + GEMM otherwise) against float64 direct loops, on fresh random shapes each run: odd sizes,
 // padding 0-2 per axis, with and without bias, and the cases just outside the Winograd path
-// (stride 2, dilation 2, groups 2, 7 channels, 3x2 kernels), which must give the same answers.
+// (stride 2, dilation 2, groups 2, 15 channels, 3x2 kernels), which must give the same answers.
 // Small shapes get finite-difference gradient checks; realistic ones (32 channels, 16x16)
 // compare the input and weight gradients with direct float64 loops.
 import { describe, expect, it } from 'vitest';
@@ -20,11 +20,16 @@ interface Shape {
 
 const pick = <T>(xs: T[]): T => xs[randInt(0, xs.length)];
 
+// Winograd's conditions (conv_winograd.cc): 3x3, stride 1, no dilation or groups, padding
+// <= 2, >= 16 channels in and out, >= 64 outputs per channel over the batch.
 function winogradShape(): Shape {
-  const padding: P2 = [randInt(0, 3), randInt(0, 3)];
-  // Output at least 1x1: input >= 3 - 2 * padding.
-  const h = Math.max(1, 3 - 2 * padding[0]) + randInt(0, 12), w = Math.max(1, 3 - 2 * padding[1]) + randInt(0, 12);
-  return { n: randInt(1, 4), c: randInt(8, 17), o: randInt(8, 17), h, w, k: [3, 3], stride: [1, 1], padding, dilation: [1, 1], groups: 1, bias: randInt(0, 4) !== 0 };
+  for (;;) {
+    const padding: P2 = [randInt(0, 3), randInt(0, 3)];
+    // Output at least 1x1: input >= 3 - 2 * padding.
+    const h = Math.max(1, 3 - 2 * padding[0]) + randInt(0, 12), w = Math.max(1, 3 - 2 * padding[1]) + randInt(0, 12);
+    const s: Shape = { n: randInt(1, 4), c: randInt(16, 25), o: randInt(16, 25), h, w, k: [3, 3], stride: [1, 1], padding, dilation: [1, 1], groups: 1, bias: randInt(0, 4) !== 0 };
+    if (s.n * (h + 2 * padding[0] - 2) * (w + 2 * padding[1] - 2) >= 64) return s;
+  }
 }
 
 // One parameter changed from a Winograd shape: the im2col path must agree as well.
@@ -33,8 +38,8 @@ function neighbourShape(): Shape {
   const variant = pick(['stride', 'dilation', 'groups', 'channels', 'kernel']);
   if (variant === 'stride') s.stride = pick<P2>([[2, 2], [1, 2], [2, 1]]);
   if (variant === 'dilation') s.dilation = pick<P2>([[2, 2], [1, 2]]);
-  if (variant === 'groups') (s.groups = 2), (s.c = 2 * randInt(4, 8)), (s.o = 2 * randInt(4, 8));
-  if (variant === 'channels') s.c = 7;
+  if (variant === 'groups') (s.groups = 2), (s.c = 2 * randInt(8, 12)), (s.o = 2 * randInt(8, 12));
+  if (variant === 'channels') s.c = 15;
   if (variant === 'kernel') s.k = [3, 2];
   const reach = (i: 0 | 1) => s.dilation[i] * (s.k[i] - 1) + 1;
   s.h = Math.max(s.h, reach(0) - 2 * s.padding[0]);
@@ -99,7 +104,7 @@ function refGrads(s: Shape, x: Float64Array, w: Float64Array, g: Float64Array) {
 }
 
 describe('conv2d fast paths: forward against direct float64 loops (fresh shapes each run)', () => {
-  it('3x3 stride 1, 8-16 channels, padding 0-2, odd sizes (the Winograd path)', () => {
+  it('3x3 stride 1, 16-24 channels, padding 0-2, odd sizes (the Winograd path)', () => {
     for (let i = 0; i < 12; i++) {
       const s = winogradShape(), { xs, ws, x, w, b } = tensors(s);
       const y = tl.conv2d(tl.tensor(x, { shape: xs }), tl.tensor(w, { shape: ws }), s.bias ? tl.tensor(b, { shape: [s.o] }) : null, opts(s));
@@ -109,7 +114,7 @@ describe('conv2d fast paths: forward against direct float64 loops (fresh shapes 
     }
   });
 
-  it('one parameter off the Winograd path (stride 2, dilation 2, groups 2, 7 channels, 3x2 kernel)', () => {
+  it('one parameter off the Winograd path (stride 2, dilation 2, groups 2, 15 channels, 3x2 kernel)', () => {
     for (let i = 0; i < 10; i++) {
       const s = neighbourShape(), { xs, ws, x, w, b } = tensors(s);
       const y = tl.conv2d(tl.tensor(x, { shape: xs }), tl.tensor(w, { shape: ws }), s.bias ? tl.tensor(b, { shape: [s.o] }) : null, opts(s));
@@ -140,7 +145,6 @@ describe('conv2d fast paths: finite-difference gradients', () => {
   it('Winograd shapes (sampled coordinates)', () => {
     for (let i = 0; i < 5; i++) {
       const s = winogradShape();
-      s.n = randInt(1, 3), s.c = randInt(8, 11), s.o = randInt(8, 11);
       const xs = [s.n, s.c, s.h, s.w], ws = [s.o, s.c, 3, 3];
       checkGrad({
         what: `conv2d ${describeShape(s)}`,
