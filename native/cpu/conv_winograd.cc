@@ -286,9 +286,13 @@ void winograd_backward_input(const Conv2dGeometry& g, const float* grad_out, con
 void winograd_backward_weight(const Conv2dGeometry& g, const float* grad_out, const float* x, float* grad_w) {
   const Problem p = make_problem(g.n, g.c_in, g.c_out, g.h, g.w, g.pad_h, g.pad_w);
   const int64_t per = rows_per_block(p, p.ci + p.co), total = p.n * p.th, blocks = (total + per - 1) / per;
-  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), blocks));
-  const int64_t usize = kPos * p.ci * p.co, blocks_per_task = (blocks + tasks - 1) / tasks;
-  // One dU accumulator per task (summed below), so no two threads write the same memory.
+  // One dU accumulator per task (summed below in a fixed order: results do not depend on
+  // scheduling). A few tasks per thread let a thread that keeps its core take over the work
+  // of one that lost it (this machine is shared); the accumulators are capped at ~32 MB.
+  const int64_t usize = kPos * p.ci * p.co;
+  const int64_t by_memory = std::max<int64_t>(num_threads(), (int64_t(32) << 20) / (usize * 4));
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>({4 * num_threads(), blocks, by_memory}));
+  const int64_t blocks_per_task = (blocks + tasks - 1) / tasks;
   std::unique_ptr<float[]> acc(new float[size_t(tasks * usize)]());
   parallel_tasks(tasks, [&](int64_t task) {
     Scratch s(p, per * p.tw);
