@@ -4,7 +4,8 @@
 // small images and channel counts of tabular-size CNNs (one GEMM per image was 3-5x slower
 // there). Chunks are sized to keep the column buffer in cache and spread over the pool; GEMMs
 // inside a pool task run single-threaded, and a single chunk gets all threads. 1x1 stride-1
-// unpadded convolutions use the input directly, one image at a time.
+// unpadded convolutions use the input directly, one image at a time. 3x3 stride-1 ones with
+// >= 16 channels take Winograd instead (conv_winograd.cc: 4x fewer multiplies).
 #include "conv.h"
 
 #include <algorithm>
