@@ -60,8 +60,8 @@ export async function loadOnnxRuntime() {
 // python3 earlier on PATH usually lacks them); PYTHON overrides.
 export const python = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
-export function runPython(script, args, threads) {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+export function runPython(script, args, threads, extraEnv = {}) {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), ...extraEnv };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const r = spawnSync(python, [join(benchDir, script), ...args.map(String)], { env, encoding: 'utf8' });
@@ -72,6 +72,12 @@ export function runPython(script, args, threads) {
   }
   return JSON.parse(r.stdout);
 }
+
+/**
+ * Environment for a PyTorch peer: glibc keeps freed blocks for reuse. Without it every conv
+ * call page-faults its ~20 MB of fresh temporaries (bench/conv.mjs explains the finding).
+ */
+export const torchMallocEnv = { MALLOC_MMAP_THRESHOLD_: String(1 << 30), MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
 
 /** Median time in ms of fn, measured by tinybench. */
 export async function medianMs(name, fn, { time = 600, warmupTime = 150 } = {}) {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { benchDir } from './common.mjs';
 
-const suites = { gemm: 'gemm.mjs', elementwise: 'elementwise.mjs', training: 'training.mjs', inference: 'inference.mjs', transfer: 'transfer.mjs', presets: 'presets.mjs' };
+const suites = { gemm: 'gemm.mjs', elementwise: 'elementwise.mjs', training: 'training.mjs', inference: 'inference.mjs', transfer: 'transfer.mjs', presets: 'presets.mjs', conv: 'conv.mjs' };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(suites)) {
   if (!suites[name]) {

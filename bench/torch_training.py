@@ -1,4 +1,4 @@
-"""PyTorch (CPU) timings for bench/training.mjs and bench/conv.mjs, same models and shapes.
+"""PyTorch (CPU) timings for bench/training.mjs, same models and shapes (bench/conv.mjs uses torch_peer.py).
 Prints JSON {name: median ms per step}. Thread count from argv[1]."""
 import json
 import sys

@@ -3,8 +3,12 @@
 //   MLP: batch 256, 64 -> 256 -> 256 -> 1, ReLU, BCE with logits, Adam
 //   LeNet-style CNN: 28x28x1, batch 64, conv5-pool-conv5-pool-120-84-10, SGD momentum
 //   conv2d: N=32, C 32 -> 64, 32x32, 3x3, pad 1 (forward; forward + backward)
+// PyTorch runs with torchMallocEnv (see common.mjs): with glibc's defaults its conv calls
+// page-fault their temporaries afresh and ran at 139-163 GFLOP/s instead of ~400. For
+// conv2d, bench/conv.mjs (npm run bench -- conv) interleaves rounds with a resident peer,
+// which this machine's shared cores need for trustworthy ratios.
 import { availableParallelism } from 'node:os';
-import { fmt, loadTensorlift, loadTfjsWasm, medianMs, printTable, runPython } from './common.mjs';
+import { fmt, loadTensorlift, loadTfjsWasm, medianMs, printTable, runPython, torchMallocEnv } from './common.mjs';
 
 const tl = await loadTensorlift();
 const tf = await loadTfjsWasm();
@@ -98,7 +102,7 @@ function convCase(backward) {
 }
 
 console.log(`Training steps and conv2d, ${new Date().toISOString()}, ${cores} cores`);
-const torchRuns = [1, cores].map((t) => runPython('torch_training.py', [t], t)).filter(Boolean);
+const torchRuns = [1, cores].map((t) => runPython('torch_training.py', [t], t, torchMallocEnv)).filter(Boolean);
 const torchBest = (k) => (torchRuns.length ? Math.min(...torchRuns.map((r) => r[k])) : null);
 const ours = {};
 for (const [name, make] of [['mlp', mlpStep], ['lenet', lenetStep]]) ours[name] = await medianMs(name, make(), { time: 1500 });

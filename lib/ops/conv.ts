@@ -42,11 +42,21 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const groups = opts.groups ?? 1;
   const out = wrap(native.conv2d(hx, hw, hb, stride, padding, dilation, groups));
   const xShape = [...x.dimsInternal], wShape = [...weight.dimsInternal];
-  return record('conv2d', out, [x, weight, bias], (g) => [
-    x.requiresGrad ? wrap(native.conv2dBackwardInput(g.handle, weight.handle, xShape, stride, padding, dilation, groups)) : null,
-    weight.requiresGrad ? wrap(native.conv2dBackwardWeight(g.handle, x.handle, wShape, stride, padding, dilation, groups)) : null,
-    bias?.requiresGrad ? wrap(native.reduce('sum', g.handle, [0, 2, 3], false)) : null,
-  ], [x, weight]);
+  return record('conv2d', out, [x, weight, bias], (g) => {
+    // One contiguous copy of a strided gradient (sum()'s is a stride-0 view) serves both
+    // kernels, which would each make their own.
+    const both = x.requiresGrad && weight.requiresGrad && !g.handle.isContiguous();
+    const gh = both ? native.contiguous(g.handle) : g.handle;
+    try {
+      return [
+        x.requiresGrad ? wrap(native.conv2dBackwardInput(gh, weight.handle, xShape, stride, padding, dilation, groups)) : null,
+        weight.requiresGrad ? wrap(native.conv2dBackwardWeight(gh, x.handle, wShape, stride, padding, dilation, groups)) : null,
+        bias?.requiresGrad ? wrap(native.reduce('sum', g.handle, [0, 2, 3], false)) : null,
+      ];
+    } finally {
+      if (both) gh.dispose();
+    }
+  }, [x, weight]);
 }
 
 export interface Pool2dOptions {

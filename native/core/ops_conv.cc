@@ -99,8 +99,10 @@ Tensor conv2d_backward_input(const Tensor& grad_out, const Tensor& weight, const
   if (x_shape.size() != 4) range_error("conv2dBackwardInput: the input shape must have 4 dims");
   const cpu::Conv2dGeometry g = conv_geometry("conv2dBackwardInput", x_shape, weight.shape(), p);
   check_shape("conv2dBackwardInput", "grad", grad_out, {g.n, g.c_out, g.h_out, g.w_out});
-  Tensor out = full(x_shape, 0.0, DType::Float32, grad_out.device());
-  if (out.numel() == 0 || grad_out.numel() == 0) return out;
+  // The kernels write every element (no zero-fill of 4-byte-per-input gradients per step).
+  if (grad_out.numel() == 0) return full(x_shape, 0.0, DType::Float32, grad_out.device());
+  Tensor out = Tensor::empty(x_shape, DType::Float32, grad_out.device(), "conv2dBackwardInput");
+  if (out.numel() == 0) return out;
   TL_DISPATCH(out.device(), conv2d_backward_input, g, contiguous(grad_out), contiguous(weight), out);
   return out;
 }
@@ -111,8 +113,9 @@ Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& x, const Sha
   check_same_device("conv2dBackwardWeight", grad_out, x);
   const cpu::Conv2dGeometry g = conv_geometry("conv2dBackwardWeight", x.shape(), w_shape, p);
   check_shape("conv2dBackwardWeight", "grad", grad_out, {g.n, g.c_out, g.h_out, g.w_out});
-  Tensor out = full(w_shape, 0.0, DType::Float32, x.device());
-  if (out.numel() == 0 || grad_out.numel() == 0) return out;
+  if (grad_out.numel() == 0) return full(w_shape, 0.0, DType::Float32, x.device());
+  Tensor out = Tensor::empty(w_shape, DType::Float32, x.device(), "conv2dBackwardWeight");
+  if (out.numel() == 0) return out;
   TL_DISPATCH(out.device(), conv2d_backward_weight, g, contiguous(grad_out), contiguous(x), out);
   return out;
 }

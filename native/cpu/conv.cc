@@ -4,7 +4,8 @@
 // small images and channel counts of tabular-size CNNs (one GEMM per image was 3-5x slower
 // there). Chunks are sized to keep the column buffer in cache and spread over the pool; GEMMs
 // inside a pool task run single-threaded, and a single chunk gets all threads. 1x1 stride-1
-// unpadded convolutions use the input directly, one image at a time.
+// unpadded convolutions use the input directly, one image at a time. 3x3 stride-1 ones with
+// >= 16 channels take Winograd instead (conv_winograd.cc: 4x fewer multiplies).
 #include "conv.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "../core/parallel.h"
+#include "conv_winograd.h"
 #include "gemm.h"
 #include "simd_clones.h"
 
@@ -143,6 +145,7 @@ void conv2d(const Conv2dGeometry& g, const Tensor& x, const Tensor& weight, cons
   float* op = out.data<float>();
   const int64_t k = col_rows(g), cols = col_cols(g), cout_g = g.c_out / g.groups, cin_g = g.c_in / g.groups;
   const int64_t image = g.c_in * g.h * g.w;
+  if (winograd_applies(g)) return winograd_conv2d(g, xp, wp, bp, op);
   if (is_pointwise(g)) {
     parallel_for(0, g.n * g.groups, 1, [&](int64_t lo, int64_t hi) {
       for (int64_t t = lo; t < hi; ++t) {
@@ -176,6 +179,7 @@ void conv2d_backward_input(const Conv2dGeometry& g, const Tensor& grad_out, cons
   float* gx = grad_x.data<float>();
   const int64_t k = col_rows(g), cols = col_cols(g), cout_g = g.c_out / g.groups, cin_g = g.c_in / g.groups;
   const int64_t image = g.c_in * g.h * g.w;
+  if (winograd_applies(g)) return winograd_backward_input(g, gp, wp, gx);
   if (is_pointwise(g)) {
     parallel_for(0, g.n * g.groups, 1, [&](int64_t lo, int64_t hi) {
       for (int64_t t = lo; t < hi; ++t) {
@@ -207,6 +211,7 @@ void conv2d_backward_weight(const Conv2dGeometry& g, const Tensor& grad_out, con
   const int64_t k = col_rows(g), cols = col_cols(g), cout_g = g.c_out / g.groups, cin_g = g.c_in / g.groups;
   const int64_t image = g.c_in * g.h * g.w;
   const size_t wsize = size_t(g.c_out * k);
+  if (winograd_applies(g)) return winograd_backward_weight(g, gp, xp, gw);
   // Each chunk of images sums into a private gradient (one per pool task); added at the end.
   const int64_t per = is_pointwise(g) ? 1 : images_per_chunk(g), chunks = (g.n + per - 1) / per;
   const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), chunks));

@@ -1,4 +1,5 @@
-// 2-D convolution (NCHW) via im2col + our SGEMM, with the two backward kernels.
+// 2-D convolution (NCHW) via im2col + our SGEMM, with the two backward kernels; 3x3 stride-1
+// convolutions with enough channels go to Winograd F(4x4, 3x3) (conv_winograd.h).
 #pragma once
 #include "../core/tensor.h"
 
