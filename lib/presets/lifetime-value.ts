@@ -21,6 +21,7 @@ import type { TabularTrainingOptions } from './tabular-net.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
 import { type IsotonicMap, applyIsotonic, fitIsotonic } from './isotonic.js';
 import { zilnMean, zilnParams, zilnQuantile } from './ziln.js';
+import type { NetworkHistory } from './training-history.js';
 
 export interface LtvFitOptions extends TabularTrainingOptions {
   /** Table mode: the numeric value column (one row per customer). */
@@ -92,7 +93,7 @@ interface State {
   schema: ColumnInfo[];
   /** Isotonic map of the predicted mean (absent: none). */
   calibration?: IsotonicMap;
-  validation: { rows: number; rmse: number; spearman: number; epochs: number[] };
+  validation: { rows: number; rmse: number; spearman: number; epochs: number[]; history?: NetworkHistory[] };
 }
 
 const VERSION = 1;
@@ -172,7 +173,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       patience: opts.patience ?? 15, seed: opts.seed ?? 42, progress: opts.progress ?? false,
     };
     const scaled = head === 'mse' ? y.map((v) => (v - mean) / std) : y;
-    const { nets, epochs, oof } = await trainValueNets(x, scaled, settings);
+    const { nets, epochs, oof, history } = await trainValueNets(x, scaled, settings);
     const state: State = {
       mode, head, target: opts.target, log, scale: { mean, std }, residuals: [0, 0, 0], schema,
       validation: { rows: 0, rmse: NaN, spearman: NaN, epochs },
@@ -186,7 +187,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const pred = scored.map((i) => model.valueOf(oof[i]));
     const res = scored.map((_, r) => actual[r] - pred[r]).sort((a, b) => a - b);
     state.residuals = [quantile(res, 0.1), quantile(res, 0.5), quantile(res, 0.9)];
-    state.validation = { rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs };
+    state.validation = { rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs, history };
     return model;
   }
 
@@ -305,6 +306,15 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
    * against each customer's spend in the horizon after it.
    */
   async evaluate(data: string | Row[] | Table, opts: LtvDataOptions = {}): Promise<ValueReport> {
+    const { pred, actual } = await this.predictedAndActual(data, opts);
+    return {
+      rows: pred.length, rmse: rmse(pred, actual), mae: mae(pred, actual), spearman: spearman(pred, actual),
+      normalizedGini: actual.some((v) => v > 0) ? normalizedGini(pred, actual) : NaN, decileMape: decileMape(pred, actual),
+    };
+  }
+
+  /** The predicted and the actual value of each labelled row (or customer of a log) evaluate() scores: what reports plot. */
+  async predictedAndActual(data: string | Row[] | Table, opts: LtvDataOptions = {}): Promise<{ pred: number[]; actual: number[] }> {
     const table = await toTable(data, 'LifetimeValueModel.evaluate', opts.read);
     let pred: number[], actual: number[];
     if (this.state.log) {
@@ -316,10 +326,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       pred = this.predict({ ...table, rows: t.rows.map((i) => table.rows[i]), lines: table.lines && t.rows.map((i) => table.lines![i]) }, opts);
       actual = Array.from(t.values);
     }
-    return {
-      rows: pred.length, rmse: rmse(pred, actual), mae: mae(pred, actual), spearman: spearman(pred, actual),
-      normalizedGini: actual.some((v) => v > 0) ? normalizedGini(pred, actual) : NaN, decileMape: decileMape(pred, actual),
-    };
+    return { pred, actual };
   }
 
   /** A short summary for people: inputs, output, training, validation. */

@@ -12,6 +12,7 @@ import { fit } from '../train/fit.js';
 import type { TabularNetOptions } from './tabular-net.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
 import { embeddingCapFor } from './tabular-net.js';
+import { type NetworkHistory, networkHistory } from './training-history.js';
 
 /** The network inputs of every row: numeric [n, w], categorical [n, c], and sequences [n, steps, f] or none. */
 export interface ValueInputs {
@@ -85,7 +86,7 @@ function folds(n: number, k: number, seed: number): Int32Array {
  * Trains the ensemble on targets `y` (already scaled for the head: raw values >= 0 for
  * ZILN, standardized for MSE). k = 1 holds out a fifth of the rows for early stopping.
  */
-export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSettings): Promise<{ nets: ValueNet[]; epochs: number[]; oof: number[][] }> {
+export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSettings): Promise<{ nets: ValueNet[]; epochs: number[]; oof: number[][]; history: NetworkHistory[] }> {
   const k = s.ensemble;
   const fold = folds(x.n, Math.max(k, 5), s.seed);
   const all = Array.from({ length: x.n }, (_, i) => i);
@@ -95,7 +96,7 @@ export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSe
     ...(s.sequence && x.sequences ? { sequence: { ...s.sequence, features: x.sequences.features } } : {}),
   };
   const loss = s.head === 'ziln' ? (p: Tensor, t: Tensor) => zilnLoss(p, t) : (p: Tensor, t: Tensor) => mse(p, t);
-  const nets: ValueNet[] = [], epochs: number[] = [];
+  const nets: ValueNet[] = [], epochs: number[] = [], curves: NetworkHistory[] = [];
   // Out-of-fold raw outputs (each row scored by the network that did not train on it), for
   // honest validation figures and the MSE head's residual interval.
   const oof: number[][] = new Array(x.n);
@@ -114,6 +115,7 @@ export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSe
         callbacks: earlyStopping({ monitor: 'valLoss', mode: 'min', patience: s.patience }),
       });
       epochs.push(history.epochs.length);
+      curves.push(networkHistory(history));
     } finally {
       for (const d of [trainData, valData]) [...d.x, d.y].forEach((t) => t.dispose());
     }
@@ -121,7 +123,7 @@ export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSe
     const scored = rawOutputs([net], x, validation);
     validation.forEach((i, r) => (oof[i] = scored[r]));
   }
-  return { nets, epochs, oof };
+  return { nets, epochs, oof, history: curves };
 }
 
 /** The ensemble's mean raw outputs for the rows `rows` of x (default all): [rows][outputs]. */

@@ -1,0 +1,16 @@
+// The report builders of the presets that ship with tensorlift, registered by kind.
+import type { TabularClassifier } from '../presets/classifier.js';
+import type { LifetimeValueModel } from '../presets/lifetime-value.js';
+import type { Recommender } from '../presets/recommender/recommender.js';
+import type { Segmenter } from '../presets/segmenter.js';
+import { classifierSections } from './classifier.js';
+import { recommenderSections } from './recommender.js';
+import { registerReportBuilder } from './registry.js';
+import { segmentSections } from './segments.js';
+import { valueSections } from './value.js';
+
+registerReportBuilder<TabularClassifier<unknown>>('churn', classifierSections);
+registerReportBuilder<TabularClassifier<unknown>>('propensity', classifierSections);
+registerReportBuilder<LifetimeValueModel>('ltv', valueSections);
+registerReportBuilder<Segmenter>('segments', segmentSections);
+registerReportBuilder<Recommender & import('../presets/preset.js').Preset>('recommender', recommenderSections);
