@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as tl from '../dist/index.js';
+import * as tl from '../lib/index.js';
 import { launchChromium, pngStats, renderPage } from './helpers/chromium.js';
 import { syntheticInteractions } from './helpers/interactions.js';
 

@@ -60,7 +60,7 @@ header p { margin: 2px 0; opacity: .85; font-size: 13px; }
 main { padding: 8px 32px 40px; max-width: 1400px; }
 section { background: #fff; border: 1px solid #e2e5ea; border-radius: 6px; margin: 20px 0; padding: 16px 20px; }
 section h2 { margin: 0 0 6px; font-size: 17px; font-weight: 600; }
-section > p.intro { margin: 0 0 12px; color: #555; font-size: 13px; max-width: 900px; }
+section > p.intro { margin: 0 0 12px; color: #555; font-size: 13px; max-width: 900px; white-space: pre-line; }
 .grid { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
 figure { margin: 0; }
 figure.chart { flex: 0 0 auto; }

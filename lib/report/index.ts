@@ -36,12 +36,13 @@ export async function html(model: Preset, data: Data, opts: ReportOptions = {}):
   const sections = await build(model, table, { missing: opts.missing, onWarning: opts.onWarning });
   const rendered: RenderedSection[] = [];
   for (const s of sections) rendered.push({ ...s, charts: await Promise.all(s.charts.map(async (c) => ({ title: c.title, caption: c.caption, svg: await renderSvg(c.spec) }))) });
-  const source = typeof data === 'string' ? basename(data) : table.source ? basename(table.source) : `${table.rows.length} rows`;
+  const source = typeof data === 'string' ? basename(data) : table.source ? basename(table.source) : undefined;
+  const rows = `${table.rows.length.toLocaleString('en-US')} rows`;
   rendered.push({ title: 'About the model', charts: [], tables: [], intro: model.describe() });
   return pageHtml(
     {
-      title: opts.title ?? `${NAMES[model.kind] ?? model.kind} report: ${source}`,
-      subtitle: [`${opts.modelPath ? `model ${basename(opts.modelPath)} · ` : ''}kind '${model.kind}' · data ${source} (${table.rows.length.toLocaleString('en-US')} rows)`, `made ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`],
+      title: opts.title ?? `${NAMES[model.kind] ?? model.kind} report: ${source ?? rows}`,
+      subtitle: [`${opts.modelPath ? `model ${basename(opts.modelPath)} · ` : ''}kind '${model.kind}' · data ${source ? `${source} (${rows})` : rows}`, `made ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`],
     },
     rendered,
     `tensorlift report · built in ${((performance.now() - started) / 1000).toFixed(1)} s · one self-contained file: no scripts, fonts or images are loaded from anywhere`,

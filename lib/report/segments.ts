@@ -84,7 +84,7 @@ function profileChart(profiles: NumericProfile[], k: number): ChartPart {
     spec: {
       width: Math.max(200, 44 * k), height: Math.max(120, 22 * profiles.length),
       data: { values },
-      encoding: { x: { field: 'segment', type: 'ordinal', title: 'segment', axis: { labelAngle: 0 } }, y: { field: 'column', type: 'nominal', title: null, axis: { labelLimit: 160 } } },
+      encoding: { x: { field: 'segment', type: 'ordinal', title: 'segment', axis: { labelAngle: 0 } }, y: { field: 'column', type: 'nominal', title: null, axis: { labelLimit: 300 } } },
       layer: [
         { mark: 'rect', encoding: { color: { field: 'z', type: 'quantitative', title: 'std from mean', scale: { scheme: 'redblue', reverse: true, domain: [-2, 2], clamp: true } } } },
         ...(k * profiles.length <= 150 ? [{ mark: { type: 'text' as const, fontSize: 9 }, encoding: { text: { field: 'z', type: 'quantitative' as const, format: '+.1f' } } }] : []),
@@ -102,7 +102,7 @@ function liftChart(lifts: ReturnType<typeof categoricalLifts>): ChartPart {
       width: 320, height: Math.max(120, 16 * top.length),
       data: { values: top.map((d) => ({ what: `seg ${d.segment}: ${d.column} = ${d.label}`, lift: r4(d.lift) })) },
       mark: { type: 'bar', color: '#f58518' },
-      encoding: { y: { field: 'what', type: 'nominal', title: null, sort: '-x', axis: { labelLimit: 220 } }, x: { field: 'lift', type: 'quantitative', title: 'lift' } },
+      encoding: { y: { field: 'what', type: 'nominal', title: null, sort: '-x', axis: { labelLimit: 420 } }, x: { field: 'lift', type: 'quantitative', title: 'lift' } },
     },
   };
 }

@@ -28,19 +28,23 @@ function scatterChart(pred: number[], actual: number[]): ChartPart {
   // An even thinning over rows sorted by prediction keeps the shape of the cloud.
   const idx = thin(pred.map((_, i) => i).sort((a, b) => pred[a] - pred[b]), MAX_POINTS);
   const top = Math.max(1, ...pred, ...actual);
+  // symlog is linear below `constant` and logarithmic above: a tenth of the median value keeps
+  // the bulk of customers spread out whatever the currency unit.
+  const sorted = [...actual].sort((a, b) => a - b), constant = Math.max(1e-6, Math.abs(sorted[Math.floor(sorted.length / 2)] ?? 1) / 10 || 1);
+  const scale = { type: 'symlog' as const, constant };
   return {
     title: 'Predicted vs actual value',
     caption: `One dot per customer${pred.length > MAX_POINTS ? ` (${MAX_POINTS} of ${pred.length}, evenly spread over the predictions)` : ''}; symmetric-log axes. On the dashed diagonal the prediction was exact.`,
     spec: {
       width: W, height: H,
       layer: [
-        { data: { values: [{ x: 0, y: 0 }, { x: top, y: top }] }, mark: { type: 'line', color: '#999', strokeDash: [4, 3] }, encoding: { x: { field: 'x', type: 'quantitative', scale: { type: 'symlog' } }, y: { field: 'y', type: 'quantitative', scale: { type: 'symlog' } } } },
+        { data: { values: [{ x: 0, y: 0 }, { x: top, y: top }] }, mark: { type: 'line', color: '#999', strokeDash: [4, 3] }, encoding: { x: { field: 'x', type: 'quantitative', scale }, y: { field: 'y', type: 'quantitative', scale } } },
         {
           data: { values: idx.map((i) => ({ predicted: r4(pred[i]), actual: r4(actual[i]) })) },
           mark: { type: 'circle', size: 14, opacity: 0.45, color: '#4c78a8' },
           encoding: {
-            x: { field: 'predicted', type: 'quantitative', title: 'predicted value', scale: { type: 'symlog' } },
-            y: { field: 'actual', type: 'quantitative', title: 'actual value', scale: { type: 'symlog' } },
+            x: { field: 'predicted', type: 'quantitative', title: 'predicted value', scale },
+            y: { field: 'actual', type: 'quantitative', title: 'actual value', scale },
           },
         },
       ],
@@ -61,7 +65,7 @@ function residualChart(pred: number[], actual: number[]): ChartPart {
       width: W, height: H,
       data: { values: counts.map((c, b) => ({ lo: r4(lo + b * width), hi: r4(lo + (b + 1) * width), customers: c })) },
       layer: [
-        { mark: { type: 'bar', color: '#4c78a8' }, encoding: { x: { field: 'lo', type: 'quantitative', title: 'residual' }, x2: { field: 'hi' }, y: { field: 'customers', type: 'quantitative', title: 'customers' } } },
+        { mark: { type: 'bar', color: '#4c78a8', orient: 'vertical' }, encoding: { x: { field: 'lo', type: 'quantitative', title: 'residual' }, x2: { field: 'hi' }, y: { field: 'customers', type: 'quantitative', title: 'customers' } } },
         { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#e45756' }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
       ],
     },
