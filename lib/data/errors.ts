@@ -26,12 +26,15 @@ export type DataWarning =
   | { kind: 'out-of-range'; column: string; count: number; examples: string[] }
   | { kind: 'imputed-columns'; columns: string[]; source?: string; rows: number }
   /** Rows dropped because the same key (e.g. a user-item pair) came before. */
-  | { kind: 'duplicate-rows'; columns: string[]; source?: string; rows: number };
+  | { kind: 'duplicate-rows'; columns: string[]; source?: string; rows: number }
+  /** A campaign whose arms are lopsided or differ in their covariates (UpliftModel): `text` says how. */
+  | { kind: 'unbalanced-treatment'; columns: string[]; treatedShare: number; text: string };
 
 /** Receives each warning, already phrased, and its details (for callers that aggregate them). */
 export type WarningHandler = (message: string, detail: DataWarning) => void;
 
 export function formatWarning(w: DataWarning): string {
+  if (w.kind === 'unbalanced-treatment') return w.text;
   if (w.kind === 'duplicate-rows')
     return `${w.rows} row${w.rows === 1 ? '' : 's'}${w.source ? ` of ${w.source}` : ''} repeat${w.rows === 1 ? 's' : ''} an earlier (${w.columns.join(', ')}) and ${w.rows === 1 ? 'was' : 'were'} dropped (the earliest is kept)`;
   if (w.kind === 'out-of-range') {
