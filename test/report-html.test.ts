@@ -110,6 +110,23 @@ describe('HTML reports in headless Chromium', () => {
     await checkRendered(html, 'segments', ['Segment sizes', 'Numeric profiles', 'over-represented labels']);
   }, 120_000);
 
+  it('uplift: Qini and uplift curves, uplift by decile, predicted uplift, intervals and balance', async () => {
+    // Real covariates, simulated campaign: a coin-flip assignment, and an offer that moves
+    // customers on the international plan or with many service calls (a known effect).
+    const { seededRandom } = await import('../lib/train/data.js');
+    const random = seededRandom(21);
+    const rows = (await churnRows()).slice(0, 2000).map(({ churn: _c, ...r }) => {
+      const treated = random() < 0.5;
+      const moved = r.international_plan === 'yes' || Number(r.number_customer_service_calls) >= 3;
+      return { ...r, offer: treated ? 'yes' : 'no', bought: random() < 0.1 + (treated && moved ? 0.4 : 0) ? 'yes' : 'no' };
+    });
+    const model = await tl.presets.UpliftModel.fit(rows.slice(0, 1500), { treatment: 'offer', outcome: 'bought', folds: 2, epochs: 15, seed: 1, onWarning: () => {} });
+    const html = await tl.report.html(model, rows.slice(1500));
+    expectSelfContained(html);
+    expect(html).toContain('Randomization balance');
+    await checkRendered(html, 'uplift', ['Qini curve', 'Uplift curve', 'Uplift by decile', 'Predicted uplift distribution']);
+  }, 180_000);
+
   it('recommender: hit rate and NDCG at K, popularity of what is recommended', async () => {
     const all = syntheticInteractions({ users: 200, items: 120, seed: 4 });
     // Each user's last interaction is held out.

@@ -7,6 +7,7 @@ import { classifierSections } from './classifier.js';
 import { recommenderSections } from './recommender.js';
 import { registerReportBuilder } from './registry.js';
 import { segmentSections } from './segments.js';
+import { upliftSections } from './uplift.js';
 import { valueSections } from './value.js';
 
 registerReportBuilder<TabularClassifier<unknown>>('churn', classifierSections);
@@ -14,3 +15,4 @@ registerReportBuilder<TabularClassifier<unknown>>('propensity', classifierSectio
 registerReportBuilder<LifetimeValueModel>('ltv', valueSections);
 registerReportBuilder<Segmenter>('segments', segmentSections);
 registerReportBuilder<Recommender & import('../presets/preset.js').Preset>('recommender', recommenderSections);
+registerReportBuilder<import('../presets/uplift/uplift-model.js').UpliftModel>('uplift', upliftSections);
