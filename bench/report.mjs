@@ -25,7 +25,7 @@ async function time(name, model, holdout) {
     const html = await tl.report.html(model, holdout);
     reportMs.push(performance.now() - t0);
     bytes = html.length;
-    charts = (html.match(/<figure class="chart">/g) ?? []).length;
+    charts = (html.match(/<figure class="chart"/g) ?? []).length;
   }
   const e = median(evalMs), h = median(reportMs);
   return [name, holdout.length, charts, (e / 1000).toFixed(2), (h / 1000).toFixed(2), (h / e).toFixed(1), (bytes / 1024).toFixed(0)];

@@ -191,7 +191,7 @@ describe('tensorlift report (CLI)', () => {
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).toContain('m.safetensors');
-    expect((html.match(/<figure class="chart">/g) ?? []).length).toBe(7);
+    expect((html.match(/<figure class="chart"/g) ?? []).length).toBe(7);
     fails(['report', '--model', model, '--data', testCsv, '--out', join(dir, 'nope', 'r.html')], /^tensorlift: --out: .*does not exist/);
     fails(['report', '--model', join(dir, 'none.safetensors'), '--data', testCsv, '--out', out], /^tensorlift: --model: .*none\.safetensors/);
     fails(['report', '--model', model, '--data', testCsv, '--out', testCsv], /same file as --data/);

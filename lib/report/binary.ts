@@ -6,7 +6,7 @@ import type { LiftRow } from '../metrics/marketing.js';
 import type { ChartPart } from './section.js';
 import { r4, thin } from './render.js';
 
-const W = 340, H = 260;
+const W = 300, H = 230;
 
 /** Row indices ordered by score, highest first (ties by index, so charts are repeatable). */
 function byScore(p: ArrayLike<number>): number[] {

@@ -48,7 +48,9 @@ function tableHtml(t: ReportTable): string {
 }
 
 function chartHtml(c: RenderedChart): string {
-  return `<figure class="chart"><figcaption>${escapeHtml(c.title)}</figcaption>${c.svg}${c.caption ? `<p class="note">${escapeHtml(c.caption)}</p>` : ''}</figure>`;
+  // The caption wraps to the chart's own width, so charts sit side by side as drawn.
+  const width = /<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(c.svg)?.[1];
+  return `<figure class="chart"${width ? ` style="max-width: ${width}px"` : ''}><figcaption>${escapeHtml(c.title)}</figcaption>${c.svg}${c.caption ? `<p class="note">${escapeHtml(c.caption)}</p>` : ''}</figure>`;
 }
 
 const CSS = `
@@ -64,6 +66,7 @@ section > p.intro { margin: 0 0 12px; color: #555; font-size: 13px; max-width: 9
 .grid { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
 figure { margin: 0; }
 figure.chart { flex: 0 0 auto; }
+figure.chart p.note { max-width: none; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-weight: 600; font-size: 13px; margin: 4px 0 6px; }
 p.note { color: #666; font-size: 12px; max-width: 460px; margin: 4px 0 0; }

@@ -19,7 +19,7 @@ function atKChart(rows: { k: number; hitRate: number; ndcg: number }[]): ChartPa
     title: 'Hit rate and NDCG at K',
     caption: 'Hit rate: share of held-out interactions whose item is in the top K; NDCG also rewards ranking it higher (full ranking over the catalogue, seen items excluded).',
     spec: {
-      width: 340, height: 240, data: { values },
+      width: 300, height: 230, data: { values },
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'k', type: 'ordinal', title: 'K (list length)', axis: { labelAngle: 0 } },
@@ -47,7 +47,7 @@ function popularityChart(shares: number[]): ChartPart {
     title: 'Popularity of recommended items',
     caption: "Share of the recommended items in each popularity decile of the catalogue (1 = the 10% most interacted-with items); the dashed line is the catalogue's own 10%.",
     spec: {
-      width: 340, height: 240,
+      width: 300, height: 230,
       layer: [
         { data: { values: shares.map((s, d) => ({ decile: d + 1, share: r4(s) })) }, mark: { type: 'bar', color: '#4c78a8' }, encoding: { x: { field: 'decile', type: 'ordinal', title: 'popularity decile (1 = most popular)', axis: { labelAngle: 0 } }, y: { field: 'share', type: 'quantitative', title: 'share of recommendations', axis: { format: '%' } } } },
         { data: { values: [{ even: 0.1 }] }, mark: { type: 'rule', color: '#e45756', strokeDash: [4, 3] }, encoding: { y: { field: 'even', type: 'quantitative' } } },

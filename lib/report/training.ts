@@ -53,9 +53,9 @@ export function trainingCharts(history: NetworkHistory[]): ChartPart[] {
     {
       title: 'Training curves: loss per epoch',
       caption: 'Solid: training loss; dashed: loss on the rows each network held out. Each network stopped when its validation measure had not improved for the patience window.',
-      spec: lossSpec(history, 340, 260),
+      spec: lossSpec(history, 300, 230),
     },
-    ...measures.map((m) => ({ title: `Training curves: ${label(m)}`, caption: 'The measure early stopping watched, on each network\'s held-out rows; the best epoch\'s weights were kept.', spec: metricSpec(history, m, 340, 260) })),
+    ...measures.map((m) => ({ title: `Training curves: ${label(m)}`, caption: 'The measure early stopping watched, on each network\'s held-out rows; the best epoch\'s weights were kept.', spec: metricSpec(history, m, 300, 230) })),
   ];
 }
 

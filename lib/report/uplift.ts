@@ -11,7 +11,7 @@ import type { UpliftModel } from '../presets/uplift/uplift-model.js';
 import { type BuildOptions, type ChartPart, type Section } from './section.js';
 import { r4 } from './render.js';
 
-const W = 340, H = 260;
+const W = 300, H = 230;
 
 function curveChart(fraction: number[], model: number[], random: number[], title: string, yTitle: string, caption: string): ChartPart {
   const values = [...fraction.map((f, i) => ({ fraction: f, value: r4(model[i]), curve: 'model' })), ...fraction.map((f, i) => ({ fraction: f, value: r4(random[i]), curve: 'random' }))];

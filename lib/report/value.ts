@@ -8,7 +8,7 @@ import { type BuildOptions, type ChartPart, type Section, metricsTable } from '.
 import { r4, thin } from './render.js';
 import { presetHistory, trainingCharts } from './training.js';
 
-const W = 340, H = 260, MAX_POINTS = 2000;
+const W = 300, H = 230, MAX_POINTS = 2000;
 
 /** Ten equal-count groups by predicted value (1 = highest): mean predicted and mean actual. */
 export function valueDeciles(pred: number[], actual: number[], bins = 10): { decile: number; rows: number; predicted: number; actual: number }[] {
