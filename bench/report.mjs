@@ -2,7 +2,7 @@
 // model's own evaluate() on the same rows (the numbers without the charts), interleaved and
 // repeated, so the ratio says what the charts cost on this machine whatever its load. The
 // churn and segment models use the bundled mlc_churn.csv; the value model the shared wa_churn
-// when ../shared/data is there. Timing only: the holdout overlaps the training rows here.
+// and the uplift model resume_names (4,870 rows) when ../shared/data is there. Timing only: the holdout overlaps the training rows here.
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -47,5 +47,11 @@ if (existsSync(join(dataDir, 'wa_churn.csv'))) {
   const m = await tl.presets.LifetimeValueModel.fit(wa.slice(0, 3000), { target: 'total_charges', seed: 1 });
   rows.push(await time('LifetimeValueModel (ziln)', m, wa.slice(wa.length - 5000)));
 } else console.log(`(LifetimeValueModel skipped: no ${join(dataDir, 'wa_churn.csv')})`);
+if (existsSync(join(dataDir, 'resume_names.csv'))) {
+  // The randomized resume experiment of BASELINES.md: treatment ethnicity == 'cauc', outcome call.
+  const resumes = (await tl.data.readCsv(join(dataDir, 'resume_names.csv'))).rows.map(({ name: _n, ethnicity, ...r }) => ({ ...r, cauc: ethnicity === 'cauc' ? 'yes' : 'no' }));
+  const m = await tl.presets.UpliftModel.fit(resumes, { treatment: 'cauc', outcome: 'call', folds: 2, seed: 1, onWarning: () => {} });
+  rows.push(await time('UpliftModel (2 folds; evaluate: 200 bootstraps)', m, resumes));
+} else console.log(`(UpliftModel skipped: no ${join(dataDir, 'resume_names.csv')})`);
 
 printTable('HTML report on a 5,000-row holdout beside evaluate() on the same rows', ['model', 'rows', 'charts', 'evaluate s', 'report s', 'report / evaluate', 'HTML KB'], rows);
