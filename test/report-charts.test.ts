@@ -160,6 +160,8 @@ describe('report pages', () => {
     const other = Object.assign(Object.create(Object.getPrototypeOf(m)), m, { kind: 'mystery' });
     await expect(tl.report.html(other, rows)).rejects.toThrow(/no HTML report for a 'mystery' model yet \(reports exist for: churn, propensity, ltv, segments, recommender/);
     await expect(tl.report.write(m, rows, join(dir, 'missing-dir', 'r.html'))).rejects.toThrow(/ENOENT|missing-dir/);
+    const seg = await tl.presets.Segmenter.fit(rows, { k: 2, seed: 1 });
+    await expect(tl.report.html(seg, rows, { plan: { costPerContact: 1, valuePerConversion: 5 } })).rejects.toThrow(/^report: a 'segments' model has no campaign plan/);
   }, 60_000);
 });
 
@@ -196,6 +198,9 @@ describe('tensorlift report (CLI)', () => {
     fails(['report', '--model', join(dir, 'none.safetensors'), '--data', testCsv, '--out', out], /^tensorlift: --model: .*none\.safetensors/);
     fails(['report', '--model', model, '--data', testCsv, '--out', testCsv], /same file as --data/);
     fails(['report', '--model', model, '--data', trainCsv.replace('train', 'gone'), '--out', out], /gone\.csv/);
+    fails(['report', '--model', model, '--data', testCsv, '--out', out, '--value-per-conversion', '5'], /give --cost-per-contact too/);
+    fails(['report', '--model', model, '--data', testCsv, '--out', out, '--cost-per-contact', 'abc'], /--cost-per-contact must be a number, got 'abc'/);
+    fails(['report', '--model', model, '--data', testCsv, '--out', out, '--cost-per-contact', '1'], /--cost-per-contact needs --value-per-conversion/);
     fails(['train', 'segments', '--data', trainCsv, '--curves', join(dir, 'c.svg')], /--curves: a 'segments' model records no per-epoch training history/);
     fails(['train', 'churn', '--data', trainCsv, '--target', 'churn', '--curves', join(dir, 'c.png')], /ending in \.svg/);
     expect(existsSync(join(dir, 'c.svg'))).toBe(false);

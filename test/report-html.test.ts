@@ -121,10 +121,11 @@ describe('HTML reports in headless Chromium', () => {
       return { ...r, offer: treated ? 'yes' : 'no', bought: random() < 0.1 + (treated && moved ? 0.4 : 0) ? 'yes' : 'no' };
     });
     const model = await tl.presets.UpliftModel.fit(rows.slice(0, 1500), { treatment: 'offer', outcome: 'bought', folds: 2, epochs: 15, seed: 1, onWarning: () => {} });
-    const html = await tl.report.html(model, rows.slice(1500));
+    const html = await tl.report.html(model, rows.slice(1500), { plan: { costPerContact: 1, valuePerConversion: 20 } });
     expectSelfContained(html);
     expect(html).toContain('Randomization balance');
-    await checkRendered(html, 'uplift', ['Qini curve', 'Uplift curve', 'Uplift by decile', 'Predicted uplift distribution']);
+    expect(html).toMatch(/Assumed: costPerContact 1, valuePerConversion 20\./);
+    await checkRendered(html, 'uplift', ['Qini curve', 'Uplift curve', 'Uplift by decile', 'Predicted uplift distribution', 'Expected profit', 'Incremental results']);
   }, 180_000);
 
   it('recommender: hit rate and NDCG at K, popularity of what is recommended', async () => {

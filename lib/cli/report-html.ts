@@ -1,7 +1,7 @@
 // `tensorlift report --model m --data holdout.csv --out report.html`: the model's evaluation as
 // one self-contained HTML page (lib/report), and the training curves a `train --curves` run
 // writes. Paths are checked before any work, as every command does.
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { InputError } from '../data/errors.js';
 import { readTable } from '../data/source.js';
 import { load } from '../io/model-file.js';
@@ -12,6 +12,12 @@ import { trainingCurvesSvg } from '../report/training.js';
 import { atomicWrite } from '../report/write.js';
 import { readOptions, withReadOptions } from './options.js';
 import { warn } from './process.js';
+
+const number = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${flag} must be a number, got '${v}'`);
+  return n;
+};
 
 /** The kinds whose training records per-epoch curves. */
 const CURVE_KINDS = ['churn', 'propensity', 'ltv'];
@@ -45,6 +51,9 @@ export function registerHtmlReport(program: Command): void {
       .requiredOption('--data <file>', 'labelled rows the model did not train on (held-out interactions for a recommender)')
       .requiredOption('--out <file>', 'the HTML file to write')
       .option('--title <text>', "the page's title")
+      .option('--cost-per-contact <n>', 'add a campaign plan (uplift models): what one contact costs', number('--cost-per-contact'))
+      .option('--value-per-conversion <n>', 'with --cost-per-contact: what one incremental conversion is worth', number('--value-per-conversion'))
+      .option('--budget <n>', 'with --cost-per-contact: the most the campaign may spend', number('--budget'))
       .option('--impute-missing', 'accept rows that lack some of the trained columns, imputing them'),
   ).action(async (o) => {
     await checkInputFile(o.model, '--model');
@@ -52,11 +61,16 @@ export function registerHtmlReport(program: Command): void {
     await checkOutputFile(o.out, '--out');
     for (const [p, flag] of [[o.model, '--model'], [o.data, '--data']])
       if (await sameFile(o.out, p)) throw new InputError(`--out ${o.out} is the same file as ${flag}; writing would overwrite it`, 'ESAMEFILE');
+    if ((o.valuePerConversion !== undefined || o.budget !== undefined) && o.costPerContact === undefined)
+      throw new InputError('--value-per-conversion and --budget plan a campaign; give --cost-per-contact too');
+    if (o.costPerContact !== undefined && o.valuePerConversion === undefined) throw new InputError('--cost-per-contact needs --value-per-conversion (what one incremental conversion is worth)');
+    const plan = o.costPerContact === undefined ? undefined
+      : { costPerContact: o.costPerContact, valuePerConversion: o.valuePerConversion, ...(o.budget !== undefined ? { budget: o.budget } : {}) };
     const model = await load(o.model);
     if (!isPreset(model)) throw new InputError(`${o.model} holds a plain network, not a preset; a report needs a preset's evaluation`);
     const started = performance.now();
     const data = await readTable(o.data, readOptions(o));
-    await writeReport(model, data, o.out, { title: o.title, modelPath: o.model, missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn });
+    await writeReport(model, data, o.out, { title: o.title, modelPath: o.model, plan, missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn });
     process.stderr.write(`report of ${data.rows.length} rows -> ${o.out} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
   });
 }

@@ -8,6 +8,7 @@ import { toTable } from '../data/table.js';
 import type { ReadOptions } from '../data/source.js';
 import { type Data, type DataOptions, type Preset, isPreset } from '../presets/preset.js';
 import { pageHtml, type RenderedSection } from './html.js';
+import { planSection } from './plan.js';
 import { renderSvg } from './render.js';
 import { reportBuilder } from './registry.js';
 import { atomicWrite } from './write.js';
@@ -23,6 +24,11 @@ export interface ReportOptions extends DataOptions {
   title?: string;
   /** Where the model came from, for the page's header (default: not shown). */
   modelPath?: string;
+  /**
+   * Adds a campaign-plan section (models with plan(): UpliftModel): the costs plan() takes,
+   * e.g. `{ costPerContact: 1, valuePerConversion: 40, budget?: 5000 }`, stated on the page as assumptions.
+   */
+  plan?: Record<string, number>;
 }
 
 const NAMES: Record<string, string> = { churn: 'Churn model', propensity: 'Propensity model', ltv: 'Lifetime value model', segments: 'Segmentation', recommender: 'Recommender', uplift: 'Uplift model' };
@@ -34,6 +40,7 @@ export async function html(model: Preset, data: Data, opts: ReportOptions = {}):
   const table = await toTable(data, 'report', opts.read as ReadOptions | undefined);
   const started = performance.now();
   const sections = await build(model, table, { missing: opts.missing, onWarning: opts.onWarning });
+  if (opts.plan) sections.push(await planSection(model, table, opts.plan, { missing: opts.missing, onWarning: () => undefined }));
   const rendered: RenderedSection[] = [];
   for (const s of sections) rendered.push({ ...s, charts: await Promise.all(s.charts.map(async (c) => ({ title: c.title, caption: c.caption, svg: await renderSvg(c.spec) }))) });
   const source = typeof data === 'string' ? basename(data) : table.source ? basename(table.source) : undefined;
