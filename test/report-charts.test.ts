@@ -15,6 +15,7 @@ import { categoricalLifts, numericProfiles } from '../lib/report/segments.js';
 import { valueDeciles } from '../lib/report/value.js';
 import { networkHistory } from '../lib/presets/training-history.js';
 import { seededRandom } from '../lib/train/data.js';
+import { runNodeFile } from './helpers/child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tl-report-charts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -162,6 +163,22 @@ describe('report pages', () => {
     await expect(tl.report.write(m, rows, join(dir, 'missing-dir', 'r.html'))).rejects.toThrow(/ENOENT|missing-dir/);
     const seg = await tl.presets.Segmenter.fit(rows, { k: 2, seed: 1 });
     await expect(tl.report.html(seg, rows, { plan: { costPerContact: 1, valuePerConversion: 5 } })).rejects.toThrow(/^report: a 'segments' model has no campaign plan/);
+  }, 60_000);
+});
+
+describe('tl.report from CommonJS', () => {
+  it("require('tensorlift').report renders (vega is loaded on first use, so its top-level await does not block require)", async () => {
+    const file = join(dir, 'curves.cjs');
+    writeFileSync(file, `
+      const tl = require(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
+      (async () => {
+        const h = await tl.fit(new tl.nn.Linear(2, 1), { x: tl.randn([16, 2]), y: tl.randn([16, 1]) }, { loss: 'mse', epochs: 2, batchSize: 8 });
+        console.log((await tl.report.trainingCurvesSvg(h)).includes('training loss'));
+      })();
+    `);
+    const r = await runNodeFile(file, [], { timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('true');
   }, 60_000);
 });
 

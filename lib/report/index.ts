@@ -5,7 +5,6 @@
 //   await writeFile('curves.svg', await tl.report.trainingCurvesSvg(model));
 import { basename } from 'node:path';
 import { toTable } from '../data/table.js';
-import type { ReadOptions } from '../data/source.js';
 import { type Data, type DataOptions, type Preset, isPreset } from '../presets/preset.js';
 import { pageHtml, type RenderedSection } from './html.js';
 import { planSection } from './plan.js';
@@ -37,7 +36,7 @@ const NAMES: Record<string, string> = { churn: 'Churn model', propensity: 'Prope
 export async function html(model: Preset, data: Data, opts: ReportOptions = {}): Promise<string> {
   if (!isPreset(model)) throw new TypeError('report.html: expected a preset (a trained or loaded tensorlift model)');
   const build = reportBuilder(model.kind);
-  const table = await toTable(data, 'report', opts.read as ReadOptions | undefined);
+  const table = await toTable(data, 'report', opts.read);
   const started = performance.now();
   const sections = await build(model, table, { missing: opts.missing, onWarning: opts.onWarning });
   if (opts.plan) sections.push(await planSection(model, table, opts.plan, { missing: opts.missing, onWarning: () => undefined }));

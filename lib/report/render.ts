@@ -2,8 +2,9 @@
 // headless vega View (renderer 'none') writes SVG markup without a canvas or a browser. The
 // view gets a loader that refuses every URL, so a chart can only draw the values it carries
 // (a report must open offline and never fetch anything while it is made).
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+// vega is imported on first use: its canvas probe awaits at module top level, which would
+// stop `require('tensorlift')` from CommonJS (require() cannot load such a module graph).
+import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 
 export type ChartSpec = TopLevelSpec;
@@ -25,10 +26,13 @@ const offline = {
   file: () => Promise.reject(new Error('report charts never read files')),
 };
 
+let libs: Promise<[typeof Vega, typeof import('vega-lite')]> | undefined;
+
 /** The chart as one `<svg>` element (fixed size, white background). */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
+  const [vega, vl] = await (libs ??= Promise.all([import('vega'), import('vega-lite')]));
   const compiled = vl.compile({ ...spec, config: { ...CONFIG, ...(spec as { config?: object }).config } } as TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offline as unknown as vega.Loader, logLevel: vega.Error });
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offline as unknown as Vega.Loader, logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {
