@@ -69,6 +69,11 @@ describe('uplift metrics', () => {
       expect(m.auuc(s, t, y)).toBeCloseTo(ref.auuc, 12);
       expect(m.averageTreatmentEffect(t, y)).toBeCloseTo(ref.ate, 12);
       for (const f of [0.1, 0.2, 0.3, 1]) expect(m.upliftAtK(s, t, y, f)).toBeCloseTo(ref.at(f), 12);
+      const all = m.upliftSummary(s, t, y, [0.1, 0.2, 0.3, 1]);
+      expect(all.qini).toBeCloseTo(ref.qiniArea, 12);
+      expect(all.auuc).toBeCloseTo(ref.auuc, 12);
+      expect(all.ate).toBeCloseTo(ref.ate, 12);
+      all.upliftAt.forEach((v, k) => expect(v).toBeCloseTo(ref.at([0.1, 0.2, 0.3, 1][k]), 12));
       // With n + 1 points the sampled curve is the reference itself.
       const c = m.upliftCurve(s, t, y, 301);
       for (let k = 0; k <= 300; k++) {

@@ -215,9 +215,12 @@ describe('tensorlift report (CLI)', () => {
     fails(['report', '--model', join(dir, 'none.safetensors'), '--data', testCsv, '--out', out], /^tensorlift: --model: .*none\.safetensors/);
     fails(['report', '--model', model, '--data', testCsv, '--out', testCsv], /same file as --data/);
     fails(['report', '--model', model, '--data', trainCsv.replace('train', 'gone'), '--out', out], /gone\.csv/);
-    fails(['report', '--model', model, '--data', testCsv, '--out', out, '--value-per-conversion', '5'], /give --cost-per-contact too/);
+    fails(['report', '--model', model, '--data', testCsv, '--out', out, '--value-per-saved', '5'], /give --cost-per-contact too/);
     fails(['report', '--model', model, '--data', testCsv, '--out', out, '--cost-per-contact', 'abc'], /--cost-per-contact must be a number, got 'abc'/);
-    fails(['report', '--model', model, '--data', testCsv, '--out', out, '--cost-per-contact', '1'], /--cost-per-contact needs --value-per-conversion/);
+    fails(['report', '--model', model, '--data', testCsv, '--out', out, '--cost-per-contact', '1', '--offer-success-rate', '0.3'], /plan: --value-per-saved must be a positive finite number/);
+    const planned = join(dir, 'planned.html');
+    execFileSync(process.execPath, [cli, 'report', '--model', model, '--data', testCsv, '--out', planned, '--cost-per-contact', '2', '--value-per-saved', '80', '--offer-success-rate', '0.25'], { stdio: 'ignore' });
+    expect(readFileSync(planned, 'utf8')).toMatch(/Campaign plan[\s\S]*Assumed: costPerContact 2, valuePerSaved 80, offerSuccessRate 0.25\.[\s\S]*assumes the offer keeps 25\.0%/);
     fails(['train', 'segments', '--data', trainCsv, '--curves', join(dir, 'c.svg')], /--curves: a 'segments' model records no per-epoch training history/);
     fails(['train', 'churn', '--data', trainCsv, '--target', 'churn', '--curves', join(dir, 'c.png')], /ending in \.svg/);
     expect(existsSync(join(dir, 'c.svg'))).toBe(false);

@@ -26,6 +26,7 @@ import { parseShard, scoreFile } from './score-file.js';
 import { type Flags, TRAINERS, checkTestColumns, presetOptions, trainSpec } from './train.js';
 import { registerConsume } from './consume.js';
 import { registerServe } from './serve.js';
+import { registerPlan } from './plan.js';
 import { recommenderArgv, registerRecommenderCommands } from './recommend.js';
 import { checkCurvesPath, registerHtmlReport, writeCurves } from './report-html.js';
 
@@ -206,6 +207,7 @@ program
 
 registerServe(program);
 registerConsume(program);
+registerPlan(program);
 
 registerRecommenderCommands(program);
 registerHtmlReport(program);

@@ -51,9 +51,11 @@ export function registerHtmlReport(program: Command): void {
       .requiredOption('--data <file>', 'labelled rows the model did not train on (held-out interactions for a recommender)')
       .requiredOption('--out <file>', 'the HTML file to write')
       .option('--title <text>', "the page's title")
-      .option('--cost-per-contact <n>', 'add a campaign plan (uplift models): what one contact costs', number('--cost-per-contact'))
-      .option('--value-per-conversion <n>', 'with --cost-per-contact: what one incremental conversion is worth', number('--value-per-conversion'))
-      .option('--budget <n>', 'with --cost-per-contact: the most the campaign may spend', number('--budget'))
+      .option('--cost-per-contact <n>', 'add a campaign plan (uplift and churn models): what one contact costs', number('--cost-per-contact'))
+      .option('--value-per-conversion <n>', 'uplift plan: what one incremental conversion is worth', number('--value-per-conversion'))
+      .option('--value-per-saved <n>', 'churn plan: what keeping one customer is worth', number('--value-per-saved'))
+      .option('--offer-success-rate <r>', 'churn plan: ASSUMED share of contacted would-be churners the offer keeps (0-1]', number('--offer-success-rate'))
+      .option('--budget <n>', 'plan: the most the campaign may spend on contacts', number('--budget'))
       .option('--impute-missing', 'accept rows that lack some of the trained columns, imputing them'),
   ).action(async (o) => {
     await checkInputFile(o.model, '--model');
@@ -61,11 +63,12 @@ export function registerHtmlReport(program: Command): void {
     await checkOutputFile(o.out, '--out');
     for (const [p, flag] of [[o.model, '--model'], [o.data, '--data']])
       if (await sameFile(o.out, p)) throw new InputError(`--out ${o.out} is the same file as ${flag}; writing would overwrite it`, 'ESAMEFILE');
-    if ((o.valuePerConversion !== undefined || o.budget !== undefined) && o.costPerContact === undefined)
-      throw new InputError('--value-per-conversion and --budget plan a campaign; give --cost-per-contact too');
-    if (o.costPerContact !== undefined && o.valuePerConversion === undefined) throw new InputError('--cost-per-contact needs --value-per-conversion (what one incremental conversion is worth)');
+    // The plan's own checks (plan() of the model) name any missing or bad amount by its flag.
+    const planFlags = ['valuePerConversion', 'valuePerSaved', 'offerSuccessRate', 'budget'] as const;
+    if (o.costPerContact === undefined && planFlags.some((k) => o[k] !== undefined))
+      throw new InputError('the plan options (--value-per-conversion, --value-per-saved, --offer-success-rate, --budget) plan a campaign; give --cost-per-contact too');
     const plan = o.costPerContact === undefined ? undefined
-      : { costPerContact: o.costPerContact, valuePerConversion: o.valuePerConversion, ...(o.budget !== undefined ? { budget: o.budget } : {}) };
+      : { costPerContact: o.costPerContact as number, ...Object.fromEntries(planFlags.filter((k) => o[k] !== undefined).map((k) => [k, o[k] as number])) };
     const model = await load(o.model);
     if (!isPreset(model)) throw new InputError(`${o.model} holds a plain network, not a preset; a report needs a preset's evaluation`);
     const started = performance.now();

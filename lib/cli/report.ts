@@ -3,6 +3,7 @@
 // class), and for any other preset's report its numbers and tables as they come.
 import type { ChurnReport, MulticlassReport } from '../presets/classifier-report.js';
 import type { ColumnImportance } from '../presets/preset.js';
+import { isUpliftReport, upliftReportText } from './uplift-text.js';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const num = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v));
@@ -62,6 +63,7 @@ function genericReport(r: object, indent = ''): string {
 export function formatReport(r: object): string {
   if (isChurnReport(r)) return churnReport(r);
   if (isMulticlassReport(r)) return multiclassReport(r);
+  if (isUpliftReport(r)) return upliftReportText(r);
   return genericReport(r);
 }
 

@@ -10,6 +10,7 @@ import type { Table } from '../data/table.js';
 import type { TabularClassifier } from '../presets/classifier.js';
 import type { NetworkProgress } from '../presets/classifier-fit.js';
 import type { Preset } from '../presets/preset.js';
+import { upliftOptions, upliftSpec } from './train-uplift.js';
 
 /** Parsed flags of the train command (commander's camelCase names). */
 export type Flags = Record<string, unknown> & { data: string; out: string; test?: string };
@@ -47,6 +48,7 @@ export function presetOptions(): Option[] {
     new Option('--head <head>', "ltv: the value head, 'ziln' (zero-inflated lognormal, default) or 'mse'").choices(['ziln', 'mse']),
     new Option('--k <k>', "segments: the number of segments, or 'auto' (2..10 by silhouette; default)"),
     new Option('--drop-missing', 'ltv: train without the rows whose target is missing (default: an error naming the row)'),
+    ...upliftOptions(),
   ];
 }
 
@@ -136,6 +138,7 @@ export const TRAINERS: Record<string, TrainSpec> = {
   propensity: classifierSpec('propensity', ['maxClasses']),
   ltv: ltvSpec,
   segments: segmentSpec,
+  uplift: upliftSpec,
 };
 
 const flag = (attr: string) => `--${attr.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

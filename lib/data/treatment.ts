@@ -4,10 +4,13 @@
 // arm only, or three and more (a multi-arm test: compare two arms at a time), is a one-line
 // error naming the values. The outcome is binary (two values: a conversion) or a number.
 import { InputError, columnList, shellWord } from './errors.js';
-import { numericTarget } from './numeric-target.js';
 import { type BinaryTarget, binaryTarget, encodeTarget } from './target.js';
 import { asLabel, asNumber, isMissing } from './values.js';
 import { type Table, where } from './table.js';
+
+// Only an empty cell is a missing arm: 'none' or 'null' in a treatment column is usually the
+// control arm's name ("offer: none"), not a missing value as elsewhere.
+const blank = (v: unknown) => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && v.trim() === '');
 
 const TREATED = ['1', 'yes', 'true', 'y', 't', 'treated', 'treatment', 'test', 'exposed', 'contacted'];
 
@@ -27,7 +30,7 @@ export function treatmentOf(t: Table, name: string, treated?: string): Treatment
   const counts = new Map<string, number>();
   t.rows.forEach((r, i) => {
     const v = r[name];
-    if (isMissing(v)) throw new InputError(`${where(t, i)}: the treatment '${name}' is missing (every row must say whether it was treated)`);
+    if (blank(v)) throw new InputError(`${where(t, i)}: the treatment '${name}' is missing (every row must say whether it was treated)`);
     const l = asLabel(v);
     counts.set(l, (counts.get(l) ?? 0) + 1);
   });
@@ -53,23 +56,12 @@ export function encodeTreatment(t: Table, treatment: Treatment): Float32Array {
     throw new InputError(`treatment: column '${treatment.name}' is not in ${t.source ?? 'the data'} (columns: ${columnList(t.columns)})`);
   return Float32Array.from(t.rows, (r, i) => {
     const v = r[treatment.name];
-    if (isMissing(v)) throw new InputError(`${where(t, i)}: the treatment '${treatment.name}' is missing`);
+    if (blank(v)) throw new InputError(`${where(t, i)}: the treatment '${treatment.name}' is missing`);
     const l = asLabel(v);
     if (l !== treatment.treated && l !== treatment.control)
       throw new InputError(`${where(t, i)}: treatment '${treatment.name}' is '${l}', expected '${treatment.treated}' or '${treatment.control}'`);
     return l === treatment.treated ? 1 : 0;
   });
-}
-
-/** Two distinct values, none missing: a conversion. */
-function twoValued(t: Table, name: string): boolean {
-  const seen = new Set<string>();
-  for (const r of t.rows) {
-    if (isMissing(r[name])) return false;
-    seen.add(asLabel(r[name]));
-    if (seen.size > 2) return false;
-  }
-  return seen.size === 2;
 }
 
 /**
@@ -78,15 +70,28 @@ function twoValued(t: Table, name: string): boolean {
  */
 export function outcomeOf(t: Table, name: string, positive?: string): Outcome {
   if (!t.columns.includes(name)) throw new InputError(`outcome: column '${name}' is not in the data (columns: ${columnList(t.columns)})`);
-  if (positive !== undefined || twoValued(t, name)) {
+  const counts = new Map<string, number>();
+  let numeric = true;
+  t.rows.forEach((r, i) => {
+    const v = r[name];
+    if (isMissing(v)) throw new InputError(`${where(t, i)}: the outcome '${name}' is missing`);
+    const l = asLabel(v);
+    counts.set(l, (counts.get(l) ?? 0) + 1);
+    if (numeric && (asNumber(v) === undefined || !Number.isFinite(asNumber(v)!))) numeric = false;
+  });
+  const labels = [...counts.keys()];
+  if (labels.length === 1) throw new InputError(`outcome: every row has '${name}' = '${labels[0]}'; uplift needs outcomes that vary`);
+  if (positive !== undefined || labels.length === 2) {
     try {
       return { type: 'binary', ...binaryTarget(t, name, positive) };
     } catch (e) {
-      throw e instanceof InputError ? new InputError((cli) => (cli ? e.cliMessage : e.message).replace(/^target:/, 'outcome:').replace(/target/g, 'outcome'), e.code) : e;
+      throw e instanceof InputError ? new InputError((cli) => (cli ? e.cliMessage : e.message).replace(/^target:/, 'outcome:').replace(/positive class/g, 'converted value'), e.code) : e;
     }
   }
-  const values = numericTarget(t, name, { what: 'outcome' }).values;
-  if (values.every((v) => v === values[0])) throw new InputError(`outcome: every row has '${name}' = ${values[0]}; uplift needs outcomes that vary`);
+  if (!numeric) {
+    const shown = labels.slice(0, 5).map((l) => `'${l}'`).join(', ') + (labels.length > 5 ? ', ...' : '');
+    throw new InputError(`outcome: '${name}' has ${labels.length} values (${shown}); an uplift outcome is a conversion (two values) or a number`);
+  }
   return { type: 'numeric', name };
 }
 

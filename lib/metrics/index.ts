@@ -7,5 +7,5 @@ export { adjustedRandIndex } from './clustering.js';
 export { liftTable, captureRate, hitRateAtK, ndcgAtK, silhouette } from './marketing.js';
 export type { LiftRow } from './marketing.js';
 export type { Values } from './values.js';
-export { upliftCurve, qiniCoefficient, auuc, upliftAtK, averageTreatmentEffect } from './uplift.js';
+export { upliftCurve, qiniCoefficient, auuc, upliftAtK, averageTreatmentEffect, upliftSummary } from './uplift.js';
 export type { UpliftCurve } from './uplift.js';

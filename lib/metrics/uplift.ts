@@ -52,8 +52,7 @@ function descending(s: Float64Array): number[] {
 }
 
 /** Curve values at each step of the ranking (fraction 0 first, then after each run of tied scores). */
-function steps({ s, t, y }: Checked): { x: number[]; qini: number[]; gain: number[]; ate: number } {
-  const order = descending(s);
+function steps({ s, t, y }: Checked, order = descending(s)): { x: number[]; qini: number[]; gain: number[]; ate: number } {
   const n = s.length;
   let NT = 0, YT = 0, YC = 0;
   for (let i = 0; i < n; i++) {
@@ -125,8 +124,11 @@ export function auuc(scores: Values, treated: Values, outcome: Values): number {
  */
 export function upliftAtK(scores: Values, treated: Values, outcome: Values, fraction: number): number {
   if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`upliftAtK: fraction must be in (0, 1], got ${fraction}`);
-  const { s, t, y } = check('upliftAtK', scores, treated, outcome);
-  const order = descending(s);
+  const c = check('upliftAtK', scores, treated, outcome);
+  return topUplift(c, descending(c.s), fraction);
+}
+
+function topUplift({ s, t, y }: Checked, order: number[], fraction: number): number {
   const top = Math.max(1, Math.round(fraction * s.length));
   let nt = 0, nc = 0, yt = 0, yc = 0;
   for (let k = 0; k < top; k++) {
@@ -143,4 +145,16 @@ export function averageTreatmentEffect(treated: Values, outcome: Values): number
   let nt = 0, yt = 0, yc = 0;
   for (let i = 0; i < t.length; i++) if (t[i]) { nt++; yt += y[i]; } else yc += y[i];
   return yt / nt - yc / (t.length - nt);
+}
+
+/**
+ * ATE, Qini coefficient, AUUC and uplift at each of `fractions` from one sort of the scores:
+ * the same values as the separate functions (what a bootstrap computes hundreds of times).
+ */
+export function upliftSummary(scores: Values, treated: Values, outcome: Values, fractions: number[]): { ate: number; qini: number; auuc: number; upliftAt: number[] } {
+  for (const f of fractions) if (!(f > 0 && f <= 1)) throw new RangeError(`upliftSummary: fraction must be in (0, 1], got ${f}`);
+  const c = check('upliftSummary', scores, treated, outcome);
+  const order = descending(c.s);
+  const { x, qini, gain, ate } = steps(c, order);
+  return { ate, qini: areaAboveRandom(x, qini, ate), auuc: areaAboveRandom(x, gain, ate), upliftAt: fractions.map((f) => topUplift(c, order, f)) };
 }

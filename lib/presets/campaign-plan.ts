@@ -3,7 +3,9 @@
 // rate), contact customers best-first and find the number of contacts that maximizes
 // expected profit = incremental results × value − contacts × cost, within an optional budget.
 // The curve holds the same quantities at every percent of the population, for charts.
-import { InputError } from '../data/errors.js';
+import { InputError, type WarningHandler } from '../data/errors.js';
+import type { ReadOptions } from '../data/source.js';
+import { type Row, type Table, toTable } from '../data/table.js';
 
 export interface PlanCosts {
   /** What one contact costs (an email, a call, a discount's cost). */
@@ -80,4 +82,57 @@ export function planCampaign(expected: ArrayLike<number>, sizes: ArrayLike<numbe
   const shares = Array.from({ length: 101 }, (_, i) => Math.round((i / 100) * population));
   const curve = [...new Set([...shares, best.contacts])].sort((a, b) => a - b).map((c) => point(c, at(c)));
   return { ...best, population, curve };
+}
+
+export interface ChurnPlanOptions {
+  costPerContact: number;
+  /** What keeping one customer who would have churned is worth (a margin, a lifetime value). */
+  valuePerSaved: number;
+  /**
+   * ASSUMED share of contacted would-be churners the retention offer keeps (0 to 1]. A churn
+   * model knows who is at risk, not whom the offer changes: measure this with a randomized
+   * test (and UpliftModel) before trusting the plan.
+   */
+  offerSuccessRate: number;
+  budget?: number;
+  /** The customers to plan for: a path or rows with the model's input columns. */
+  data: string | Row[] | Table;
+  read?: ReadOptions;
+  missing?: 'error' | 'impute';
+  onWarning?: WarningHandler;
+}
+
+export interface ChurnPlanPoint {
+  contacts: number;
+  share: number;
+  /** Σ P(churn) × offerSuccessRate over the contacted: an expectation under the stated assumption. */
+  expectedSaved: number;
+  cost: number;
+  profit: number;
+}
+
+export interface ChurnPlan extends ChurnPlanPoint {
+  population: number;
+  offerSuccessRate: number;
+  /** The assumption the figures rest on, spelt out for whoever reads the plan. */
+  assumption: string;
+  curve: ChurnPlanPoint[];
+}
+
+/** A retention campaign from a churn model: contact by P(churn), highest first. */
+export async function churnPlan(model: { predict(rows: Table, opts: { missing?: 'error' | 'impute'; onWarning?: WarningHandler }): number[] }, opts: ChurnPlanOptions): Promise<ChurnPlan> {
+  const costs = checkCosts(opts as unknown as Record<string, unknown>, 'valuePerSaved', '--value-per-saved');
+  const rate = opts.offerSuccessRate;
+  if (typeof rate !== 'number' || !(rate > 0 && rate <= 1))
+    throw new InputError((cli) => `plan: ${cli ? '--offer-success-rate' : 'offerSuccessRate'} (the assumed share of contacted churners the offer keeps) must be a number in (0, 1], got ${typeof rate === 'number' ? rate : JSON.stringify(rate)}`);
+  if (opts.data === undefined) throw new InputError((cli) => `plan: a churn plan needs the customers to plan for (${cli ? '--data' : 'data'})`);
+  const table = await toTable(opts.data, 'ChurnModel.plan', opts.read);
+  const p = model.predict(table, { missing: opts.missing, onWarning: opts.onWarning }).sort((a, b) => b - a);
+  const core = planCampaign(p.map((v) => v * rate), p.map(() => 1), costs);
+  const point = (c: PlanPoint): ChurnPlanPoint => ({ contacts: c.contacts, share: c.share, expectedSaved: c.incremental, cost: c.cost, profit: c.profit });
+  return {
+    ...point(core), population: core.population, offerSuccessRate: rate,
+    assumption: `assumes the offer keeps ${(100 * rate).toFixed(1)}% of contacted customers who would otherwise churn (offerSuccessRate), and that churn probabilities are calibrated; measure the success rate with a randomized test`,
+    curve: core.curve.map(point),
+  };
 }

@@ -14,6 +14,7 @@ import { buildFromParts, partsFromSafetensors } from './persist.js';
 import type { Data, DataOptions, PredictOptions } from './preset.js';
 import { registerPreset } from './registry.js';
 import type { BinaryTarget } from '../data/target.js';
+import { type ChurnPlan, type ChurnPlanOptions, churnPlan } from './campaign-plan.js';
 
 // Report and importance types, importable from here as before.
 export type { ChurnReport } from './classifier-report.js';
@@ -51,6 +52,15 @@ export class ChurnModel extends TabularClassifier<number> {
   /** ROC AUC, log loss, accuracy, the decile lift table and capture rates on labelled rows. */
   override async evaluate(data: Data, opts: DataOptions = {}): Promise<ChurnReport> {
     return (await super.evaluate(data, opts)) as ChurnReport;
+  }
+
+  /**
+   * A retention campaign over `data`: contact by P(churn), highest first, and keep the number
+   * of contacts that maximizes expected profit; expected saved customers rest on the ASSUMED
+   * `offerSuccessRate` (campaign-plan.ts).
+   */
+  plan(opts: ChurnPlanOptions): Promise<ChurnPlan> {
+    return churnPlan(this, opts);
   }
 
   static async load(path: string): Promise<ChurnModel> {

@@ -20,3 +20,4 @@ export { Recommender } from './recommender/recommender.js';
 export type { RecommenderFitOptions, RecommenderReport, Recommendation } from './recommender/recommender.js';
 export { UpliftModel } from './uplift/uplift-model.js';
 export type { UpliftFitOptions, UpliftReport, UpliftPlan, UpliftPlanOptions, UpliftPlanPoint } from './uplift/uplift-model.js';
+export type { ChurnPlan, ChurnPlanOptions, ChurnPlanPoint } from './campaign-plan.js';

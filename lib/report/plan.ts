@@ -1,5 +1,5 @@
-// The campaign-plan section of a report: for a model with plan() (UpliftModel; any preset
-// that answers plan({ ...costs, data }) with { contacts, profit, curve }), the expected profit
+// The campaign-plan section of a report: for a model with plan() (UpliftModel, ChurnModel; any
+// preset that answers plan({ ...costs, data }) with { contacts, profit, curve }), the expected profit
 // and incremental results of contacting the data's rows best-first, at every share of them,
 // with the chosen point marked. The costs are the caller's assumptions and the page says so.
 import { InputError } from '../data/errors.js';
@@ -15,6 +15,8 @@ interface PlanLike {
   cost: number;
   population?: number;
   basis?: string;
+  /** What the figures assume, spelt out (a churn plan's offer success rate). */
+  assumption?: string;
   curve: (Record<string, number | undefined> & { contacts: number; share: number; profit: number })[];
 }
 
@@ -68,7 +70,7 @@ export async function planSection(model: Preset, table: Table, costs: Record<str
   const assumptions = Object.entries(costs).map(([k, v]) => `${k} ${v}`).join(', ');
   return {
     title: 'Campaign plan',
-    intro: `Assumed: ${assumptions}. Contact ${plan.contacts.toLocaleString('en-US')} of ${(plan.population ?? table.rows.length).toLocaleString('en-US')} rows for an expected ${Number(plan[key as keyof PlanLike] ?? NaN).toFixed(1)} incremental results and a profit of ${plan.profit.toFixed(2)}${plan.basis ? ` (${plan.basis})` : ''}. These are expectations under the stated costs, not measurements.`,
+    intro: `Assumed: ${assumptions}. Contact ${plan.contacts.toLocaleString('en-US')} of ${(plan.population ?? table.rows.length).toLocaleString('en-US')} rows for an expected ${Number(plan[key as keyof PlanLike] ?? NaN).toFixed(1)} incremental results and a profit of ${plan.profit.toFixed(2)}${plan.basis ? ` (${plan.basis})` : ''}. These are expectations under the stated costs, not measurements${plan.assumption ? `; the plan ${plan.assumption}` : ''}.`,
     charts: [profitChart(plan), incrementalChart(plan, key)],
     tables: [{ title: 'The plan at a few sizes', columns: ['share contacted', 'contacts', key, 'cost', 'expected profit'],
       rows: plan.curve.filter((p, i) => i % 10 === 0 || p.contacts === plan.contacts).map((p) => [p.share, p.contacts, p[key] ?? null, p.cost ?? null, p.profit]) }],

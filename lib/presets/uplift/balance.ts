@@ -74,6 +74,6 @@ export function balanceWarnings(b: BalanceReport, rows: number): string[] {
     out.push(`unbalanced assignment: only ${(100 * smaller).toFixed(1)}% of the ${rows} rows are ${arm} (${Math.round(smaller * rows)} rows); uplift estimates rest on that arm and will be noisy`);
   }
   if (b.imbalanced.length)
-    out.push(`unbalanced covariates: treated and control rows differ in ${b.imbalanced.slice(0, 5).map((c) => `'${c}'`).join(', ')}${b.imbalanced.length > 5 ? ', ...' : ''} (largest standardized difference ${b.maxStdDiff.toFixed(2)} in '${b.worstColumn}'); uplift assumes a randomized assignment`);
+    out.push(`unbalanced covariates: treated and control rows differ in ${b.imbalanced.slice(0, 5).map((c) => `'${c}'`).join(', ')}${b.imbalanced.length > 5 ? ', ...' : ''} (largest standardized difference ${b.maxStdDiff.toFixed(2)} in '${b.worstColumn}'); uplift assumes a randomized assignment (leave out a column that records or follows from the treatment)`);
   return out;
 }

@@ -78,6 +78,8 @@ export interface FittedUplift {
   outcome: Outcome;
   /** Numeric outcomes are learned standardized: uplift = network uplift × scale. */
   scale: number;
+  /** How the networks' uplift is shrunk toward the average effect (calibrate() below). */
+  calibration: Calibration;
   validation: UpliftValidation;
   training: { rows: number; treated: number; control: number; ate: number; balance: BalanceReport };
   /** The training rows' out-of-fold uplift, sorted descending and averaged into at most 200 equal bins (for plan()). */
@@ -164,12 +166,51 @@ export async function fitUplift(data: Data, opts: UpliftFitOptions): Promise<Fit
   for (let j = 0; j < trained.length; j++) if (!pick.kept.includes(j)) disposeMembers(trained[j].members);
   let yt = 0, yc = 0;
   for (let i = 0; i < n; i++) if (t[i]) yt += raw[i]; else yc += raw[i];
+  const calibration = calibrate(pick.oof, t, raw, nt / n);
+  const calibrated = pick.oof.map((u) => applyCalibration(calibration, u));
   return {
+    calibration,
     chosen: pick.blend ? 'blend' : trained[pick.kept[0]].learner, components: pick.kept.map((j) => trained[j]), preprocessor, schema, treatment, outcome, scale,
     validation: { ...pick.score, tried, upliftAt30: upliftAtK(pick.oof, t, raw, 0.3), epochs: pick.kept.flatMap((j) => epochs[j]) },
     training: { rows: n, treated: nt, control: n - nt, ate: yt / nt - yc / (n - nt), balance },
-    population: binnedDescending(pick.oof),
+    population: binnedDescending(calibrated),
   };
+}
+
+// Networks' uplift on noisy campaign data spreads wider than the true effects (part of the
+// spread is noise), which would make plan() promise too much from the top rows. The
+// transformed outcome Y* = (y - ȳ)(t - p) / (p (1 - p)) has expectation uplift(x) under
+// randomization, so the least-squares slope of Y* on the out-of-fold uplift says how much of
+// the spread is real: predictions are shrunk to ate + slope × (u - center), the slope kept in
+// [0.1, 1] (never stretched; never flat, so the ranking survives a model with no signal).
+export interface Calibration {
+  ate: number;
+  center: number;
+  slope: number;
+  /** The slope as estimated, before it was kept in [0.1, 1]. */
+  rawSlope: number;
+}
+
+function calibrate(u: Float64Array, t: Float32Array, y: Float64Array, p: number): Calibration {
+  const n = u.length;
+  let center = 0, meanY = 0, yt = 0, yc = 0, nt = 0;
+  for (let i = 0; i < n; i++) {
+    center += u[i] / n;
+    meanY += y[i] / n;
+    if (t[i]) { yt += y[i]; nt++; } else yc += y[i];
+  }
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) {
+    const ystar = ((y[i] - meanY) * (t[i] - p)) / (p * (1 - p));
+    sxy += (u[i] - center) * ystar;
+    sxx += (u[i] - center) ** 2;
+  }
+  const rawSlope = sxx > 0 ? sxy / sxx : 0;
+  return { ate: yt / nt - yc / (n - nt), center, slope: Math.min(1, Math.max(0.1, rawSlope)), rawSlope };
+}
+
+export function applyCalibration(c: Calibration, u: number): number {
+  return c.ate + c.slope * (u - c.center);
 }
 
 // The blend (mean uplift of every learner) is kept unless one learner beats its out-of-fold

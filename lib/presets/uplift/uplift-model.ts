@@ -19,7 +19,7 @@ import { asTable } from '../preset.js';
 import { registerPreset } from '../registry.js';
 import { TabularNet } from '../tabular-net.js';
 import { balanceOf } from './balance.js';
-import { type Component, type FittedUplift, type UpliftFitOptions, fitUplift } from './fit-uplift.js';
+import { type Calibration, type Component, type FittedUplift, type UpliftFitOptions, applyCalibration, fitUplift } from './fit-uplift.js';
 import { LEARNERS, type Learner, featureTensors, netsPerMember, upliftOf } from './learners.js';
 import { type BootstrapOptions, type UpliftReport, upliftReport } from './uplift-report.js';
 
@@ -67,6 +67,7 @@ export class UpliftModel implements Preset<number, UpliftReport> {
   readonly treatment: Treatment;
   readonly outcome: Outcome;
   readonly scale: number;
+  readonly calibration: Calibration;
   readonly validation: FittedUplift['validation'];
   readonly training: FittedUplift['training'];
   readonly population: number[];
@@ -79,6 +80,7 @@ export class UpliftModel implements Preset<number, UpliftReport> {
     this.treatment = f.treatment;
     this.outcome = f.outcome;
     this.scale = f.scale;
+    this.calibration = f.calibration;
     this.validation = f.validation;
     this.training = f.training;
     this.population = f.population;
@@ -104,7 +106,7 @@ export class UpliftModel implements Preset<number, UpliftReport> {
     const [num, catg] = featureTensors(e, this.preprocessor);
     try {
       const each = this.components.map((c) => upliftOf(c.learner, c.members, num, catg, this.outcome.type));
-      return Array.from(each[0], (_, i) => (each.reduce((a, u) => a + u[i], 0) / each.length) * this.scale);
+      return Array.from(each[0], (_, i) => applyCalibration(this.calibration, (each.reduce((a, u) => a + u[i], 0) / each.length) * this.scale));
     } finally {
       num.dispose();
       catg.dispose();
@@ -169,6 +171,7 @@ export class UpliftModel implements Preset<number, UpliftReport> {
       `inputs: ${inputs.length} columns: ${columnList(inputs, 16)}`,
       `trained on ${tr.rows} rows (${tr.treated} treated, ${tr.control} control; average effect ${tr.ate.toFixed(4)}); ${this.chosen === 'blend' ? `a blend of ${this.components.map((c) => c.learner).join(', ')}` : `learner '${this.chosen}'`}, ${this.components[0].members.length} folds`,
       `out-of-fold uplift-curve area ${v.auuc.toFixed(4)}, Qini ${v.qini.toFixed(4)}, uplift in top 30% ${v.upliftAt30.toFixed(4)} (tried: ${v.tried.map((t) => `${t.learner} ${t.auuc.toFixed(4)}`).join(', ')})`,
+      `uplift calibrated to the average effect + ${this.calibration.slope.toFixed(2)} × the networks' deviation from it (out-of-fold slope ${this.calibration.rawSlope.toFixed(2)})`,
     ].join('\n');
   }
 
@@ -177,7 +180,7 @@ export class UpliftModel implements Preset<number, UpliftReport> {
       preprocessor: this.preprocessor.toJSON(),
       backbones: this.components.flatMap((c) => c.members.flat()),
       head: { chosen: this.chosen, components: this.components.map((c) => ({ learner: c.learner, folds: c.members.length })), outcomeType: this.outcome.type, scale: this.scale },
-      info: { treatment: this.treatment, outcome: this.outcome, schema: this.schema, validation: this.validation, training: this.training, population: this.population },
+      info: { treatment: this.treatment, outcome: this.outcome, schema: this.schema, validation: this.validation, training: this.training, population: this.population, calibration: this.calibration },
     });
   }
 
@@ -201,6 +204,8 @@ export class UpliftModel implements Preset<number, UpliftReport> {
       if (!(head.chosen === 'blend' || (head.components.length === 1 && head.chosen === head.components[0].learner))) throw new Error(`UpliftModel: the file's learner ${JSON.stringify(head.chosen)} does not match its networks`);
       if (!(head.scale > 0)) throw new Error("UpliftModel: the file's outcome scale is not a positive number");
       if (!info.treatment || !info.outcome || head.outcomeType !== info.outcome.type || !info.training || !Array.isArray(info.population)) throw new Error('UpliftModel: the file lacks its treatment, outcome or training summary');
+      const c = info.calibration;
+      if (!c || ![c.ate, c.center, c.slope].every((v) => typeof v === 'number' && Number.isFinite(v))) throw new Error('UpliftModel: the file lacks its uplift calibration');
       const nets = parts.backbones.map((m, i) => {
         if (!(m instanceof TabularNet)) throw new Error(`UpliftModel: network ${i} is a ${m.constructor.name}, not a TabularNet`);
         return m;

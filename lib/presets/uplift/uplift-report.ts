@@ -1,7 +1,7 @@
 // UpliftModel.evaluate's report: the ranking measures of lib/metrics/uplift.ts on labelled
 // campaign rows, each with a bootstrap confidence interval (rows resampled within each arm,
 // so every replicate keeps the campaign's treated/control sizes), and the arms' balance.
-import { auuc, averageTreatmentEffect, qiniCoefficient, upliftAtK } from '../../metrics/uplift.js';
+import { upliftSummary } from '../../metrics/uplift.js';
 import { seededRandom } from '../../train/data.js';
 import type { BalanceReport } from './balance.js';
 
@@ -38,7 +38,8 @@ export interface BootstrapOptions {
 const KS = [10, 20, 30] as const;
 
 function measures(s: ArrayLike<number>, t: ArrayLike<number>, y: ArrayLike<number>): number[] {
-  return [averageTreatmentEffect(t, y), qiniCoefficient(s, t, y), auuc(s, t, y), ...KS.map((k) => upliftAtK(s, t, y, k / 100))];
+  const m = upliftSummary(s, t, y, KS.map((k) => k / 100));
+  return [m.ate, m.qini, m.auuc, ...m.upliftAt];
 }
 
 function percentile(sorted: number[], q: number): number {
