@@ -152,6 +152,16 @@ describe('report pages', () => {
     await expect(tl.report.trainingCurvesSvg({ epochs: [], stoppedEarly: false })).rejects.toThrow(/the history has no epochs/);
   }, 60_000);
 
+  it('a model file from before training histories were saved still gets its report, without the training section', async () => {
+    const old = await tl.load<tl.presets.ChurnModel>(new URL('./fixtures/churn-v1/model.safetensors', import.meta.url).pathname);
+    expect(old.validation.history).toBeUndefined();
+    const { rows: churn } = await tl.data.readCsv(new URL('../data/mlc_churn.csv', import.meta.url).pathname);
+    const html = await tl.report.html(old, churn.slice(0, 400));
+    expect((html.match(/<figure class="chart"/g) ?? []).length).toBe(5);
+    expect(html).not.toContain('Training curves');
+    await expect(tl.report.trainingCurvesSvg(old)).rejects.toThrow(/^trainingCurvesSvg: this 'churn' model records no training history/);
+  }, 60_000);
+
   it('bad input: one-line errors naming what was wrong', async () => {
     const m = await tl.presets.ChurnModel.fit(rows, { target: 'y', ensemble: 1, epochs: 2, seed: 1 });
     await expect(tl.report.html(m, rows.map(({ y: _y, ...r }) => r))).rejects.toThrow(/^report: the data has no 'y' column/);

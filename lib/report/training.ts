@@ -64,6 +64,9 @@ function asHistories(h: unknown): NetworkHistory[] {
   if (h && Array.isArray((h as History).epochs)) return [networkHistory(h as History)];
   const saved = presetHistory(h) ?? (Array.isArray(h) && h.length && h.every((x) => x && typeof x === 'object' && (x as NetworkHistory).series) ? (h as NetworkHistory[]) : undefined);
   if (saved) return saved;
+  const kind = (h as { kind?: unknown })?.kind;
+  if (typeof kind === 'string')
+    throw new RangeError(`trainingCurvesSvg: this '${kind}' model records no training history (ChurnModel, PropensityModel and LifetimeValueModel save one; files from before they did have none)`);
   throw new TypeError('trainingCurvesSvg: expected a trained ChurnModel, PropensityModel or LifetimeValueModel, a tl.fit() history, or an array of them');
 }
 
