@@ -22,6 +22,9 @@ interface PlanLike {
 
 type Planner = Preset & { plan(opts: Record<string, unknown>): Promise<PlanLike> };
 
+/** 'incrementalConversions' -> 'incremental conversions'. */
+const label = (key: string) => key.replace(/([A-Z])/g, ' $1').toLowerCase();
+
 const incrementalKey = (p: Record<string, unknown>) => Object.keys(p).find((k) => k !== 'observedIncrementalConversions' && /^(incremental|saved|expected)/i.test(k));
 
 function profitChart(plan: PlanLike): ChartPart {
@@ -44,7 +47,7 @@ function incrementalChart(plan: PlanLike, key: string): ChartPart {
   const observed = plan.curve.some((p) => typeof p.observedIncrementalConversions === 'number');
   const values = plan.curve.flatMap((p) => [
     { share: r4(p.share), value: r4(p[key] ?? NaN), which: 'expected' },
-    ...(observed ? [{ share: r4(p.share), value: r4(p.observedIncrementalConversions ?? NaN), which: 'observed in this data' }] : []),
+    ...(observed ? [{ share: r4(p.share), value: r4(p.observedIncrementalConversions ?? NaN), which: 'observed' }] : []),
   ]);
   return {
     title: 'Incremental results by campaign size',
@@ -56,7 +59,7 @@ function incrementalChart(plan: PlanLike, key: string): ChartPart {
       mark: { type: 'line', strokeWidth: 2 },
       encoding: {
         x: { field: 'share', type: 'quantitative', title: 'share contacted', axis: { format: '%' } },
-        y: { field: 'value', type: 'quantitative', title: key.replace(/([A-Z])/g, ' $1').toLowerCase() },
+        y: { field: 'value', type: 'quantitative', title: label(key) },
         color: { field: 'which', type: 'nominal', title: null },
       },
     },
@@ -70,9 +73,9 @@ export async function planSection(model: Preset, table: Table, costs: Record<str
   const assumptions = Object.entries(costs).map(([k, v]) => `${k} ${v}`).join(', ');
   return {
     title: 'Campaign plan',
-    intro: `Assumed: ${assumptions}. Contact ${plan.contacts.toLocaleString('en-US')} of ${(plan.population ?? table.rows.length).toLocaleString('en-US')} rows for an expected ${Number(plan[key as keyof PlanLike] ?? NaN).toFixed(1)} incremental results and a profit of ${plan.profit.toFixed(2)}${plan.basis ? ` (${plan.basis})` : ''}. These are expectations under the stated costs, not measurements${plan.assumption ? `; the plan ${plan.assumption}` : ''}.`,
+    intro: `Assumed: ${assumptions}. Contact ${plan.contacts.toLocaleString('en-US')} of ${(plan.population ?? table.rows.length).toLocaleString('en-US')} rows for an expected ${Number(plan[key as keyof PlanLike] ?? NaN).toFixed(1)} incremental results and a profit of ${plan.profit.toFixed(2)}${plan.basis ? `; figures from the ${plan.basis}` : ''}. These are expectations under the stated costs, not measurements${plan.assumption ? `; the plan ${plan.assumption}` : ''}.`,
     charts: [profitChart(plan), incrementalChart(plan, key)],
-    tables: [{ title: 'The plan at a few sizes', columns: ['share contacted', 'contacts', key, 'cost', 'expected profit'],
-      rows: plan.curve.filter((p, i) => i % 10 === 0 || p.contacts === plan.contacts).map((p) => [p.share, p.contacts, p[key] ?? null, p.cost ?? null, p.profit]) }],
+    tables: [{ title: 'The plan at every tenth of the rows, and its choice', columns: ['share contacted', 'contacts', label(key), 'cost', 'expected profit'],
+      rows: plan.curve.filter((p) => Math.abs(10 * p.share - Math.round(10 * p.share)) < 1e-9 || p.contacts === plan.contacts).map((p) => [p.share, p.contacts, p[key] ?? null, p.cost ?? null, p.profit]) }],
   };
 }
