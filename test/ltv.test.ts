@@ -19,7 +19,7 @@ beforeAll(async () => {
   const kept = rows.map((r, i) => [r, i] as const).filter(([r]) => r.total_charges !== '');
   train = kept.filter(([, i]) => i % 5 !== 0).map(([r]) => r);
   test = kept.filter(([, i]) => i % 5 === 0).map(([r]) => r);
-  model = await tl.presets.LifetimeValueModel.fit(train, { target: 'total_charges', ensemble: 3, seed: 1 });
+  model = await tl.presets.LifetimeValueModel.fit(train, { target: 'total_charges', head: 'ziln', ensemble: 3, seed: 1 });
 }, 120_000);
 
 describe('LifetimeValueModel on a per-customer table', () => {
@@ -70,16 +70,51 @@ describe('LifetimeValueModel on a per-customer table', () => {
     expect((await m.evaluate(test)).spearman).toBeGreaterThan(0.6);
   });
 
+  it("head 'auto' (the default) blends ZILN, Poisson and MSE by out-of-fold RMSE, at least as well as the best head", async () => {
+    const auto = await tl.presets.LifetimeValueModel.fit(train, { target: 'total_charges', ensemble: 2, seed: 1 });
+    const v = auto.validation;
+    expect(v.heads!.map((h) => h.head)).toEqual(['ziln', 'poisson', 'mse']);
+    expect(v.heads!.reduce((a, h) => a + h.weight, 0)).toBeCloseTo(1, 9);
+    // The weights minimize the out-of-fold RMSE over a grid that contains each head alone.
+    expect(v.rmse).toBeLessThanOrEqual(Math.min(...v.heads!.map((h) => h.rmse)) + 1e-9);
+    const r = await auto.evaluate(test);
+    const y = test.map((row) => Number(row.total_charges));
+    const mean = train.reduce((s, row) => s + Number(row.total_charges), 0) / train.length;
+    expect(1 - (r.rmse / tl.metrics.rmse(y.map(() => mean), y)) ** 2).toBeGreaterThan(0.8);
+    const iv = auto.predictInterval(test);
+    for (const { p10, p50, p90 } of iv) expect(0 <= p10 && p10 <= p50 && p50 <= p90).toBe(true);
+    expect(auto.describe()).toMatch(/Blend \(weights chosen on out-of-fold RMSE\): ziln \d\.\d/);
+    const path = join(dir, 'ltv-auto.safetensors');
+    await auto.save(path);
+    const back = await tl.presets.LifetimeValueModel.load(path);
+    expect(back.predict(test)).toEqual(auto.predict(test));
+    expect(back.predictInterval(test.slice(0, 5))).toEqual(auto.predictInterval(test.slice(0, 5)));
+    // A signed target leaves only the MSE head.
+    const signed = train.slice(0, 300).map((row, i) => ({ ...row, total_charges: String(Number(row.total_charges) - (i % 2 ? 3000 : 0)) }));
+    const s = await tl.presets.LifetimeValueModel.fit(signed, { target: 'total_charges', ensemble: 1, epochs: 5, seed: 1 });
+    expect(s.validation.heads).toBeUndefined();
+    expect(s.describe()).toMatch(/Head: MSE/);
+  }, 120_000);
+
+  it('has a log-link Poisson head as an option (the mean on a multiplicative scale)', async () => {
+    const m = await tl.presets.LifetimeValueModel.fit(train.slice(0, 600), { target: 'total_charges', head: 'poisson', ensemble: 1, epochs: 30, seed: 2 });
+    const p = m.predict(test);
+    expect(p.every((v) => v >= 0)).toBe(true);
+    expect((await m.evaluate(test)).spearman).toBeGreaterThan(0.6);
+    expect(m.describe()).toMatch(/log-link mean, Poisson deviance/);
+  });
+
   it('rejects bad targets and options with one-line errors', async () => {
     const rows = train.slice(0, 50);
     const fit = (data: tl.data.Row[], opts: tl.presets.LtvFitOptions) => tl.presets.LifetimeValueModel.fit(data, opts);
     await expect(fit(rows, { target: 'nope' })).rejects.toThrow(/'nope' is not in the data/);
     await expect(fit(rows.map((r) => ({ ...r, total_charges: '' })), { target: 'total_charges', missing: 'drop' })).rejects.toThrow(/every row's 'total_charges' is missing/);
     await expect(fit(rows.map((r, i) => (i === 3 ? { ...r, total_charges: 'lots' } : r)), { target: 'total_charges' })).rejects.toThrow(/row 3: the target 'total_charges' is 'lots', not a finite number/);
-    await expect(fit(rows.map((r, i) => (i === 4 ? { ...r, total_charges: '-5' } : r)), { target: 'total_charges' })).rejects.toThrow(/row 4: .* is -5; the zero-inflated lognormal head needs values >= 0 \(use \{ head: 'mse' \}/);
+    await expect(fit(rows.map((r, i) => (i === 4 ? { ...r, total_charges: '-5' } : r)), { target: 'total_charges', head: 'ziln' })).rejects.toThrow(/row 4: .* is -5; the zero-inflated lognormal head needs values >= 0 \(use \{ head: 'mse' \}/);
     await expect(fit(rows.map((r, i) => (i === 2 ? { ...r, total_charges: '' } : r)), { target: 'total_charges' })).rejects.toThrow(/row 2: the target 'total_charges' is missing \(pass \{ missing: 'drop' \}/);
     await expect(fit(rows.map((r) => ({ ...r, total_charges: 0 })), { target: 'total_charges' })).rejects.toThrow(/every target value is 0/);
-    await expect(fit(rows, { target: 'total_charges', head: 'poisson' as 'mse' })).rejects.toThrow(/head must be 'ziln' or 'mse'/);
+    await expect(fit(rows.map((r, i) => (i === 4 ? { ...r, total_charges: '-5' } : r)), { target: 'total_charges', head: 'poisson' })).rejects.toThrow(/row 4: .* is -5; the Poisson head needs values >= 0/);
+    await expect(fit(rows, { target: 'total_charges', head: 'gamma' as 'mse' })).rejects.toThrow(/head must be 'auto', 'ziln', 'poisson' or 'mse', got "gamma"/);
     await expect(fit(rows, { target: 'total_charges', ensemble: 0 })).rejects.toThrow(/ensemble must be an integer from 1 to 20/);
     await expect(fit(rows, { target: 'total_charges', customer: 'x' })).rejects.toThrow(/either target .* or customer\/time\/amount/);
     await expect(fit(rows, {})).rejects.toThrow(/options.target .* is required/);

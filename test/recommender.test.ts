@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
+import { seededRandom } from '../lib/train/data.js';
 import { splitLast, syntheticInteractions } from './helpers/interactions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tl-rec-'));
@@ -17,7 +18,8 @@ let seq: tl.presets.Recommender, ease: tl.presets.Recommender;
 
 beforeAll(async () => {
   seq = await tl.presets.Recommender.fit(train, { ...cols, model: 'sequential', seed: 1, sequential: { epochs: 12 } });
-  ease = await tl.presets.Recommender.fit(train, { ...cols, model: 'ease', ease: { halfLife: 0 } });
+  // Order-free: no recency weighting and no next-item transitions.
+  ease = await tl.presets.Recommender.fit(train, { ...cols, model: 'ease', ease: { halfLife: 0 }, transitions: false });
 }, 60_000);
 
 describe('Recommender', () => {
@@ -34,6 +36,34 @@ describe('Recommender', () => {
     expect(s.popularityBias).toBeGreaterThan(0);
     expect(s.popularityBias).toBeLessThan(1);
     expect(seq.modelKind).toBe('sequential');
+  });
+
+  it('blends next-item transitions beside EASE where validation finds they help, and keeps them through save and load', async () => {
+    const m = await tl.presets.Recommender.fit(train, { ...cols, model: 'ease' });
+    const t = m.validation.transitions!;
+    expect(t.weight).toBeGreaterThan(0);
+    expect(t.ndcg).toBeGreaterThan(m.validation.candidates.ease!.ndcg);
+    expect((await m.evaluate(test)).ndcg).toBeGreaterThan((await ease.evaluate(test)).ndcg + 0.1);
+    expect(m.describe()).toMatch(/next-item transitions \(window \d+, recency half-life \d+\) blended in at weight/);
+    const path = join(dir, 'transitions.safetensors');
+    await m.save(path);
+    const back = (await tl.load(path)) as tl.presets.Recommender;
+    expect(back.recommendMany(test.slice(0, 30).map((r) => r.user), 10)).toEqual(m.recommendMany(test.slice(0, 30).map((r) => r.user), 10));
+    expect(back.recommendNext(['i3', 'i4'], 5)).toEqual(m.recommendNext(['i3', 'i4'], 5));
+    // Without a time column there is no order, so no transitions.
+    expect((await tl.presets.Recommender.fit(train, { user: 'user', item: 'item' })).validation.transitions).toBeUndefined();
+  });
+
+  it('leaves the transitions out (or nearly) where order carries nothing: shuffled timestamps', async () => {
+    const random = seededRandom(4);
+    const shuffled = rows.map((r) => ({ ...r, ts: Math.floor(random() * 1e6) }));
+    const split = splitLast(shuffled);
+    const withNext = await tl.presets.Recommender.fit(split.train, { ...cols, model: 'ease' });
+    const without = await tl.presets.Recommender.fit(split.train, { ...cols, model: 'ease', transitions: false });
+    const a = await withNext.evaluate(split.test), b = await without.evaluate(split.test);
+    // Validation picks the weight with 0 among the choices, so it can only cost noise.
+    expect(withNext.validation.transitions!.ndcg).toBeGreaterThanOrEqual(without.validation.candidates.ease!.ndcg);
+    expect(a.ndcg).toBeGreaterThan(b.ndcg - 0.03);
   });
 
   it('chooses a model by validation and describes it', async () => {

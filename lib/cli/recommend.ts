@@ -13,6 +13,7 @@ import { load } from '../io/model-file.js';
 import { checkInputFile, checkOutputFile, sameFile } from '../io/paths.js';
 import { trackTempFile } from '../io/temp-files.js';
 import { Recommender } from '../presets/recommender/recommender.js';
+import type { Row } from '../data/table.js';
 import { reporter, warn } from './process.js';
 
 const HIDDEN = 'train-recommender';
@@ -44,6 +45,7 @@ export function registerRecommenderCommands(program: Command): void {
     .option('--rating <column>', 'a rating column (used with --min-rating)')
     .option('--min-rating <value>', 'keep only rows rated at least this', Number)
     .option('--item-features <file>', 'item rows with the --item column and text features (genres a|b|c) for cold items')
+    .option('--user-features <file>', 'user rows with the --user column and feature columns (age, country, ...): for new users, and beside the model where validation says they help')
     .addOption(new Option('--model <kind>', 'which model (default: chosen on validation)').choices(['auto', 'sequential', 'ease']))
     .option('--test <file>', 'held-out interactions to report HR@10 / NDCG@10 on after training')
     .option('--seed <n>', 'random seed', positive('--seed'))
@@ -51,16 +53,18 @@ export function registerRecommenderCommands(program: Command): void {
     .action(async (o) => {
       await checkInputFile(o.data, '--data');
       if (o.itemFeatures) await checkInputFile(o.itemFeatures, '--item-features');
+      if (o.userFeatures) await checkInputFile(o.userFeatures, '--user-features');
       if (o.test) await checkInputFile(o.test, '--test');
       await checkOutputFile(o.out, '--out');
       if (await sameFile(o.out, o.data)) throw new InputError(`--out ${o.out} is the same file as --data; saving would overwrite it`, 'ESAMEFILE');
       const say = reporter(false);
       const data = await readTable(o.data);
       const itemFeatures = o.itemFeatures ? (await readTable(o.itemFeatures)).rows : undefined;
+      const userFeatures = o.userFeatures ? (await readTable(o.userFeatures)).rows : undefined;
       process.stderr.write(`training recommender on ${o.data} (${data.rows.length} rows) ...\n`);
       const started = performance.now();
       const model = await Recommender.fit(data, {
-        user: o.user, item: o.item, time: o.time, rating: o.rating, minRating: o.minRating, itemFeatures, model: o.model, seed: o.seed,
+        user: o.user, item: o.item, time: o.time, rating: o.rating, minRating: o.minRating, itemFeatures, userFeatures, model: o.model, seed: o.seed,
         onWarning: warn, onProgress: (m) => process.stderr.write(`${m}\n`),
       });
       say(`trained in ${((performance.now() - started) / 1000).toFixed(1)} s\n${model.describe()}`);
@@ -76,7 +80,7 @@ export function registerRecommenderCommands(program: Command): void {
     .command('recommend')
     .description('top-k items for each user of a file (streamed): rows user, rank, item, score')
     .requiredOption('--model <file>', 'a recommender saved by train recommender')
-    .requiredOption('--users <file>', "users to recommend for: a CSV/JSON Lines file with the model's user column (or one column)")
+    .requiredOption('--users <file>', "users to recommend for: a CSV/JSON Lines file with the model's user column (or one column); new users' feature columns are used when the model has user features")
     .option('--k <n>', 'items per user', positive('--k'), 10)
     .option('--include-seen', 'allow items the user already interacted with')
     .requiredOption('--out <file>', "where to write the lists (CSV; '-': stdout)")
@@ -107,13 +111,14 @@ async function writeRecommendations(model: Recommender, usersFile: string, out: 
       else stream.once('drain', resolve);
     });
   let column: string | undefined, count = 0;
-  let block: string[] = [];
+  let block: string[] = [], blockRows: Row[] = [];
   const flush = async () => {
-    const lists = model.recommendMany(block, k, { excludeSeen });
+    const lists = model.recommendRows(blockRows, k, { excludeSeen });
     const rows = lists.flatMap((list, u) => list.map((r, rank) => [block[u], rank + 1, r.item, r.score]));
     if (rows.length) await write(stringify(rows));
     count += block.length;
     block = [];
+    blockRows = [];
   };
   try {
     await write(stringify([['user', 'rank', 'item', 'score']]));
@@ -125,6 +130,7 @@ async function writeRecommendations(model: Recommender, usersFile: string, out: 
       }
       if (row[column] == null || row[column] === '') continue;
       block.push(String(row[column]));
+      blockRows.push({ ...row, [model.columns.user]: row[column] });
       if (block.length === 256) await flush();
     }
     await flush();

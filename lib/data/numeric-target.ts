@@ -16,7 +16,7 @@ export interface NumericTarget {
 }
 
 export function numericTarget(
-  t: Table, name: string, opts: { missing?: 'error' | 'drop'; nonNegative?: boolean; what?: string } = {},
+  t: Table, name: string, opts: { missing?: 'error' | 'drop'; /** true, or the name of the head that needs it */ nonNegative?: boolean | string; what?: string } = {},
 ): NumericTarget {
   const what = opts.what ?? 'target';
   if (!t.columns.includes(name)) throw new InputError(`${what}: column '${name}' is not in the data (columns: ${columnList(t.columns)})`);
@@ -32,7 +32,7 @@ export function numericTarget(
     const x = asNumber(v);
     if (x === undefined || !Number.isFinite(x)) throw new InputError(`${where(t, i)}: the target '${name}' is '${String(v)}', not a finite number`);
     if (opts.nonNegative && x < 0)
-      throw new InputError(`${where(t, i)}: the target '${name}' is ${x}; the zero-inflated lognormal head needs values >= 0 (use { head: 'mse' } for signed targets)`);
+      throw new InputError(`${where(t, i)}: the target '${name}' is ${x}; the ${typeof opts.nonNegative === 'string' ? opts.nonNegative : 'zero-inflated lognormal'} head needs values >= 0 (use { head: 'mse' } or 'auto' for signed targets)`);
     values.push(x);
     rows.push(i);
   });

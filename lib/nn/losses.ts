@@ -1,6 +1,6 @@
 // Loss functions (tl.losses). Each reduces with 'mean' (default), 'sum' or 'none'.
 import { softplus } from '../ops/activation.js';
-import { abs, log } from '../ops/math.js';
+import { abs, exp, log } from '../ops/math.js';
 import { add, div, gt, maximum, minimum, mul, sub, where } from '../ops/arithmetic.js';
 import { embedding } from '../ops/join.js';
 import { bceWithLogits, softmaxCrossEntropy } from '../ops/loss.js';
@@ -166,4 +166,15 @@ export function zilnLoss(out: Tensor, target: Tensor, opts: { reduction?: Reduct
   const bce = binaryCrossEntropyWithLogits(logit, positive, { reduction: 'none' });
   const loss = add(bce, mul(positive, nll)).reshape([n]);
   return reduce(loss, opts.reduction ?? 'mean', 'zilnLoss');
+}
+
+/**
+ * Poisson negative log-likelihood with a log link (PyTorch's PoissonNLLLoss, log_input=True,
+ * without the Stirling term): exp(logRate) - target * logRate. Minimized by
+ * exp(logRate) = E[target], for any non-negative target distribution, so it fits a mean on a
+ * multiplicative scale (counts, spend) without assuming a shape.
+ */
+export function poissonNll(logRate: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  sameShape('poissonNll', logRate, target, 'logRate', 'target');
+  return reduce(sub(exp(logRate), mul(target, logRate)), opts.reduction ?? 'mean', 'poissonNll');
 }

@@ -2,7 +2,8 @@
 // column, or from a transaction log (customer, time, amount) as of a cut-off date. The head
 // is a zero-inflated lognormal by default (spend is 0 for many customers and heavy-tailed for
 // the rest), so the model gives a distribution: its mean is the prediction, its quantiles the
-// interval. An MSE head is the option for targets a lognormal does not fit (signed values).
+// interval. In table mode the default blends it with a log-link (Poisson) and an MSE head by
+// out-of-fold RMSE (value-blend.ts); MSE alone serves signed targets.
 import { InputError, type WarningHandler } from '../data/errors.js';
 import { numericTarget } from '../data/numeric-target.js';
 import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
@@ -20,7 +21,9 @@ import { type TrainSettings, type ValueInputs, rawOutputs, trainValueNets } from
 import type { TabularTrainingOptions } from './tabular-net.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
 import { type IsotonicMap, applyIsotonic, fitIsotonic } from './isotonic.js';
-import { zilnMean, zilnParams, zilnQuantile } from './ziln.js';
+import { zilnParams, zilnQuantile } from './ziln.js';
+import { checkOptions } from './ltv-options.js';
+import { HEAD_NAMES, type HeadGroup, type TargetScale, blendWeights, headValue, headsFor, scaledTargets } from './value-blend.js';
 import type { NetworkHistory } from './training-history.js';
 
 export interface LtvFitOptions extends TabularTrainingOptions {
@@ -38,8 +41,12 @@ export interface LtvFitOptions extends TabularTrainingOptions {
   sequence?: 'gru' | 'lstm' | 'none';
   steps?: number;
   sequenceHidden?: number;
-  /** 'ziln' (default; needs values >= 0) or 'mse'. */
-  head?: ValueHead;
+  /**
+   * 'ziln' (zero-inflated lognormal; values >= 0), 'poisson' (log-link mean; values >= 0), 'mse',
+   * or 'auto': every head the target allows, blended by out-of-fold RMSE (default in table mode;
+   * log mode defaults to 'ziln').
+   */
+  head?: ValueHead | 'auto';
   /**
    * Calibrate the predicted value with an isotonic map fitted on out-of-fold predictions
    * (default true when there are 200 rows or more; it keeps the ranking and fixes the level).
@@ -83,46 +90,28 @@ interface LogConfig extends LogColumns {
 
 interface State {
   mode: 'table' | 'log';
-  head: ValueHead;
+  /** The head trained, or 'auto' when several were blended (see groups). */
+  head: ValueHead | 'auto';
+  /** Each head's networks (in order) and blend weight; absent in older files: one group of `head`. */
+  groups?: HeadGroup[];
   target?: string;
   log?: LogConfig;
-  /** MSE head: the target's mean and std (the network predicts standardized values). */
-  scale: { mean: number; std: number };
-  /** MSE head: quantiles 0.1/0.5/0.9 of out-of-fold residuals, for the interval. */
+  /** The target's mean and std (the MSE head predicts standardized values, Poisson value / mean). */
+  scale: TargetScale;
+  /** MSE, Poisson or blended heads: quantiles 0.1/0.5/0.9 of out-of-fold residuals, for the interval. */
   residuals: [number, number, number];
   schema: ColumnInfo[];
   /** Isotonic map of the predicted mean (absent: none). */
   calibration?: IsotonicMap;
-  validation: { rows: number; rmse: number; spearman: number; epochs: number[]; history?: NetworkHistory[] };
+  validation: { rows: number; rmse: number; spearman: number; epochs: number[]; heads?: { head: ValueHead; weight: number; rmse: number }[]; history?: NetworkHistory[] };
 }
 
 const VERSION = 1;
-const int = (v: unknown, lo: number, hi: number) => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
 
 function quantile(sorted: number[], q: number): number {
   if (!sorted.length) return 0;
   const pos = q * (sorted.length - 1), lo = Math.floor(pos);
   return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
-}
-
-function checkOptions(o: LtvFitOptions): 'table' | 'log' {
-  if (!o || typeof o !== 'object') throw new TypeError('LifetimeValueModel.fit: options are required ({ target } or { customer, time, amount, horizonDays })');
-  const log = o.customer !== undefined || o.time !== undefined || o.amount !== undefined;
-  if (log && o.target !== undefined) throw new TypeError('LifetimeValueModel.fit: give either target (a per-customer table) or customer/time/amount (a transaction log), not both');
-  if (!log && typeof o.target !== 'string') throw new TypeError('LifetimeValueModel.fit: options.target (the value column) is required, or customer/time/amount for a transaction log');
-  if (log) {
-    for (const k of ['customer', 'time', 'amount'] as const)
-      if (typeof o[k] !== 'string') throw new TypeError(`LifetimeValueModel.fit: a transaction log needs options.${k} (a column name)`);
-    if (!(typeof o.horizonDays === 'number' && o.horizonDays > 0 && Number.isFinite(o.horizonDays)))
-      throw new RangeError('LifetimeValueModel.fit: a transaction log needs horizonDays, a positive number of days');
-    if (o.sequence !== undefined && !['gru', 'lstm', 'none'].includes(o.sequence)) throw new RangeError(`LifetimeValueModel.fit: sequence must be 'gru', 'lstm' or 'none'`);
-    if (o.steps !== undefined && !int(o.steps, 1, 500)) throw new RangeError('LifetimeValueModel.fit: steps must be an integer from 1 to 500');
-    if (o.sequenceHidden !== undefined && !int(o.sequenceHidden, 1, 512)) throw new RangeError('LifetimeValueModel.fit: sequenceHidden must be an integer from 1 to 512');
-  }
-  if (o.head !== undefined && o.head !== 'ziln' && o.head !== 'mse') throw new RangeError(`LifetimeValueModel.fit: head must be 'ziln' or 'mse', got ${JSON.stringify(o.head)}`);
-  if (o.ensemble !== undefined && !int(o.ensemble, 1, 20)) throw new RangeError('LifetimeValueModel.fit: ensemble must be an integer from 1 to 20');
-  if (o.missing !== undefined && o.missing !== 'error' && o.missing !== 'drop') throw new RangeError(`LifetimeValueModel.fit: missing must be 'error' or 'drop'`);
-  return log ? 'log' : 'table';
 }
 
 export class LifetimeValueModel implements Preset<number, ValueReport> {
@@ -135,10 +124,12 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   static async fit(data: string | Row[] | Table, opts: LtvFitOptions): Promise<LifetimeValueModel> {
     const mode = checkOptions(opts);
     const table = await toTable(data, 'LifetimeValueModel.fit', opts.read);
-    const head = opts.head ?? 'ziln';
+    // Table mode blends heads chosen on out-of-fold RMSE by default; log mode keeps ZILN (future
+    // spend in a window is zero for many customers) and trains one ensemble, not three.
+    const requested = opts.head ?? (mode === 'table' ? 'auto' : 'ziln');
     let feat: Table, y: Float64Array, schema: ColumnInfo[], seq: ValueInputs['sequences'], log: LogConfig | undefined;
     if (mode === 'table') {
-      const t = numericTarget(table, opts.target!, { missing: opts.missing, nonNegative: head === 'ziln', what: 'LifetimeValueModel.fit' });
+      const t = numericTarget(table, opts.target!, { missing: opts.missing, nonNegative: requested === 'ziln' ? 'zero-inflated lognormal' : requested === 'poisson' && 'Poisson', what: 'LifetimeValueModel.fit' });
       feat = { ...table, rows: t.rows.map((i) => table.rows[i]), lines: table.lines && t.rows.map((i) => table.lines![i]) };
       y = t.values;
       schema = inferSchema(feat, opts.target, { exclude: opts.exclude, overrides: opts.columns });
@@ -164,30 +155,43 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const x: ValueInputs = { n: e.n, numeric: e.numeric, numericWidth: preprocessor.numericWidth, categorical: e.categorical, cardinalities: preprocessor.cardinalities, sequences: seq };
     const mean = y.reduce((a, b) => a + b, 0) / y.length;
     const std = Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / y.length) || 1;
-    if (head === 'ziln' && !y.some((v) => v > 0)) throw new InputError(`LifetimeValueModel.fit: every target value is 0; there is no value to model`);
-    const settings: TrainSettings = {
-      head, ensemble: opts.ensemble ?? 5,
+    const heads = headsFor(requested, y.every((v) => v >= 0));
+    if (heads[0] !== 'mse' && !y.some((v) => v > 0)) throw new InputError(`LifetimeValueModel.fit: every target value is 0; there is no value to model`);
+    const settings: Omit<TrainSettings, 'head'> = {
+      ensemble: opts.ensemble ?? 5,
       backbone: { hidden: opts.hidden, dropout: opts.dropout, embeddingDropout: opts.embeddingDropout },
       ...(seq ? { sequence: { cell: opts.sequence === 'lstm' ? 'lstm' : 'gru', hidden: opts.sequenceHidden ?? 16 } } : {}),
       epochs: opts.epochs ?? 200, batchSize: opts.batchSize ?? 128, lr: opts.lr ?? 3e-3, weightDecay: opts.weightDecay ?? 1e-4,
       patience: opts.patience ?? 15, seed: opts.seed ?? 42, progress: opts.progress ?? false,
     };
-    const scaled = head === 'mse' ? y.map((v) => (v - mean) / std) : y;
-    const { nets, epochs, oof, history } = await trainValueNets(x, scaled, settings);
+    const scale = { mean, std }, nets: ValueNet[] = [], epochs: number[] = [], oofs: number[][][] = [], groups: HeadGroup[] = [];
+    const history: NetworkHistory[] = [];
+    for (const head of heads) {
+      // The same seed, so every head's folds hold out the same rows (out-of-fold blends).
+      const r = await trainValueNets(x, scaledTargets(head, y, scale), { ...settings, head });
+      nets.push(...r.nets);
+      epochs.push(...r.epochs);
+      history.push(...r.history.map((h) => ({ ...h, group: `${head} head` }))); // each head's loss has its own scale
+      oofs.push(r.oof);
+      groups.push({ head, nets: r.nets.length, weight: 1 });
+    }
+    const scored = oofs[0].map((o, i) => (o ? i : -1)).filter((i) => i >= 0);
+    const actual = scored.map((i) => y[i]);
+    const headValues = heads.map((h, k) => scored.map((i) => headValue(h, oofs[k][i], scale)));
+    blendWeights(headValues, actual).forEach((w, k) => (groups[k].weight = w));
     const state: State = {
-      mode, head, target: opts.target, log, scale: { mean, std }, residuals: [0, 0, 0], schema,
+      mode, head: heads.length === 1 ? heads[0] : 'auto', groups, target: opts.target, log, scale, residuals: [0, 0, 0], schema,
       validation: { rows: 0, rmse: NaN, spearman: NaN, epochs },
     };
     const model = new LifetimeValueModel(nets, preprocessor, state);
-    const scored = oof.map((o, i) => (o ? i : -1)).filter((i) => i >= 0);
-    const actual = scored.map((i) => y[i]);
-    // Validation figures are of the uncalibrated out-of-fold predictions (the map is fitted on them).
-    const uncalibrated = scored.map((i) => model.valueOf(oof[i]));
+    // Validation figures are of the uncalibrated out-of-fold blend (the map is fitted on it).
+    const uncalibrated = scored.map((_, r) => groups.reduce((a, g, k) => a + g.weight * headValues[k][r], 0));
     if ((opts.calibrate ?? true) && scored.length >= 200) state.calibration = fitIsotonic(uncalibrated, actual);
-    const pred = scored.map((i) => model.valueOf(oof[i]));
+    const pred = uncalibrated.map((v) => (state.calibration ? applyIsotonic(state.calibration, v) : v));
+    if (heads.length > 1) state.validation.heads = heads.map((h, k) => ({ head: h, weight: groups[k].weight, rmse: rmse(headValues[k], actual) }));
     const res = scored.map((_, r) => actual[r] - pred[r]).sort((a, b) => a - b);
     state.residuals = [quantile(res, 0.1), quantile(res, 0.5), quantile(res, 0.9)];
-    state.validation = { rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs, history };
+    state.validation = { ...state.validation, rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs, history };
     return model;
   }
 
@@ -223,9 +227,20 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     return this.state.validation;
   }
 
-  private valueOf(raw: number[]): number {
-    const v = this.state.head === 'mse' ? raw[0] * this.state.scale.std + this.state.scale.mean : zilnMean(zilnParams(raw[0], raw[1], raw[2]));
-    return this.state.calibration ? applyIsotonic(this.state.calibration, v) : v;
+  /** Each head's ensemble: the model's networks in order, with its blend weight. */
+  private get groups(): { head: ValueHead; weight: number; nets: ValueNet[] }[] {
+    let o = 0;
+    return (this.state.groups ?? [{ head: this.state.head as ValueHead, nets: this.nets.length, weight: 1 }]).map((g) => ({ ...g, nets: this.nets.slice(o, (o += g.nets)) }));
+  }
+
+  /** Predicted values (blended over the heads, calibrated) of every row of x. */
+  private values(x: ValueInputs): number[] {
+    const sum = new Float64Array(x.n);
+    for (const g of this.groups) {
+      if (g.weight === 0) continue;
+      rawOutputs(g.nets, x).forEach((raw, i) => (sum[i] += g.weight * headValue(g.head, raw, this.state.scale)));
+    }
+    return Array.from(sum, (v) => (this.state.calibration ? applyIsotonic(this.state.calibration, v) : v));
   }
 
   /** Network inputs for rows; in log mode also which customer each input row is. */
@@ -256,8 +271,8 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   scoreCustomers(rows: Row[] | Table, opts: LtvDataOptions = {}): ({ customer: string; value: number } & ValueInterval)[] {
     if (!this.state.log) throw new TypeError('LifetimeValueModel.scoreCustomers: only for a model trained on a transaction log');
     const { x, customers } = this.inputs(rows, opts, false);
-    const raw = rawOutputs(this.nets, x);
-    return customers!.map((customer, i) => ({ customer, value: this.valueOf(raw[i]), ...this.intervalOf(raw[i]) }));
+    const values = this.values(x), intervals = this.intervals(x, values);
+    return customers!.map((customer, i) => ({ customer, value: values[i], ...intervals[i] }));
   }
 
   /**
@@ -272,17 +287,20 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       return t.map((r) => byCustomer.get(String(r[this.state.log!.customer]).trim()) ?? 0);
     }
     const { x } = this.inputs(rows, opts, false);
-    return rawOutputs(this.nets, x).map((r) => this.valueOf(r));
+    return this.values(x);
   }
 
-  private intervalOf(raw: number[]): ValueInterval {
-    if (this.state.head === 'mse') {
-      // No distribution from an MSE head: the prediction plus out-of-fold residual quantiles.
-      const v = this.valueOf(raw), [r10, r50, r90] = this.state.residuals;
-      return { p10: v + r10, p50: v + r50, p90: v + r90 };
-    }
-    const d = zilnParams(raw[0], raw[1], raw[2]);
-    return { p10: zilnQuantile(d, 0.1), p50: zilnQuantile(d, 0.5), p90: zilnQuantile(d, 0.9) };
+  private intervals(x: ValueInputs, values = this.values(x)): ValueInterval[] {
+    const groups = this.groups;
+    if (groups.length === 1 && groups[0].head === 'ziln')
+      return rawOutputs(groups[0].nets, x).map((raw) => {
+        const d = zilnParams(raw[0], raw[1], raw[2]);
+        return { p10: zilnQuantile(d, 0.1), p50: zilnQuantile(d, 0.5), p90: zilnQuantile(d, 0.9) };
+      });
+    // No single distribution (an MSE or Poisson head, or a blend): the prediction plus
+    // out-of-fold residual quantiles, kept at 0 or above for a non-negative target.
+    const floor = groups.some((g) => g.head !== 'mse') ? 0 : -Infinity, [r10, r50, r90] = this.state.residuals;
+    return values.map((v) => ({ p10: Math.max(floor, v + r10), p50: Math.max(floor, v + r50), p90: Math.max(floor, v + r90) }));
   }
 
   /** p10 / p50 / p90 of each row's predicted value distribution (table mode; log mode: per row's customer). */
@@ -297,7 +315,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       });
     }
     const { x } = this.inputs(rows, opts, false);
-    return rawOutputs(this.nets, x).map((r) => this.intervalOf(r));
+    return this.intervals(x);
   }
 
   /**
@@ -319,7 +337,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     let pred: number[], actual: number[];
     if (this.state.log) {
       const { x, future } = this.inputs(table, opts, true);
-      pred = rawOutputs(this.nets, x).map((r) => this.valueOf(r));
+      pred = this.values(x);
       actual = Array.from(future!);
     } else {
       const t = numericTarget(table, this.state.target!, { missing: 'drop', what: 'LifetimeValueModel.evaluate' });
@@ -337,7 +355,8 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       : `'${s.target}' per customer from ${this.preprocessor.columns.length} columns (${this.preprocessor.columns.map((c) => c.name).join(', ')})`;
     return [
       `LifetimeValueModel (kind 'ltv'): predicts ${what}.`,
-      `Head: ${s.head === 'ziln' ? 'zero-inflated lognormal (prediction = expected value; p10/p50/p90 from the distribution)' : 'MSE (interval from out-of-fold residuals)'}; ${this.nets.length} network(s), epochs ${v.epochs.join('/')}.`,
+      `Head: ${HEAD_NAMES[s.head]}; ${this.nets.length} network(s), epochs ${v.epochs.join('/')}.`,
+      ...(v.heads ? [`Blend (weights chosen on out-of-fold RMSE): ${v.heads.map((h) => `${h.head} ${h.weight.toFixed(1)} (RMSE ${h.rmse.toFixed(2)})`).join(', ')}.`] : []),
       `Out-of-fold validation on ${v.rows} rows: RMSE ${v.rmse.toFixed(2)}, Spearman ${v.spearman.toFixed(3)}.`,
     ].join('\n');
   }

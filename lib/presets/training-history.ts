@@ -10,6 +10,8 @@ export interface NetworkHistory {
   epochs: number;
   /** Name -> per-epoch values; `loss` is always there. */
   series: Record<string, (number | null)[]>;
+  /** Networks of one kind, whose losses share a scale (a value model's head: 'ziln head'); charts draw each group apart. */
+  group?: string;
 }
 
 const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(5)) : null);

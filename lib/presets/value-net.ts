@@ -13,7 +13,11 @@ import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { TabularNet, type TabularNetOptions } from './tabular-net.js';
 
-export type ValueHead = 'ziln' | 'mse';
+/**
+ * 'ziln': zero-inflated lognormal; 'mse': squared error on the standardized value; 'poisson':
+ * log-link mean (Poisson deviance on value / mean), multiplicative in the features.
+ */
+export type ValueHead = 'ziln' | 'mse' | 'poisson';
 
 export interface ValueNetOptions {
   head: ValueHead;

@@ -2,7 +2,7 @@
 // stopping on its validation loss, as ChurnModel does), and the ensemble's raw outputs
 // (averaged per output: logit, mu, raw sigma for ZILN; the scaled value for MSE).
 import { noGrad } from '../autograd/mode.js';
-import { mse, zilnLoss } from '../nn/losses.js';
+import { mse, poissonNll, zilnLoss } from '../nn/losses.js';
 import { AdamW } from '../optim/optimizers.js';
 import { manualSeed, tensor } from '../tensor/create.js';
 import { type Tensor, tidy } from '../tensor/tensor.js';
@@ -61,7 +61,7 @@ export function inputTensors(x: ValueInputs, idx: number[]): Tensor[] {
  * mean and spread of their log values; MSE works on standardized values, offset 0.
  */
 export function headOffset(head: ValueHead, y: Float64Array): number[] {
-  if (head === 'mse') return [0];
+  if (head !== 'ziln') return [0]; // standardized (mse) or mean-scaled (poisson) targets
   const logs = Array.from(y).filter((v) => v > 0).map(Math.log);
   const p = Math.min(0.999, Math.max(0.001, logs.length / y.length));
   const mu = logs.length ? logs.reduce((a, b) => a + b, 0) / logs.length : 0;
@@ -84,7 +84,7 @@ function folds(n: number, k: number, seed: number): Int32Array {
 
 /**
  * Trains the ensemble on targets `y` (already scaled for the head: raw values >= 0 for
- * ZILN, standardized for MSE). k = 1 holds out a fifth of the rows for early stopping.
+ * ZILN, standardized for MSE, divided by the mean for Poisson). k = 1 holds out a fifth of the rows for early stopping.
  */
 export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSettings): Promise<{ nets: ValueNet[]; epochs: number[]; oof: number[][]; history: NetworkHistory[] }> {
   const k = s.ensemble;
@@ -95,7 +95,7 @@ export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSe
     backbone: { ...s.backbone, maxEmbeddingDim: s.backbone.maxEmbeddingDim ?? embeddingCapFor(x.n) },
     ...(s.sequence && x.sequences ? { sequence: { ...s.sequence, features: x.sequences.features } } : {}),
   };
-  const loss = s.head === 'ziln' ? (p: Tensor, t: Tensor) => zilnLoss(p, t) : (p: Tensor, t: Tensor) => mse(p, t);
+  const loss = s.head === 'ziln' ? (p: Tensor, t: Tensor) => zilnLoss(p, t) : s.head === 'poisson' ? (p: Tensor, t: Tensor) => poissonNll(p, t) : (p: Tensor, t: Tensor) => mse(p, t);
   const nets: ValueNet[] = [], epochs: number[] = [], curves: NetworkHistory[] = [];
   // Out-of-fold raw outputs (each row scored by the network that did not train on it), for
   // honest validation figures and the MSE head's residual interval.

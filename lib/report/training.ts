@@ -46,15 +46,22 @@ function metricSpec(history: NetworkHistory[], name: string, width: number, heig
   } as ChartSpec;
 }
 
-/** The loss chart, then one chart per other validation measure recorded. */
+/** Networks by group (a value model's heads: their losses are on different scales), in order. */
+function byGroup(history: NetworkHistory[]): [string | undefined, NetworkHistory[]][] {
+  const groups = new Map<string | undefined, NetworkHistory[]>();
+  for (const h of history) groups.set(h.group, [...(groups.get(h.group) ?? []), h]);
+  return [...groups];
+}
+
+/** One loss chart per group of networks, then one chart per other validation measure recorded. */
 export function trainingCharts(history: NetworkHistory[]): ChartPart[] {
   const measures = [...new Set(history.flatMap((h) => Object.keys(h.series)))].filter((k) => k !== 'loss' && k !== 'valLoss');
   return [
-    {
-      title: 'Training curves: loss per epoch',
+    ...byGroup(history).map(([group, nets]) => ({
+      title: `Training curves: loss per epoch${group ? ` (${group})` : ''}`,
       caption: 'Solid: training loss; dashed: loss on the rows each network held out. Each network stopped when its validation measure had not improved for the patience window.',
-      spec: lossSpec(history, 300, 230),
-    },
+      spec: lossSpec(nets, 300, 230),
+    })),
     ...measures.map((m) => ({ title: `Training curves: ${label(m)}`, caption: 'The measure early stopping watched, on each network\'s held-out rows; the best epoch\'s weights were kept.', spec: metricSpec(history, m, 300, 230) })),
   ];
 }
@@ -79,6 +86,7 @@ export async function trainingCurvesSvg(history: unknown, opts: { width?: number
   if (!h.some((n) => n.epochs > 0)) throw new RangeError('trainingCurvesSvg: the history has no epochs');
   const width = opts.width ?? 340, height = opts.height ?? 260;
   const measures = [...new Set(h.flatMap((n) => Object.keys(n.series)))].filter((k) => k !== 'loss' && k !== 'valLoss');
-  const svg = await renderSvg({ hconcat: [lossSpec(h, width, height), ...measures.map((m) => metricSpec(h, m, width, height))], resolve: { scale: { color: 'shared' } } } as ChartSpec);
+  const losses = byGroup(h).map(([group, nets]) => ({ ...lossSpec(nets, width, height), ...(group ? { title: group } : {}) }));
+  const svg = await renderSvg({ hconcat: [...losses, ...measures.map((m) => metricSpec(h, m, width, height))], resolve: { scale: { color: 'shared' } } } as ChartSpec);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`;
 }

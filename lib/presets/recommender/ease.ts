@@ -17,11 +17,15 @@ export interface EaseOptions {
   /** Items modelled, the most interacted first (default 3000): memory n^2, time n^3. */
   maxItems?: number;
   /**
-   * Recency half-lives (in items) to validate when histories are ordered (default [0, 5, 20]):
+   * Recency half-lives (in items) to validate when histories are ordered (default
+   * RECENCY_GRID, roughly geometric: each costs one scoring pass, no refit):
    * a history item's weight halves every `halfLife` items back; 0 weighs all alike.
    */
   halfLife?: number | number[];
 }
+
+/** Half-lives validated by default: 0 (no recency) and 1..20 items, about 1.5x apart. */
+export const RECENCY_GRID = [0, 1, 2, 3, 5, 8, 12, 20];
 
 /** Inverts a symmetric positive-definite matrix [n, n] by 2x2 block recursion (Schur complement). */
 export function invertSpd(a: Tensor): Tensor {

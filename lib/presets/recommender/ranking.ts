@@ -64,3 +64,55 @@ export function listStats(lists: number[][], counts: ArrayLike<number>): ListSta
     }
   return { coverage: n ? shown.size / n : 0, averagePopularity: total ? pop / total : 0, popularityBias: total ? pct / total : 0 };
 }
+
+/** Mean and standard deviation (1 where there is no spread) of the first `n` values. */
+export function meanSd(v: ArrayLike<number>, n = v.length): { m: number; s: number } {
+  let m = 0, q = 0;
+  for (let i = 0; i < n; i++) m += v[i];
+  m /= n;
+  for (let i = 0; i < n; i++) q += (v[i] - m) ** 2;
+  return { m, s: Math.sqrt(q / n) || 1 };
+}
+
+/**
+ * base + weight x side, the side scores standardized over the items and scaled to the base's
+ * spread, so that a weight means the same whatever the scale of either model's scores.
+ */
+export function blendScores(base: Float32Array, side: Float32Array, weight: number): Float32Array {
+  if (!weight) return base;
+  const b = meanSd(base, side.length), f = meanSd(side);
+  const out = Float32Array.from(base);
+  for (let i = 0; i < side.length; i++) out[i] += (weight * b.s * (side[i] - f.m)) / f.s;
+  return out;
+}
+
+/**
+ * rankOf(blendScores(base, side, weight), target, exclude) for several weights in one pass
+ * each, without building the blended arrays (validation tries many weights per user).
+ */
+export function blendedRanks(base: Float32Array, side: Float32Array, weights: number[], target: number, exclude: Uint8Array): number[] {
+  const b = meanSd(base, side.length), f = meanSd(side);
+  return weights.map((w) => {
+    const c = (w * b.s) / f.s, t = base[target] + c * side[target];
+    let rank = 0;
+    for (let j = 0; j < side.length; j++) {
+      if (j === target || exclude[j]) continue;
+      const v = base[j] + c * side[j];
+      if (v > t || (v === t && j < target)) rank++;
+    }
+    return rank;
+  });
+}
+
+/** Cosine similarity of item i's vector to every item's. */
+export function cosineRow(v: Float32Array, d: number, i: number): Float32Array {
+  const n = v.length / d, out = new Float32Array(n);
+  const norm = (j: number) => Math.sqrt(v.subarray(j * d, (j + 1) * d).reduce((a, x) => a + x * x, 0)) || 1;
+  const ni = norm(i);
+  for (let j = 0; j < n; j++) {
+    let dot = 0;
+    for (let c = 0; c < d; c++) dot += v[i * d + c] * v[j * d + c];
+    out[j] = dot / (ni * norm(j));
+  }
+  return out;
+}

@@ -14,9 +14,11 @@ import { tensor } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Ease } from './ease.js';
 import { type FeatureState, ItemFeatures } from './features.js';
-import { type ListStats, listStats, rankOf, seenMask, topK } from './ranking.js';
+import { type ListStats, blendScores, cosineRow, listStats, rankOf, seenMask, topK } from './ranking.js';
 import { Sasrec, type SasrecOptions } from './sasrec.js';
 import { type Backbone, type SelectOptions, type Validation, scoreWith, selectAndFit } from './select.js';
+import { type TransitionOptions, Transitions } from './transitions.js';
+import { type UserFeatureState, UserFeatures } from './user-features.js';
 
 export interface RecommenderFitOptions extends SelectOptions, InteractionOptions {
   user: string;
@@ -26,6 +28,12 @@ export interface RecommenderFitOptions extends SelectOptions, InteractionOptions
   rating?: string;
   /** Rows with the item column and feature columns (text; '|' separates several values). */
   itemFeatures?: Row[];
+  /**
+   * Rows with the user column and feature columns (age, country, ...; '|' separates several
+   * values): they rank items for users without interactions, and beside the model for known
+   * users when validation says it helps.
+   */
+  userFeatures?: Row[];
   read?: ReadOptions;
   onWarning?: WarningHandler;
 }
@@ -66,6 +74,9 @@ export class Recommender {
     readonly backbone: Backbone,
     readonly features: ItemFeatures | undefined,
     readonly validation: Validation,
+    readonly userFeatures?: UserFeatures,
+    /** Next-item transitions blended beside the backbone (ordered histories, where validation chose them). */
+    readonly transitions?: Transitions,
   ) {
     this.userIndex = new Map(users.map((s, i) => [s, i]));
     this.itemIndex = new Map(items.map((s, i) => [s, i]));
@@ -87,17 +98,33 @@ export class Recommender {
       (opts.onWarning ?? emitWarning)(`Recommender.fit: ${formatWarning(w)}`, w);
     }
     const features = opts.itemFeatures ? ItemFeatures.fit(opts.itemFeatures, opts.item, inter.items, 'Recommender.fit') : undefined;
-    const { backbone, validation } = await selectAndFit(inter.histories, inter.items.length, !!opts.time, opts);
-    return new Recommender(columns, inter.users, inter.items, inter.histories, backbone, features, validation);
+    const users = opts.userFeatures ? UserFeatures.fit(opts.userFeatures, opts.user, inter.users, 'Recommender.fit') : undefined;
+    const { backbone, validation, transitions } = await selectAndFit(inter.histories, inter.items.length, !!opts.time, opts, users);
+    users?.count(inter.histories, inter.items.length);
+    const next = transitions ? new Transitions(inter.histories, inter.items.length, transitions) : undefined;
+    return new Recommender(columns, inter.users, inter.items, inter.histories, backbone, features, validation, users, next);
   }
 
   get modelKind(): 'sequential' | 'ease' {
     return this.backbone.kind;
   }
 
-  /** Scores of every item (warm, then cold) after each history. */
-  private scores(histories: Int32Array[]): Float32Array[] {
-    const warm = scoreWith(this.backbone, histories);
+  /**
+   * Scores of every item (warm, then cold) after each history; `tokens` (user features, by
+   * row) are blended in at the validated weight, and rank alone for an empty history.
+   */
+  private scores(histories: Int32Array[], tokens?: (number[] | undefined)[]): Float32Array[] {
+    const uf = this.userFeatures;
+    const rows = histories.map((_, r) => r), known = rows.filter((r) => histories[r].length);
+    const backbone = known.length ? scoreWith(this.backbone, known.map((r) => histories[r])) : [];
+    const warm: Float32Array[] = new Array(histories.length);
+    const tr = this.transitions;
+    known.forEach((r, k) => {
+      const t = tokens?.[r];
+      const model = tr ? blendScores(backbone[k], tr.score(histories[r]), tr.weight) : backbone[k];
+      warm[r] = uf && uf.state.weight && t?.length ? blendScores(model, uf.score(t), uf.state.weight) : model;
+    });
+    for (const r of rows) if (!histories[r].length) warm[r] = uf?.state.forCold && tokens?.[r]?.length ? uf.score(tokens[r]!) : Float32Array.from(this.counts);
     if (!this.features?.coldCount) return warm;
     return warm.map((s) => {
       const all = new Float32Array(s.length + this.features!.coldCount);
@@ -131,17 +158,38 @@ export class Recommender {
   /** recommend() for many users, scored in batches. */
   recommendMany(users: (string | number)[], k = K, opts: { excludeSeen?: boolean } = {}): Recommendation[][] {
     if (!Array.isArray(users)) throw new TypeError('Recommender.recommendMany: expected an array of user ids');
-    checkK(k, 'recommendMany');
+    return this.recommendWith(users, k, opts, 'recommendMany');
+  }
+
+  /** recommend() for rows with the user column; a new user's row may carry feature columns (see userFeatures). */
+  recommendRows(rows: Row[], k = K, opts: { excludeSeen?: boolean } = {}): Recommendation[][] {
+    if (!Array.isArray(rows)) throw new TypeError('Recommender.recommendRows: expected an array of row objects');
+    return this.recommendWith(rows.map((r) => String(r?.[this.columns.user] ?? '')), k, opts, 'recommendRows', this.userFeatures ? rows : undefined);
+  }
+
+  /**
+   * Known users by their history (and features); new users by their features (`featureRows`,
+   * else those given at fit) when validation found them better than popular items.
+   */
+  private recommendWith(users: (string | number)[], k: number, opts: { excludeSeen?: boolean }, op: string, featureRows?: Row[]): Recommendation[][] {
+    checkK(k, op);
+    const uf = this.userFeatures;
     const idx = users.map((u) => this.userIndex.get(String(u).trim()));
-    const known = idx.filter((u): u is number => u !== undefined);
+    const tokens = users.map((u, p) => {
+      if (!uf) return undefined;
+      if (idx[p] !== undefined) return uf.state.warm[idx[p]!];
+      return uf.state.forCold ? (featureRows ? uf.tokensOf(featureRows[p]) : uf.coldUser(String(u).trim())) : undefined;
+    });
     const out: Recommendation[][] = users.map(() => this.popularFor(k));
-    const positions = idx.flatMap((u, p) => (u === undefined ? [] : [p]));
-    for (let s = 0; s < known.length; s += 256) {
-      const part = known.slice(s, s + 256);
-      const scores = this.scores(part.map((u) => this.histories[u]));
-      part.forEach((u, r) => {
-        const mask = opts.excludeSeen === false ? undefined : seenMask(this.histories[u], this.catalogue);
-        out[positions[s + r]] = this.named(topK(scores[r], k, mask), scores[r]);
+    const positions = idx.flatMap((u, p) => (u !== undefined || tokens[p]?.length ? [p] : []));
+    const empty = new Int32Array(0);
+    for (let s = 0; s < positions.length; s += 256) {
+      const part = positions.slice(s, s + 256);
+      const hist = part.map((p) => (idx[p] === undefined ? empty : this.histories[idx[p]!]));
+      const scores = this.scores(hist, part.map((p) => tokens[p]));
+      part.forEach((p, r) => {
+        const mask = opts.excludeSeen === false ? undefined : seenMask(hist[r], this.catalogue);
+        out[p] = this.named(topK(scores[r], k, mask), scores[r]);
       });
     }
     return out;
@@ -182,7 +230,7 @@ export class Recommender {
     rows.forEach((r, n) => {
       if (r?.[this.columns.user] == null) throw new InputError(`Recommender.predict: row ${n} lacks the user column '${this.columns.user}'`);
     });
-    return this.recommendMany(rows.map((r) => String(r[this.columns.user])), k);
+    return this.recommendWith(rows.map((r) => String(r[this.columns.user])), k, {}, 'predict', this.userFeatures ? rows : undefined);
   }
 
   /**
@@ -198,15 +246,21 @@ export class Recommender {
       if (!table.columns.includes(c)) throw new InputError(`Recommender.evaluate: the held-out rows lack the column '${c}'`);
     let hits = 0, ndcg = 0, unknownUsers = 0, unknownItems = 0;
     const lists: number[][] = [];
-    const rows = table.rows.map((r) => ({ u: this.userIndex.get(String(r[this.columns.user]).trim()), i: this.itemIndex.get(String(r[this.columns.item]).trim()) }));
+    const uf = this.userFeatures;
+    const rows = table.rows.map((r) => {
+      const id = String(r[this.columns.user]).trim(), u = this.userIndex.get(id);
+      // New users rank by their features (in the held-out row, else from fit) where validation chose that.
+      const tokens = !uf ? undefined : u !== undefined ? uf.state.warm[u] : uf.state.forCold ? (uf.tokensOf(r).length ? uf.tokensOf(r) : uf.coldUser(id)) : undefined;
+      return { u, i: this.itemIndex.get(String(r[this.columns.item]).trim()), tokens };
+    });
     for (let s = 0; s < rows.length; s += 256) {
       const part = rows.slice(s, s + 256);
       const hist = part.map((r) => (r.u === undefined ? new Int32Array(0) : this.histories[r.u]));
-      const scores = this.scores(hist);
+      const scores = this.scores(hist, part.map((r) => r.tokens));
       part.forEach((r, n) => {
         if (r.u === undefined) {
           unknownUsers++;
-          scores[n] = Float32Array.from({ length: this.catalogue }, (_, i) => (i < this.items.length ? this.counts[i] : -1));
+          if (!r.tokens?.length) scores[n] = Float32Array.from({ length: this.catalogue }, (_, i) => (i < this.items.length ? this.counts[i] : -1));
         }
         const mask = seenMask(hist[n], this.catalogue);
         lists.push(topK(scores[n], k, mask));
@@ -251,6 +305,8 @@ export class Recommender {
       `trained on ${this.histories.reduce((a, h) => a + h.length, 0)} interactions of ${this.users.length} users and ${this.items.length} items` +
         (this.features?.coldCount ? ` (+${this.features.coldCount} cold items with features)` : ''),
       `validation NDCG@10 (each user's last training item held out, ${this.validation.users} users): ${tried}`,
+      ...(this.transitions ? [`next-item transitions (window ${this.transitions.opts.window}, recency half-life ${this.transitions.opts.halfLife}) blended in at weight ${this.transitions.weight} (validation NDCG@10 ${this.validation.transitions!.ndcg.toFixed(4)})`] : []),
+      ...(this.userFeatures ? [this.userFeatures.describe(this.validation.userFeatures)] : []),
     ].join('\n');
   }
 
@@ -283,7 +339,7 @@ export class Recommender {
       tensors,
       meta: {
         kind: 'recommender', preset: 'Recommender', presetVersion: VERSION, columns: this.columns, users: this.users, items: this.items,
-        backbone, features: this.features?.state ?? null, validation: this.validation,
+        backbone, features: this.features?.state ?? null, validation: this.validation, userFeatures: this.userFeatures?.state ?? null, transitions: this.transitions?.opts ?? null,
       },
     };
   }
@@ -325,25 +381,14 @@ export class Recommender {
       for (const [k, t] of Object.entries(tensors)) if (k !== 'ease.weights') t.dispose();
     }
     const features = meta.features ? ItemFeatures.fromJSON(meta.features as FeatureState) : undefined;
-    return new Recommender(meta.columns as Recommender['columns'], users, items, histories, backbone, features, meta.validation as Validation);
+    const userFeatures = meta.userFeatures ? UserFeatures.fromJSON(meta.userFeatures as UserFeatureState).count(histories, items.length) : undefined;
+    const transitions = meta.transitions ? new Transitions(histories, items.length, meta.transitions as TransitionOptions) : undefined;
+    return new Recommender(meta.columns as Recommender['columns'], users, items, histories, backbone, features, meta.validation as Validation, userFeatures, transitions);
   }
 }
 
 function checkK(k: number, op: string): void {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`Recommender.${op}: k must be a positive integer, got ${k}`);
-}
-
-/** Cosine similarity of item i's vector to every item's. */
-function cosineRow(v: Float32Array, d: number, i: number): Float32Array {
-  const n = v.length / d, out = new Float32Array(n);
-  const norm = (j: number) => Math.sqrt(v.subarray(j * d, (j + 1) * d).reduce((a, x) => a + x * x, 0)) || 1;
-  const ni = norm(i);
-  for (let j = 0; j < n; j++) {
-    let dot = 0;
-    for (let c = 0; c < d; c++) dot += v[i * d + c] * v[j * d + c];
-    out[j] = dot / (ni * norm(j));
-  }
-  return out;
 }
 
 registerPreset(Recommender, ['recommendations', 'recs']);
