@@ -36,3 +36,4 @@ export * as presets from './presets/index.js';
 export * as data from './data/index.js';
 export { serve, consume, asPredictor } from './serve/index.js';
 export type { Server, ServeOptions, Predictor, Consumer, ConsumeOptions } from './serve/index.js';
+export * as report from './report/index.js';

@@ -28,6 +28,7 @@ import { registerConsume } from './consume.js';
 import { registerServe } from './serve.js';
 import { registerPlan } from './plan.js';
 import { recommenderArgv, registerRecommenderCommands } from './recommend.js';
+import { checkCurvesPath, registerHtmlReport, writeCurves } from './report-html.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -78,7 +79,8 @@ const train = withReadOptions(
     .option('--out <file>', "where to save the model ('-': stdout)", 'model.safetensors')
     .option('--exclude <columns>', 'comma-separated columns to leave out', list)
     .option('--test <file>', 'a held-out file to report metrics on after training')
-    .option('--seed <n>', 'random seed', int('--seed')),
+    .option('--seed <n>', 'random seed', int('--seed'))
+    .option('--curves <file.svg>', 'also write the training curves (loss and validation measure per epoch) to an SVG file'),
 );
 for (const option of presetOptions()) train.addOption(option);
 train.action(async (preset: string, o: Flags, cmd: Command) => {
@@ -91,6 +93,8 @@ train.action(async (preset: string, o: Flags, cmd: Command) => {
   await checkInputFile(o.data, '--data');
   if (o.test) await checkInputFile(o.test, '--test');
   await checkOutput(o.out, '--out', [[o.data, '--data'], ...(o.test ? [[o.test, '--test'] as [string, string]] : [])]);
+  const curves = (o as Flags & { curves?: string }).curves;
+  await checkCurvesPath(curves, spec.kind, [o.data, ...(o.test ? [o.test] : []), ...(o.out === '-' ? [] : [o.out])]);
   const data = await readTable(o.data, read);
   const test = o.test ? await readTable(o.test, read) : undefined;
   if (test) checkTestColumns(spec, data, test, o);
@@ -103,6 +107,7 @@ train.action(async (preset: string, o: Flags, cmd: Command) => {
   if (o.out === '-') await saveToStdout(model);
   else await model.save(o.out);
   say(`\nsaved ${o.out === '-' ? 'to stdout' : o.out}`);
+  if (curves) await writeCurves(model, curves);
 });
 
 withReadOptions(
@@ -205,6 +210,7 @@ registerConsume(program);
 registerPlan(program);
 
 registerRecommenderCommands(program);
+registerHtmlReport(program);
 
 installProcessHandlers();
 program.parseAsync(recommenderArgv(process.argv)).catch((e: unknown) => fail(e));

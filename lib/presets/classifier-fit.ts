@@ -26,6 +26,7 @@ import { fit } from '../train/fit.js';
 import { type Fold, fitFolds, planFolds } from './fit-folds.js';
 import type { Data } from './preset.js';
 import { TabularNet, type TabularTrainingOptions, embeddingCapFor, textTensors } from './tabular-net.js';
+import { type NetworkHistory, networkHistory } from './training-history.js';
 
 export interface ClassifierFitOptions extends TabularTrainingOptions {
   /** The outcome column: yes/no for a binary model, or the classes (offers, products) to choose among. */
@@ -75,6 +76,8 @@ export interface ClassifierValidation {
   logLoss?: number;
   /** Epochs each network trained. */
   epochs: number[];
+  /** Per-epoch training and validation curves of each network (absent in older files). */
+  history?: NetworkHistory[];
 }
 
 export interface FittedClassifier {
@@ -162,11 +165,11 @@ interface Shared {
   report: (logits: Float32Array, validation: number[]) => Partial<NetworkProgress>;
 }
 
-async function trainEnsemble(s: Shared): Promise<{ nets: TabularNet[]; outOfFold: Float64Array; scored: number[]; epochs: number[] }> {
+async function trainEnsemble(s: Shared): Promise<{ nets: TabularNet[]; outOfFold: Float64Array; scored: number[]; epochs: number[]; history: NetworkHistory[] }> {
   const { opts, k } = s;
   // Preprocessor.fit has already warned about these rows' values.
   const encoded = s.preprocessor.transform(s.table, undefined, { onWarning: () => undefined });
-  const epochs: number[] = [];
+  const epochs: number[] = [], curves: NetworkHistory[] = [];
   const folds = planFolds(s.strata, k, s.seed);
   const ensemble = await fitFolds(folds, s.table.rows.length, s.outputs, async (fold: Fold) => {
     opts.onNetwork?.({ network: fold.index + 1, networks: k });
@@ -189,10 +192,11 @@ async function trainEnsemble(s: Shared): Promise<{ nets: TabularNet[]; outOfFold
     const logits = noGrad(() => tidy(() => net.forward(valData.x[0], valData.x[1], ...valData.x.slice(2)).dataSync()));
     for (const d of [trainData, valData]) [...d.x, d.y].forEach((t) => t.dispose());
     epochs.push(history.epochs.length);
+    curves.push(networkHistory(history));
     if (opts.onNetwork) opts.onNetwork({ network: fold.index + 1, networks: k, epochs: history.epochs.length, ...s.report(logits as Float32Array, fold.validation) });
     return { model: net.eval(), validationOutputs: logits };
   });
-  return { nets: ensemble.models, outOfFold: ensemble.outOfFold, scored: ensemble.scored, epochs };
+  return { nets: ensemble.models, outOfFold: ensemble.outOfFold, scored: ensemble.scored, epochs, history: curves };
 }
 
 async function fitBinary(table: Table, opts: ClassifierFitOptions, k: number, seed: number, what: string): Promise<FittedClassifier> {
@@ -210,7 +214,7 @@ async function fitBinary(table: Table, opts: ClassifierFitOptions, k: number, se
   if (typeof cw === 'object') throw new TypeError(`${what}.fit: for a yes/no target classWeight is 'balanced', 'none' or the positives' weight (a number)`);
   const posWeight = cw === 'none' ? 1 : cw === 'balanced' ? (y.length - positives) / positives : cw;
   if (!(posWeight > 0)) throw new RangeError(`${what}.fit: classWeight must be 'balanced', 'none' or a positive number`);
-  const { nets, outOfFold, scored, epochs } = await trainEnsemble({
+  const { nets, outOfFold, scored, epochs, history } = await trainEnsemble({
     table, opts, k, seed, strata: y, schema, preprocessor, outputs: 1,
     labels: (idx) => tensor(Float32Array.from(idx, (i) => y[i]), { shape: [idx.length, 1], device: 'cpu' }),
     loss: (p, t) => binaryCrossEntropyWithLogits(p, t, { posWeight }),
@@ -220,7 +224,7 @@ async function fitBinary(table: Table, opts: ClassifierFitOptions, k: number, se
   const auc = rocAuc(scored.map((i) => outOfFold[i]), scored.map((i) => y[i]));
   return {
     nets, preprocessor, schema, target, head: { type: 'binary', logitShift: Math.log(posWeight) },
-    validation: { auc, epochs }, training: { rows: y.length, counts: [y.length - positives, positives] },
+    validation: { auc, epochs, history }, training: { rows: y.length, counts: [y.length - positives, positives] },
   };
 }
 
@@ -243,7 +247,7 @@ async function fitSoftmax(table: Table, opts: ClassifierFitOptions, k: number, s
   const logitShift = weights.map(Math.log);
   const weight = tensor(Float32Array.from(weights), { device: 'cpu' }), shift = tensor(Float32Array.from(logitShift), { shape: [1, c], device: 'cpu' });
   try {
-    const { nets, outOfFold, scored, epochs } = await trainEnsemble({
+    const { nets, outOfFold, scored, epochs, history } = await trainEnsemble({
       table, opts, k, seed, strata: y, schema, preprocessor, outputs: c,
       labels: (idx) => tensor(Int32Array.from(idx, (i) => y[i]), { shape: [idx.length], device: 'cpu' }),
       loss: (p, t) => crossEntropy(p, t, { weight }),
@@ -256,7 +260,7 @@ async function fitSoftmax(table: Table, opts: ClassifierFitOptions, k: number, s
     const logLoss = tidy(() => shiftedLogLoss(tensor(oof, { shape: [scored.length, c], device: 'cpu' }), tensor(Int32Array.from(oofY), { device: 'cpu' }), shift));
     return {
       nets, preprocessor, schema, target, head: { type: 'softmax', logitShift },
-      validation: { accuracy: accuracyOf(oof, oofY, logitShift), logLoss, epochs }, training: { rows: y.length, counts },
+      validation: { accuracy: accuracyOf(oof, oofY, logitShift), logLoss, epochs, history }, training: { rows: y.length, counts },
     };
   } finally {
     weight.dispose();

@@ -24,6 +24,7 @@ import { type IsotonicMap, applyIsotonic, fitIsotonic } from './isotonic.js';
 import { zilnParams, zilnQuantile } from './ziln.js';
 import { checkOptions } from './ltv-options.js';
 import { HEAD_NAMES, type HeadGroup, type TargetScale, blendWeights, headValue, headsFor, scaledTargets } from './value-blend.js';
+import type { NetworkHistory } from './training-history.js';
 
 export interface LtvFitOptions extends TabularTrainingOptions {
   /** Table mode: the numeric value column (one row per customer). */
@@ -102,7 +103,7 @@ interface State {
   schema: ColumnInfo[];
   /** Isotonic map of the predicted mean (absent: none). */
   calibration?: IsotonicMap;
-  validation: { rows: number; rmse: number; spearman: number; epochs: number[]; heads?: { head: ValueHead; weight: number; rmse: number }[] };
+  validation: { rows: number; rmse: number; spearman: number; epochs: number[]; heads?: { head: ValueHead; weight: number; rmse: number }[]; history?: NetworkHistory[] };
 }
 
 const VERSION = 1;
@@ -164,11 +165,13 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       patience: opts.patience ?? 15, seed: opts.seed ?? 42, progress: opts.progress ?? false,
     };
     const scale = { mean, std }, nets: ValueNet[] = [], epochs: number[] = [], oofs: number[][][] = [], groups: HeadGroup[] = [];
+    const history: NetworkHistory[] = [];
     for (const head of heads) {
       // The same seed, so every head's folds hold out the same rows (out-of-fold blends).
       const r = await trainValueNets(x, scaledTargets(head, y, scale), { ...settings, head });
       nets.push(...r.nets);
       epochs.push(...r.epochs);
+      history.push(...r.history.map((h) => ({ ...h, group: `${head} head` }))); // each head's loss has its own scale
       oofs.push(r.oof);
       groups.push({ head, nets: r.nets.length, weight: 1 });
     }
@@ -188,7 +191,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     if (heads.length > 1) state.validation.heads = heads.map((h, k) => ({ head: h, weight: groups[k].weight, rmse: rmse(headValues[k], actual) }));
     const res = scored.map((_, r) => actual[r] - pred[r]).sort((a, b) => a - b);
     state.residuals = [quantile(res, 0.1), quantile(res, 0.5), quantile(res, 0.9)];
-    state.validation = { ...state.validation, rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs };
+    state.validation = { ...state.validation, rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs, history };
     return model;
   }
 
@@ -321,6 +324,15 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
    * against each customer's spend in the horizon after it.
    */
   async evaluate(data: string | Row[] | Table, opts: LtvDataOptions = {}): Promise<ValueReport> {
+    const { pred, actual } = await this.predictedAndActual(data, opts);
+    return {
+      rows: pred.length, rmse: rmse(pred, actual), mae: mae(pred, actual), spearman: spearman(pred, actual),
+      normalizedGini: actual.some((v) => v > 0) ? normalizedGini(pred, actual) : NaN, decileMape: decileMape(pred, actual),
+    };
+  }
+
+  /** The predicted and the actual value of each labelled row (or customer of a log) evaluate() scores: what reports plot. */
+  async predictedAndActual(data: string | Row[] | Table, opts: LtvDataOptions = {}): Promise<{ pred: number[]; actual: number[] }> {
     const table = await toTable(data, 'LifetimeValueModel.evaluate', opts.read);
     let pred: number[], actual: number[];
     if (this.state.log) {
@@ -332,10 +344,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       pred = this.predict({ ...table, rows: t.rows.map((i) => table.rows[i]), lines: table.lines && t.rows.map((i) => table.lines![i]) }, opts);
       actual = Array.from(t.values);
     }
-    return {
-      rows: pred.length, rmse: rmse(pred, actual), mae: mae(pred, actual), spearman: spearman(pred, actual),
-      normalizedGini: actual.some((v) => v > 0) ? normalizedGini(pred, actual) : NaN, decileMape: decileMape(pred, actual),
-    };
+    return { pred, actual };
   }
 
   /** A short summary for people: inputs, output, training, validation. */

@@ -13,6 +13,7 @@ import type { TabularNetOptions } from './tabular-net.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
 import { embeddingCapFor, textTensors } from './tabular-net.js';
 import type { Bag } from '../data/text/featurize.js';
+import { type NetworkHistory, networkHistory } from './training-history.js';
 
 /** The network inputs of every row: numeric [n, w], categorical [n, c], and sequences [n, steps, f] or none. */
 export interface ValueInputs {
@@ -89,7 +90,7 @@ function folds(n: number, k: number, seed: number): Int32Array {
  * Trains the ensemble on targets `y` (already scaled for the head: raw values >= 0 for
  * ZILN, standardized for MSE, divided by the mean for Poisson). k = 1 holds out a fifth of the rows for early stopping.
  */
-export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSettings): Promise<{ nets: ValueNet[]; epochs: number[]; oof: number[][] }> {
+export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSettings): Promise<{ nets: ValueNet[]; epochs: number[]; oof: number[][]; history: NetworkHistory[] }> {
   const k = s.ensemble;
   const fold = folds(x.n, Math.max(k, 5), s.seed);
   const all = Array.from({ length: x.n }, (_, i) => i);
@@ -99,7 +100,7 @@ export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSe
     ...(s.sequence && x.sequences ? { sequence: { ...s.sequence, features: x.sequences.features } } : {}),
   };
   const loss = s.head === 'ziln' ? (p: Tensor, t: Tensor) => zilnLoss(p, t) : s.head === 'poisson' ? (p: Tensor, t: Tensor) => poissonNll(p, t) : (p: Tensor, t: Tensor) => mse(p, t);
-  const nets: ValueNet[] = [], epochs: number[] = [];
+  const nets: ValueNet[] = [], epochs: number[] = [], curves: NetworkHistory[] = [];
   // Out-of-fold raw outputs (each row scored by the network that did not train on it), for
   // honest validation figures and the MSE head's residual interval.
   const oof: number[][] = new Array(x.n);
@@ -118,6 +119,7 @@ export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSe
         callbacks: earlyStopping({ monitor: 'valLoss', mode: 'min', patience: s.patience }),
       });
       epochs.push(history.epochs.length);
+      curves.push(networkHistory(history));
     } finally {
       for (const d of [trainData, valData]) [...d.x, d.y].forEach((t) => t.dispose());
     }
@@ -125,7 +127,7 @@ export async function trainValueNets(x: ValueInputs, y: Float64Array, s: TrainSe
     const scored = rawOutputs([net], x, validation);
     validation.forEach((i, r) => (oof[i] = scored[r]));
   }
-  return { nets, epochs, oof };
+  return { nets, epochs, oof, history: curves };
 }
 
 /** The ensemble's mean raw outputs for the rows `rows` of x (default all): [rows][outputs]. */
