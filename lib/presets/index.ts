@@ -18,3 +18,5 @@ export type { SegmenterFitOptions, SegmentReport } from './segmenter.js';
 export type { SegmentProfile } from './segment-profiles.js';
 export { Recommender } from './recommender/recommender.js';
 export type { RecommenderFitOptions, RecommenderReport, Recommendation } from './recommender/recommender.js';
+export { ImageClassifier } from './image/image-classifier.js';
+export type { ImageClassifierFitOptions, ImageReport, ImageQuery } from './image/image-classifier.js';
