@@ -20,3 +20,4 @@ export { Recommender } from './recommender/recommender.js';
 export type { RecommenderFitOptions, RecommenderReport, Recommendation } from './recommender/recommender.js';
 export { ImageClassifier } from './image/image-classifier.js';
 export type { ImageClassifierFitOptions, ImageReport, ImageQuery } from './image/image-classifier.js';
+export type { ClassifierDistillOptions } from './classifier-distill.js';

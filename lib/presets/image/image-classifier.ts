@@ -18,6 +18,8 @@ import { ImageNet } from './cnn.js';
 import { Gallery, type Neighbour } from './gallery.js';
 import { type FittedImages, type ImageFitOptions, embedAll, fitImages, labelsOf } from './image-fit.js';
 import { type ImageSpec, encodeRows, encodeRowsSync, readImages } from './image-input.js';
+import { type FineTuneOptions, fineTuneImages } from './image-transfer.js';
+import { type ImageDistillOptions, distillImages } from './image-distill.js';
 import { mapImages } from './train-cnn.js';
 
 type Rows = Row[] | Table | readonly Record<string, unknown>[];
@@ -177,6 +179,25 @@ export class ImageClassifier implements Classifier<string, ImageReport> {
       return String(v);
     }) : [];
     return this;
+  }
+
+  /**
+   * Transfer learning's second step: unfreezes the later residual blocks (`unfreeze`, default
+   * the later half) and trains them, at `backboneLr` (default 0.1) of the head's learning
+   * rate, with the head on `data`. Earlier layers stay frozen, batch norm in inference mode.
+   */
+  async fineTune(data: string | readonly Record<string, unknown>[] | Table, opts: FineTuneOptions = {}): Promise<this> {
+    await fineTuneImages(this, sourceOf(data), opts);
+    return this;
+  }
+
+  /**
+   * A smaller model of the same class: a narrower CNN (half the width by default) trained on
+   * this model's softened outputs and the labels of `data` (distillation), same predict().
+   */
+  async distill(opts: ImageDistillOptions): Promise<ImageClassifier> {
+    const data = opts?.data === undefined ? undefined : sourceOf(opts.data as string | readonly Record<string, unknown>[] | Table);
+    return new ImageClassifier(await distillImages(this, { ...opts, data: data as string }));
   }
 
   /** Accuracy, log loss, macro F1, top-k accuracy and per-class figures on labelled images. */
