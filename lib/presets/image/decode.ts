@@ -48,22 +48,14 @@ export async function decodeImage(input: string | Uint8Array, name: string, targ
   try {
     let img = sharp(typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength), { failOn: 'error' });
     const meta = await img.metadata();
+    // Greyscale sources stay one channel, everything else (RGB, CMYK, palettes) becomes sRGB;
+    // with resize the model's channel count decides.
+    const own = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0) <= 1 || meta.space === 'b-w' ? 1 : 3;
+    const channels = target.shape && target.resize ? target.shape[0] : own;
     img = img.removeAlpha();
-    if (target.shape && target.resize) {
-      const [c, h, w] = target.shape;
-      img = img.resize(w, h, { fit: 'cover' });
-      if (c === 1) img = img.greyscale();
-      else if (c === 3) img = img.toColourspace('srgb');
-      if (c === 3 && (meta.channels ?? 3) < 3) img = img.toColourspace('srgb');
-    }
+    if (target.shape && target.resize) img = img.resize(target.shape[2], target.shape[1], { fit: 'cover' });
+    img = channels === 1 ? img.greyscale() : img.toColourspace('srgb');
     ({ data, info } = await img.raw().toBuffer({ resolveWithObject: true }));
-    // A greyscale target fed colour (or the reverse) keeps its channels unless resizing.
-    if (target.shape && target.resize && target.shape[0] === 3 && info.channels === 1) {
-      const rgb = Buffer.alloc(data.length * 3);
-      for (let i = 0; i < data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i];
-      data = rgb;
-      info = { ...info, channels: 3 };
-    }
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
     if (typeof input === 'string' && /missing|no such file|ENOENT/i.test(why)) throw new InputError(`${name}: no such image file`, 'ENOENT');

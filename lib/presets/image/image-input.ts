@@ -156,7 +156,8 @@ export async function encodeRows(rows: readonly Record<string, unknown>[], spec:
     if (v === undefined || v === null) throw new InputError(`${at}: field '${spec.column}' (the image) is missing`);
     if (rawImage(v, spec, out, i * n, at)) continue;
     const input = typeof v === 'string' ? resolve(baseDir, v) : (v as Uint8Array);
-    pending.push(decodeImage(input, typeof v === 'string' ? `${at}: ${v}` : at, spec).then((d) => out.set(d.pixels, i * n)));
+    const name = typeof v === 'string' && at !== v ? `${at}: ${v}` : at;
+    pending.push(decodeImage(input, name, spec).then((d) => out.set(d.pixels, i * n)));
     if (pending.length >= 16) await Promise.all(pending.splice(0));
   }
   await Promise.all(pending);
@@ -180,7 +181,7 @@ function folderRows(root: string, what: string): { rows: Record<string, unknown>
     if (!files.length) throw new InputError(`${what}: class folder '${c}' (${join(root, c)}) has no images (.png, .jpg, .jpeg, .webp, .gif, .tif)`);
     for (const f of files) {
       rows.push({ image: join(root, c, f), label: c });
-      names.push(join(c, f));
+      names.push(join(root, c, f));
     }
   }
   return { rows, names };
