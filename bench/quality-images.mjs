@@ -86,9 +86,11 @@ if (want('distill') && fashion) {
 if (want('transfer')) {
   const trainCsv = await gunzipped('fashion_mnist_train.csv.gz'), testCsv = await gunzipped('fashion_mnist_test.csv.gz');
   const all = await readRows(trainCsv), test = await readRows(testCsv);
-  const source = all.filter((r) => r.label < 5), fresh = all.filter((r) => r.label >= 5), freshTest = test.filter((r) => r.label >= 5);
+  // TRANSFER_SOURCE_ROWS=n pretrains on the first n images of classes 0-4 only (labelled as such).
+  const source = all.filter((r) => r.label < 5).slice(0, Number(process.env.TRANSFER_SOURCE_ROWS ?? Infinity)), fresh = all.filter((r) => r.label >= 5), freshTest = test.filter((r) => r.label >= 5);
   console.log(`\ntransfer: backbone on fashion-mnist classes 0-4 (${source.length} images)`);
-  const [backbone, bs] = await timed(() => ImageClassifier.fit(source, { target: 'label', gallery: false, onEpoch: log }));
+  const epochs = process.env.TRANSFER_EPOCHS ? Number(process.env.TRANSFER_EPOCHS) : undefined;
+  const [backbone, bs] = await timed(() => ImageClassifier.fit(source, { target: 'label', gallery: false, onEpoch: log, epochs }));
   // 20 images per class of the new task: the first 20 of each class in file order.
   const few = (rows) => { const by = new Map(); return rows.filter((r) => { const n = by.get(r.label) ?? 0; by.set(r.label, n + 1); return n < 20; }); };
   const digitsAll = await readRows(join(dataDir, 'digits.csv'));

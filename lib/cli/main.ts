@@ -27,6 +27,7 @@ import { type Flags, TRAINERS, checkTestColumns, presetOptions, trainSpec } from
 import { registerConsume } from './consume.js';
 import { registerServe } from './serve.js';
 import { recommenderArgv, registerRecommenderCommands } from './recommend.js';
+import { imagesArgv, registerImageCommands } from './images.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -203,6 +204,7 @@ registerServe(program);
 registerConsume(program);
 
 registerRecommenderCommands(program);
+registerImageCommands(program);
 
 installProcessHandlers();
-program.parseAsync(recommenderArgv(process.argv)).catch((e: unknown) => fail(e));
+program.parseAsync(imagesArgv(recommenderArgv(process.argv))).catch((e: unknown) => fail(e));
