@@ -180,7 +180,7 @@ function folderRows(root: string, what: string): { rows: Record<string, unknown>
     const files = readdirSync(join(root, c), { withFileTypes: true }).filter((f) => f.isFile() && IMAGE_EXTENSIONS.test(f.name)).map((f) => f.name).sort();
     if (!files.length) throw new InputError(`${what}: class folder '${c}' (${join(root, c)}) has no images (.png, .jpg, .jpeg, .webp, .gif, .tif)`);
     for (const f of files) {
-      rows.push({ image: join(root, c, f), label: c });
+      rows.push({ image: resolve(root, c, f), label: c });
       names.push(join(root, c, f));
     }
   }
