@@ -90,7 +90,10 @@ if (want('transfer')) {
   const source = all.filter((r) => r.label < 5).slice(0, Number(process.env.TRANSFER_SOURCE_ROWS ?? Infinity)), fresh = all.filter((r) => r.label >= 5), freshTest = test.filter((r) => r.label >= 5);
   console.log(`\ntransfer: backbone on fashion-mnist classes 0-4 (${source.length} images)`);
   const epochs = process.env.TRANSFER_EPOCHS ? Number(process.env.TRANSFER_EPOCHS) : undefined;
-  const [backbone, bs] = await timed(() => ImageClassifier.fit(source, { target: 'label', gallery: false, onEpoch: log, epochs }));
+  const saved = process.env.TRANSFER_BACKBONE;
+  const [backbone, bs] = saved && existsSync(saved) ? [await ImageClassifier.load(saved), 0]
+    : await timed(() => ImageClassifier.fit(source, { target: 'label', gallery: false, onEpoch: log, epochs }));
+  if (saved && !existsSync(saved)) await backbone.save(saved);
   // 20 images per class of the new task: the first 20 of each class in file order.
   const few = (rows) => { const by = new Map(); return rows.filter((r) => { const n = by.get(r.label) ?? 0; by.set(r.label, n + 1); return n < 20; }); };
   const digitsAll = await readRows(join(dataDir, 'digits.csv'));

@@ -9,6 +9,7 @@ const suites = {
   churn: 'churn-quality.mjs', // ChurnModel and PropensityModel
   'value-segments': 'quality-value-segments.mjs', // LifetimeValueModel, Segmenter
   recommender: 'quality-recommender.mjs',
+  images: 'quality-images.mjs', // ImageClassifier: digits, fashion-mnist, transfer, distillation
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = 0;
