@@ -46,3 +46,23 @@ describe('tensorlift train images / distill', () => {
     expect(noModel.stderr.trim().split('\n')).toHaveLength(1);
   }, 60_000);
 });
+
+describe('serving an image model', () => {
+  it('answers POST /predict with pixel arrays in the image field, and names a bad one', async () => {
+    const { ImageClassifier } = (await import('../lib/index.js')).presets;
+    const tl = await import('../lib/index.js');
+    const rows = Array.from({ length: 40 }, (_, i) => ({ image: Array.from({ length: 16 }, (_, j) => ((i % 2 ? j : 15 - j) * 16 + (i % 5))), label: i % 2 ? 'up' : 'down' }));
+    const model = await ImageClassifier.fit(rows, { imageShape: [1, 4, 4], epochs: 3, validation: 0 });
+    const server = await tl.serve(model, { port: 0 });
+    try {
+      const ok = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: rows.slice(0, 4).map(({ image }) => ({ image })) }) });
+      expect(ok.status).toBe(200);
+      expect((await ok.json()).predictions).toEqual(model.predict(rows.slice(0, 4)));
+      const bad = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [{ image: [1, 2, 3] }] }) });
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error).toMatch(/field 'image' has 3 values, the model expects 16/);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
