@@ -91,7 +91,9 @@ if (want('distill') && fashion) {
 
 if (want('transfer')) {
   const trainCsv = await gunzipped('fashion_mnist_train.csv.gz'), testCsv = await gunzipped('fashion_mnist_test.csv.gz');
-  const all = await readRows(trainCsv), test = await readRows(testCsv);
+  // With TRANSFER_SOURCE_ROWS, only as many rows are read as hold that many of classes 0-4 (about half of each stretch).
+  const sourceRows = Number(process.env.TRANSFER_SOURCE_ROWS ?? Infinity);
+  const all = await readRows(trainCsv, Math.min(60000, 2.5 * sourceRows)), test = await readRows(testCsv);
   // TRANSFER_SOURCE_ROWS=n pretrains on the first n images of classes 0-4 only (labelled as such).
   const source = all.filter((r) => r.label < 5).slice(0, Number(process.env.TRANSFER_SOURCE_ROWS ?? Infinity)), fresh = all.filter((r) => r.label >= 5), freshTest = test.filter((r) => r.label >= 5);
   console.log(`\ntransfer: backbone on fashion-mnist classes 0-4 (${source.length} images)`);
