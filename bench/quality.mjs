@@ -11,6 +11,7 @@ const suites = {
   recommender: 'quality-recommender.mjs',
   uplift: 'quality-uplift.mjs', // UpliftModel
   text: 'quality-text.mjs', // SentimentModel, ChurnModel with a text column
+  images: 'quality-images.mjs', // ImageClassifier: digits, fashion-mnist, transfer, distillation
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = 0;

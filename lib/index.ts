@@ -27,6 +27,8 @@ export * as metrics from './metrics/index.js';
 export { compile, InferencePlan } from './nn/compile.js';
 export type { CompileOptions } from './nn/compile.js';
 export { fit } from './train/fit.js';
+export { distill } from './train/distill.js';
+export type { DistillOptions } from './train/distill.js';
 export type { FitOptions, History } from './train/fit.js';
 export * as callbacks from './train/callbacks.js';
 export type { Batch, BatchSource, FitData, TensorData } from './train/data.js';

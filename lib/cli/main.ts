@@ -29,6 +29,7 @@ import { registerServe } from './serve.js';
 import { registerPlan } from './plan.js';
 import { recommenderArgv, registerRecommenderCommands } from './recommend.js';
 import { checkCurvesPath, registerHtmlReport, writeCurves } from './report-html.js';
+import { imagesArgv, registerImageCommands } from './images.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -211,6 +212,7 @@ registerPlan(program);
 
 registerRecommenderCommands(program);
 registerHtmlReport(program);
+registerImageCommands(program);
 
 installProcessHandlers();
-program.parseAsync(recommenderArgv(process.argv)).catch((e: unknown) => fail(e));
+program.parseAsync(imagesArgv(recommenderArgv(process.argv))).catch((e: unknown) => fail(e));

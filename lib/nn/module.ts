@@ -45,6 +45,8 @@ export interface ModuleConfig {
 export abstract class Module<In extends unknown[] = any[], Out = any> {
   /** Training mode (dropout active, batch statistics) until eval() is called. */
   training = true;
+  /** Set by freeze(): batch norm then uses (and keeps) its running statistics even in training mode. */
+  frozen = false;
 
   abstract forward(...inputs: In): Out;
 
@@ -143,11 +145,13 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
   /** Stops gradients to every parameter (for transfer learning); unfreeze() undoes it. */
   freeze(): this {
     for (const p of this.parameters()) p.requiresGrad = false;
+    for (const [, m] of this.namedModules()) m.frozen = true;
     return this;
   }
 
   unfreeze(): this {
     for (const p of this.parameters()) p.requiresGrad = true;
+    for (const [, m] of this.namedModules()) m.frozen = false;
     return this;
   }
 

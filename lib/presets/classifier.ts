@@ -24,6 +24,7 @@ import { partsToSafetensors, type PresetParts } from './persist.js';
 import type { Classifier, Data, DataOptions, InputColumn, OutputColumn, OutputValue, PredictOptions, Saved } from './preset.js';
 import { asTable } from './preset.js';
 import { TabularNet, textTensors } from './tabular-net.js';
+import { type ClassifierDistillOptions, distillClassifier } from './classifier-distill.js';
 
 export interface ColumnImportance {
   column: string;
@@ -251,6 +252,15 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
     const measures = [v.auc !== undefined && `ROC AUC ${v.auc.toFixed(4)}`, v.accuracy !== undefined && `accuracy ${v.accuracy.toFixed(4)}`, v.logLoss !== undefined && `log loss ${v.logLoss.toFixed(4)}`].filter(Boolean);
     if (measures.length) lines.push(`out-of-fold ${measures.join(', ')}`);
     return lines.join('\n');
+  }
+
+  /**
+   * A smaller model of the same class: one network trained on the ensemble's averaged logits
+   * (tl.distill) in place of the ensemble, same preprocessing and outputs (classifier-distill.ts).
+   */
+  async distill(opts: ClassifierDistillOptions): Promise<this> {
+    const fitted = await distillClassifier(this, opts, this.constructor.name);
+    return new (this.constructor as new (f: FittedClassifier) => this)(fitted);
   }
 
   /** The generic preset parts (persist.ts) of this model. */

@@ -28,3 +28,6 @@ export type { IntentFitOptions, IntentPrediction, IntentReport } from './intent.
 export type { TextFitOptions, TextValidation } from './text-fit.js';
 export { TextNet } from './text-net.js';
 export type { TextNetSpec, TextEncoderKind } from './text-net.js';
+export { ImageClassifier } from './image/image-classifier.js';
+export type { ImageClassifierFitOptions, ImageReport, ImageQuery } from './image/image-classifier.js';
+export type { ClassifierDistillOptions } from './classifier-distill.js';

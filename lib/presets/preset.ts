@@ -15,10 +15,11 @@ import type { Row, Table } from '../data/table.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
- * How predict reads a column: a number, a yes/no value, a category label, free text, or (in a
+ * How predict reads a column: a number, a yes/no value, a category label, free text, an image (pixels,
+ * encoded bytes or a file path), or (in a
  * transaction log) a customer id and a date (ISO string or a number of days).
  */
-export type InputType = 'numeric' | 'boolean' | 'categorical' | 'text' | 'id' | 'date';
+export type InputType = 'numeric' | 'boolean' | 'categorical' | 'text' | 'id' | 'date' | 'image';
 
 /** A column `predict` reads. Rows lacking one are an error naming it (unless `{ missing: 'impute' }`). */
 export interface InputColumn {

@@ -7,7 +7,7 @@
 import type { Row, Value } from '../data/table.js';
 
 /** A column a row must have: 'number' (numeric or missing), 'boolean' (yes/no), 'string' (a label or text). */
-export type ColumnType = 'number' | 'boolean' | 'string';
+export type ColumnType = 'number' | 'boolean' | 'string' | 'image';
 
 export interface InputColumn {
   name: string;
@@ -38,6 +38,8 @@ const TYPES: Record<string, ColumnType> = {
   categorical: 'string', category: 'string', string: 'string', text: 'string',
   // A transaction log's customer id and date (an ISO string or a number of days): any scalar.
   id: 'string', date: 'string',
+  // An image field (pixel array, PNG/JPEG path): the preset checks it.
+  image: 'image',
 };
 
 function isPredictor(m: Record<string, unknown>): boolean {

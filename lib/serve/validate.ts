@@ -23,6 +23,8 @@ const show = (v: unknown): string => {
 /** Why `v` is not a value of `col`, or null when it is. */
 export function valueProblem(v: unknown, col: InputColumn): string | null {
   if (v === null || v === undefined) return null;
+  // An image (pixel array, or a path) is checked by the preset, which knows its shape.
+  if (col.type === 'image') return null;
   if (typeof v === 'object') return `expected a ${col.type === 'string' ? 'label' : col.type}, got ${Array.isArray(v) ? 'an array' : 'an object'}`;
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `expected a ${col.type}, got ${typeof v}`;
   if (isMissing(v)) return null;

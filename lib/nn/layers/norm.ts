@@ -32,7 +32,8 @@ abstract class BatchNormBase extends Module {
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.ndim))
       throw new RangeError(`${this.constructor.name}: expected input with ${this.ranks.join(' or ')} dims, got [${x.shape.join(', ')}]`);
-    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training, this.momentum, this.eps);
+    // A frozen layer (transfer learning) normalizes with its running statistics and leaves them as they are.
+    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training && !this.frozen, this.momentum, this.eps);
   }
 
   override describe(): string {

@@ -1,0 +1,56 @@
+// Fine-tuning an ImageClassifier (the second step of transfer learning): after fit(data,
+// { from, freeze: 'backbone' }) has trained a new head on a frozen pretrained backbone, the
+// backbone is unfrozen (or only its later `unfreeze` blocks) and trained on with the head, the
+// backbone at 0.3 of the head's learning rate so the pretrained features move, not start over
+// (on digits 0-4 -> 5-9 with 10 images per class this beat the later half at 0.1: 0.87 vs 0.66,
+// and all at 0.1: 0.84). Layers left
+// frozen keep their batch-norm statistics (inference mode); the gallery is rebuilt, since the
+// embeddings have changed.
+import { InputError } from '../../data/errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { type ImageTrainingOptions, augmentOptions, checkTraining, defaultEpochs, galleryOf, labelsOf } from './image-fit.js';
+import { readImages } from './image-input.js';
+import type { ImageClassifier } from './image-classifier.js';
+import { flipsKeepLabels } from './augment.js';
+import { trainCnn } from './train-cnn.js';
+
+export interface FineTuneOptions extends ImageTrainingOptions {
+  /** Residual blocks to unfreeze, counted from the last; 'all' (default) unfreezes the whole backbone, stem included. */
+  unfreeze?: number | 'all';
+  /** The unfrozen backbone layers' learning rate as a share of the head's (default 0.3). */
+  backboneLr?: number;
+  /** The label column (default: the model's target). */
+  target?: string;
+}
+
+export async function fineTuneImages(model: ImageClassifier, data: string | readonly Record<string, unknown>[], o: FineTuneOptions): Promise<void> {
+  const what = 'ImageClassifier.fineTune';
+  checkTraining(o, what);
+  const net = model.net, blocks = net.blocks.length;
+  const unfreeze = o.unfreeze ?? 'all';
+  if (unfreeze !== 'all' && !(Number.isInteger(unfreeze) && unfreeze >= 0 && unfreeze <= blocks))
+    throw new InputError(`${what}: unfreeze must be 'all' or a number of residual blocks from 0 to ${blocks}, got ${JSON.stringify(unfreeze)}`);
+  const factor = o.backboneLr ?? 0.3;
+  if (!(factor >= 0 && factor <= 10)) throw new InputError(`${what}: backboneLr must be a share of the head's learning rate (0-10), got ${factor}`);
+  const target = o.target ?? model.target.name;
+  const set = await readImages(data, { spec: model.spec, target }, what);
+  const { y } = labelsOf(set, target, model.target);
+  const thawed = unfreeze === 'all' ? net.backboneModules() : net.blocks.slice(blocks - unfreeze);
+  for (const m of net.backboneModules()) if (!thawed.includes(m)) m.freeze();
+  for (const m of thawed) m.unfreeze();
+  net.head.unfreeze();
+  const backbone: Tensor[] = thawed.flatMap((m) => m.parameters());
+  const aug = augmentOptions(o, model.spec.shape, () => model.training.flip || flipsKeepLabels(set.pixels, model.spec.shape, y, model.target.classes.length));
+  const history = await trainCnn(net, { pixels: set.pixels, shape: model.spec.shape, labels: y, index: Array.from({ length: set.n }, (_, i) => i) }, model.norm, {
+    epochs: o.epochs ?? defaultEpochs(set.n), batchSize: o.batchSize ?? (set.n < 2000 ? 32 : 64), lr: o.lr ?? 3e-3, weightDecay: o.weightDecay ?? 5e-4,
+    labelSmoothing: o.labelSmoothing ?? 0.1, augment: aug ?? { shift: 0, flip: false }, seed: o.seed ?? 43, progress: o.progress, onEpoch: o.onEpoch,
+    groups: [[backbone, factor], [net.head.parameters(), 1]],
+  });
+  net.eval();
+  model.validation = { heldOut: 0, epochs: model.validation.epochs + history.length };
+  const g = galleryOf(net, set, model.norm, set.labels);
+  model.gallery?.vectors.dispose();
+  model.gallery = g.gallery;
+  model.galleryLabels = g.labels;
+  model.galleryIds = [];
+}
