@@ -140,4 +140,27 @@ describe('HTML reports in headless Chromium', () => {
     expectSelfContained(html);
     await checkRendered(html, 'recommender', ['Hit rate and NDCG', 'Popularity of recommended items']);
   }, 120_000);
+
+  it('sentiment, intent and image models: targeting and probability charts for two labels, per-class charts for more', async () => {
+    const fine = (await tl.data.readTable(new URL('./fixtures/fine_foods_small.csv', import.meta.url).pathname)).rows;
+    const sentiment = await tl.presets.SentimentModel.fit(fine.slice(0, 800), { text: 'review', target: 'score', ensemble: 1, epochs: 3 });
+    const html = await tl.report.html(sentiment, fine.slice(800));
+    expectSelfContained(html);
+    await checkRendered(html, 'sentiment', ['Cumulative gains', 'Lift by decile', 'Calibration', 'ROC', 'Score distribution']);
+
+    // Messages whose label is no trained intent are out of scope: left out of the charts, counted in the numbers.
+    const intents = (await tl.data.readTable(new URL('../data/lead_intents.csv', import.meta.url).pathname)).rows;
+    const intent = await tl.presets.IntentClassifier.fit(intents, { text: 'text', target: 'intent', ensemble: 1, epochs: 5 });
+    const held = [...intents.slice(0, 30), { text: 'what is the weather on mars', intent: 'smalltalk' }];
+    const intentHtml = await tl.report.html(intent, held);
+    expect(intentHtml).toMatch(/1 rows whose label is not a trained class/);
+    expect(intentHtml).toMatch(/coverage/i);
+    await checkRendered(intentHtml, 'intent', ['precision, recall and F1', 'Confusion matrix']);
+
+    const [header, ...lines] = readFileSync(new URL('./fixtures/digits.csv', import.meta.url), 'utf8').trim().split('\n');
+    const names = header.split(',');
+    const digits = lines.map((l) => Object.fromEntries(l.split(',').map((v, j) => [names[j], Number(v)])));
+    const image = await tl.presets.ImageClassifier.fit(digits.slice(0, 600), { target: 'label', epochs: 2 });
+    await checkRendered(await tl.report.html(image, digits.slice(1500, 1797)), 'image', ['precision, recall and F1', 'Confusion matrix']);
+  }, 240_000);
 });

@@ -6,6 +6,7 @@ import type { Recommender } from '../presets/recommender/recommender.js';
 import type { Segmenter } from '../presets/segmenter.js';
 import type { UpliftModel } from '../presets/uplift/uplift-model.js';
 import { classifierSections } from './classifier.js';
+import { type LabelPreset, labelSections } from './labelled.js';
 import { recommenderSections } from './recommender.js';
 import { registerReportBuilder } from './registry.js';
 import { segmentSections } from './segments.js';
@@ -19,3 +20,8 @@ registerReportBuilder<Segmenter>('segments', segmentSections);
 // Recommender does not declare the Preset interface (its predict takes a list length too).
 registerReportBuilder<Recommender & Preset>('recommender', recommenderSections);
 registerReportBuilder<UpliftModel>('uplift', upliftSections);
+// Label presets without a tabular network: two labels get the churn model's charts, more the
+// per-class ones (labelled.ts).
+registerReportBuilder<LabelPreset>('sentiment', labelSections);
+registerReportBuilder<LabelPreset>('intent', labelSections);
+registerReportBuilder<LabelPreset>('image', labelSections);

@@ -30,7 +30,7 @@ export interface ReportOptions extends DataOptions {
   plan?: Record<string, number>;
 }
 
-const NAMES: Record<string, string> = { churn: 'Churn model', propensity: 'Propensity model', ltv: 'Lifetime value model', segments: 'Segmentation', recommender: 'Recommender', uplift: 'Uplift model' };
+const NAMES: Record<string, string> = { churn: 'Churn model', propensity: 'Propensity model', ltv: 'Lifetime value model', segments: 'Segmentation', recommender: 'Recommender', uplift: 'Uplift model', sentiment: 'Sentiment model', intent: 'Intent classifier', image: 'Image classifier' };
 
 /** The report of `model` on labelled `data` (a path, rows or a table) as an HTML string. */
 export async function html(model: Preset, data: Data, opts: ReportOptions = {}): Promise<string> {
