@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { benchDir, fmt, loadTensorlift, printTable, python, root, torchMallocEnv } from './common.mjs';
+import { CONV_FLOP, makeConvCase } from './conv-case.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const tl = await loadTensorlift();
@@ -51,21 +52,8 @@ function startPeer(threads, reuseFreedMemory = true) {
   };
 }
 
-const flop = 2 * 32 * 64 * 32 * 32 * 32 * 9; // one forward
-function convCase(backward) {
-  tl.manualSeed(0);
-  const x = tl.randn([32, 32, 32, 32], { requiresGrad: backward }), w = tl.randn([64, 32, 3, 3], { requiresGrad: backward });
-  const b = tl.randn([64], { requiresGrad: backward });
-  return () => tl.tidy(() => {
-    const y = tl.conv2d(x, w, b, { padding: 1 });
-    if (backward) {
-      y.sum().backward();
-      x.zeroGrad();
-      w.zeroGrad();
-      b.zeroGrad();
-    }
-  });
-}
+const flop = CONV_FLOP;
+const convCase = (backward) => makeConvCase(tl, backward);
 
 function timeOurs(fn, reps, warmup = 3) {
   for (let i = 0; i < warmup; i++) fn();

@@ -9,6 +9,7 @@
 // which this machine's shared cores need for trustworthy ratios.
 import { availableParallelism } from 'node:os';
 import { fmt, loadTensorlift, loadTfjsWasm, medianMs, printTable, runPython, torchMallocEnv } from './common.mjs';
+import { CONV_FLOP, makeConvCase } from './conv-case.mjs';
 
 const tl = await loadTensorlift();
 const tf = await loadTfjsWasm();
@@ -85,21 +86,8 @@ async function tryTf(name, make) {
   }
 }
 
-const convFlop = 2 * 32 * 64 * 32 * 32 * 32 * 9; // per forward
-function convCase(backward) {
-  tl.manualSeed(0);
-  const x = tl.randn([32, 32, 32, 32], { requiresGrad: backward }), w = tl.randn([64, 32, 3, 3], { requiresGrad: backward });
-  const b = tl.randn([64], { requiresGrad: backward });
-  return () => tl.tidy(() => {
-    const y = tl.conv2d(x, w, b, { padding: 1 });
-    if (backward) {
-      y.sum().backward();
-      x.zeroGrad();
-      w.zeroGrad();
-      b.zeroGrad();
-    }
-  });
-}
+const convFlop = CONV_FLOP;
+const convCase = (backward) => makeConvCase(tl, backward);
 
 console.log(`Training steps and conv2d, ${new Date().toISOString()}, ${cores} cores`);
 const torchRuns = [1, cores].map((t) => runPython('torch_training.py', [t], t, torchMallocEnv)).filter(Boolean);

@@ -2,19 +2,10 @@
 // docs/API.md ("Uplift metrics"), on fresh random data, plus the hand-checkable cases.
 import { describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
+import { makeRng as rng } from './helpers/random.js';
 
 const m = tl.metrics;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Straight from the definitions: each prefix of the ranking counted from scratch (no ties in the scores). */
 function reference(s: number[], t: number[], y: number[]) {

@@ -23,23 +23,14 @@ import { type Tensor, tidy } from '../../tensor/tensor.js';
 import { earlyStopping } from '../../train/callbacks.js';
 import { fit } from '../../train/fit.js';
 import type { Fold } from '../fit-folds.js';
-import { TabularNet, embeddingCapFor } from '../tabular-net.js';
+import { TabularNet, type TabularTrainingOptions, embeddingCapFor } from '../tabular-net.js';
 
 export const LEARNERS = ['tarnet', 't-learner', 'class-transformation'] as const;
 export type Learner = (typeof LEARNERS)[number];
 export type OutcomeType = 'binary' | 'numeric';
 
-export interface NetworkOptions {
-  hidden?: number[];
-  dropout?: number;
-  embeddingDropout?: number;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  weightDecay?: number;
-  patience?: number;
-  progress?: boolean;
-}
+/** The network settings an uplift learner takes: those of the tabular presets' networks. */
+export type NetworkOptions = Pick<TabularTrainingOptions, 'hidden' | 'dropout' | 'embeddingDropout' | 'epochs' | 'batchSize' | 'lr' | 'weightDecay' | 'patience' | 'progress'>;
 
 /** What one learner trains on: the encoded rows, 0/1 treatment, outcome (0/1 or standardized), the treated share. */
 export interface LearnerData {
