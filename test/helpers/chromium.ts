@@ -8,18 +8,24 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** The browser's environment: ours without the sanitizer runtime (Chromium under ASan's preload spins at start-up). */
+function browserEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['LD_PRELOAD', 'ASAN_OPTIONS', 'UBSAN_OPTIONS']) delete env[k];
+  return env;
+}
+
 export function haveChromium(): boolean {
-  return spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).status === 0;
+  // A synchronous spawn blocks the test worker, so it gets the clean environment and a time limit.
+  return spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8', env: browserEnv(), timeout: 30_000 }).status === 0;
 }
 
 export async function launchChromium(): Promise<Browser> {
   if (!haveChromium()) throw new Error(`chromium is not installed at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-  const env = { ...process.env };
-  for (const k of ['LD_PRELOAD', 'ASAN_OPTIONS', 'UBSAN_OPTIONS']) delete env[k];
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    env,
+    env: browserEnv(),
     // No sandbox: CI runs as root, where Chromium's sandbox refuses to start.
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-extensions'],
   });
