@@ -34,7 +34,9 @@ struct ColumnSpan {
 };
 
 inline ColumnSpan valid_columns(int64_t off, int64_t stride, int64_t w, int64_t w_out) {
-  const int64_t lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  // Clamped to the row: a tap whose left padding spans more than the output row (a dilated
+  // kernel over a narrow image) would otherwise zero-fill past it, into the next image's column.
+  const int64_t lo = std::min(w_out, off >= 0 ? 0 : (-off + stride - 1) / stride);
   const int64_t hi = off >= w ? 0 : std::min(w_out, (w - off + stride - 1) / stride);
   return {lo, std::max(lo, hi)};
 }
