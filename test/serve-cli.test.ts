@@ -7,7 +7,6 @@ import { churnRows, cliPath, runCli, smallModel, tempDir } from './helpers/bound
 import { ensureDist } from './helpers/dist.js';
 import { get, post, waitFor } from './helpers/serve.js';
 
-const sanitized = /libasan/.test(process.env.LD_PRELOAD ?? '');
 const t = tempDir('serve-cli');
 const modelFile = t.path('churn.safetensors');
 const features = churnRows(50, 4).map(({ churn: _c, ...r }) => r);
@@ -56,10 +55,10 @@ describe('tensorlift serve', () => {
     await Promise.all(flood);
     expect(await s.exit).toBe(0);
     expect(s.stderr()).toMatch(/SIGTERM: closing; answering the requests already received/);
-    // Under AddressSanitizer the server runs several times slower and connections pile up in
-    // the kernel's accept backlog, which the kernel resets (ECONNRESET) when the listener
-    // closes: never received by the server. Without ASan none may be reset.
-    const neverReceived = new Set([200, 'ECONNREFUSED', 503, ...(sanitized ? ['ECONNRESET'] : [])]);
+    // Connections still in the kernel's accept backlog when the listener closes are reset by
+    // the kernel (ECONNRESET): never received by the server. That happens whenever the server
+    // is slow: under ASan, and in a plain CI run on a loaded 2-core machine (19 of them there).
+    const neverReceived = new Set([200, 'ECONNREFUSED', 503, 'ECONNRESET']);
     const bad = results.filter((r) => !neverReceived.has(r));
     expect(bad).toEqual([]);
     expect(results.filter((r) => r === 200).length).toBeGreaterThanOrEqual(20);
