@@ -226,6 +226,31 @@ describe('the CPU allocator cache', () => {
     native.emptyCache();
     expect(native.nativeHeap().cpuCachedBytes).toBe(0);
   });
+
+  it('stays within 256 MB by giving back the least recently freed blocks: the sizes of a finished phase go, the loop working set stays', () => {
+    native.emptyCache();
+    const limit = 256 * 2 ** 20;
+    // A phase of 40 distinct 10-20 MB sizes (a matrix inversion's recursion, say): 600 MB freed.
+    for (let k = 0; k < 40; k++) tl.zeros([(10 + k / 4) * 2 ** 18]).dispose();
+    expect(native.nativeHeap().cpuCachedBytes).toBeLessThanOrEqual(limit);
+    expect(native.nativeHeap().cpuCachedBytes).toBeGreaterThan(limit / 2);
+    // Then a loop over three sizes: after the first pass they are cached, and each pass takes
+    // them out and puts them back, so the cache neither grows nor loses them.
+    const loop = () => [3, 5, 7].map((mb) => tl.zeros([mb * 2 ** 18])).forEach((t) => t.dispose());
+    loop();
+    const cached = native.nativeHeap().cpuCachedBytes;
+    for (let k = 0; k < 5; k++) {
+      const live = [3, 5, 7].map((mb) => tl.zeros([mb * 2 ** 18]));
+      expect(native.nativeHeap().cpuCachedBytes).toBe(cached - 15 * 2 ** 20); // all three came from the cache
+      live.forEach((t) => t.dispose());
+      expect(native.nativeHeap().cpuCachedBytes).toBe(cached);
+    }
+    // A block over a quarter of the limit is not cached: it would flush the rest.
+    tl.zeros([80 * 2 ** 18]).dispose();
+    expect(native.nativeHeap().cpuCachedBytes).toBe(cached);
+    native.emptyCache();
+    expect(native.nativeHeap().cpuCachedBytes).toBe(0);
+  });
 });
 
 describe('garbage collection (child process with --expose-gc)', () => {

@@ -23,7 +23,7 @@ size_t rounded_size(size_t bytes) {
 }
 
 size_t cache_limit() {
-  static const size_t limit = std::min<size_t>(size_t(1) << 30, physical_memory_bytes() / 8);
+  static const size_t limit = std::min<size_t>(size_t(256) << 20, physical_memory_bytes() / 16);
   return limit;
 }
 }  // namespace
@@ -42,8 +42,10 @@ void* CpuAllocator::allocate(size_t bytes, const char* op) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = free_blocks_.find(size);
     if (it != free_blocks_.end() && !it->second.empty()) {
-      p = it->second.back();
+      const Order::iterator block = it->second.back();
       it->second.pop_back();
+      p = block->p;
+      order_.erase(block);
       cached_ -= size;
     }
   }
@@ -62,8 +64,10 @@ void CpuAllocator::deallocate(void* p, size_t bytes) {
   const size_t size = rounded_size(bytes);
   if (size >= kCacheFrom) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (cached_ + size <= cache_limit()) {
-      free_blocks_[size].push_back(p);
+    // A block bigger than a quarter of the cache would flush everything else out of it.
+    if (size <= cache_limit() / 4) {
+      evict_until_fits(size);
+      free_blocks_[size].push_back(order_.insert(order_.end(), Cached{size, p}));
       cached_ += size;
       return;
     }
@@ -71,10 +75,23 @@ void CpuAllocator::deallocate(void* p, size_t bytes) {
   std::free(p);
 }
 
+void CpuAllocator::evict_until_fits(size_t room) {
+  while (!order_.empty() && cached_ + room > cache_limit()) {
+    const Cached oldest = order_.front();
+    // The oldest block of a size is the first of its bucket: buckets fill in freeing order.
+    std::vector<Order::iterator>& bucket = free_blocks_[oldest.size];
+    bucket.erase(bucket.begin());
+    if (bucket.empty()) free_blocks_.erase(oldest.size);
+    order_.pop_front();
+    cached_ -= oldest.size;
+    std::free(oldest.p);
+  }
+}
+
 void CpuAllocator::release_cache() {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [size, blocks] : free_blocks_)
-    for (void* p : blocks) std::free(p);
+  for (const Cached& block : order_) std::free(block.p);
+  order_.clear();
   free_blocks_.clear();
   cached_ = 0;
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -27,10 +28,12 @@ class Allocator {
   std::atomic<int64_t> live_bytes_{0};
 };
 
-// 64-byte aligned host memory (one cache line, one AVX-512 vector). Freed blocks of 32 KB and
+// 64-byte aligned host memory (one cache line, one AVX-512 vector). Freed blocks of 1 KB and
 // more are kept for reuse by size: large allocations otherwise go back to the kernel
 // (mmap/munmap) and every reuse page-faults its memory in again, which cost more than the
-// ops themselves in training loops. The cache is bounded and released with the allocator.
+// ops themselves in training loops. The cache is bounded (256 MB at most) and, when full,
+// gives back its least recently freed blocks first: a loop's working set stays cached while
+// the odd sizes of a finished phase (a matrix inversion's recursion) do not sit in RSS.
 class CpuAllocator final : public Allocator {
  public:
   ~CpuAllocator() override;
@@ -42,8 +45,16 @@ class CpuAllocator final : public Allocator {
   int64_t cached_bytes() const;
 
  private:
+  struct Cached {
+    size_t size;
+    void* p;
+  };
+  using Order = std::list<Cached>;  // oldest freed first
+  // Frees the oldest cached blocks until `room` more bytes fit (caller holds mutex_).
+  void evict_until_fits(size_t room);
   mutable std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_blocks_;  // rounded size -> blocks
+  Order order_;
+  std::unordered_map<size_t, std::vector<Order::iterator>> free_blocks_;  // rounded size -> blocks
   size_t cached_ = 0;
 };
 

@@ -7,7 +7,7 @@ import { noGrad } from '../../autograd/mode.js';
 import { cat } from '../../ops/join.js';
 import { matmul } from '../../ops/linalg.js';
 import { slice, transpose } from '../../ops/shape.js';
-import { tensor } from '../../tensor/create.js';
+import { eye, tensor } from '../../tensor/create.js';
 import { Tensor, tidy } from '../../tensor/tensor.js';
 import { keep } from '../../tensor/scope.js';
 
@@ -108,16 +108,17 @@ export class Ease {
     const weights = noGrad(() =>
       tidy(() => {
         // X^T X in blocks of users, so memory is n^2 + block x n however many users there are.
-        const eye = new Float32Array(n * n);
-        for (let i = 0; i < n; i++) eye[i * n + i] = lambda;
-        let G: Tensor = tensor(eye, { shape: [n, n] });
-        const block = Math.max(1, Math.min(users, Math.floor(8_000_000 / Math.max(1, n))));
+        // The big temporaries are native tensors, freed as each scope ends; JS arrays of this
+        // size would wait for a garbage collection and pile up across the validated lambdas.
+        let G: Tensor = eye(n).mul(lambda);
+        const block = Math.max(1, Math.min(users, Math.floor(2_000_000 / Math.max(1, n))));
+        const x = new Float32Array(block * n);
         for (let s = 0; s < users; s += block) {
           const part = histories.slice(s, s + block);
-          const x = new Float32Array(part.length * n);
+          x.fill(0);
           part.forEach((h, u) => h.forEach((i) => local[i] >= 0 && (x[u * n + local[i]] = 1)));
           const next = tidy(() => {
-            const X = tensor(x, { shape: [part.length, n] });
+            const X = tensor(x.subarray(0, part.length * n), { shape: [part.length, n] });
             return keep(G.add(matmul(transpose(X, 0, 1), X)));
           });
           G.dispose();
@@ -129,20 +130,18 @@ export class Ease {
         // A block of columns is enough to see a failed inverse, for a fraction of the memory.
         const residual = tidy(() => {
           const c = Math.min(n, 256);
-          const eye = new Float32Array(n * c);
-          for (let i = 0; i < c; i++) eye[i * c + i] = 1;
-          return tensor(eye, { shape: [n, c] }).sub(matmul(G, slice(P, 1, 0, c))).abs().max().item();
+          return eye(n, c).sub(matmul(G, slice(P, 1, 0, c))).abs().max().item();
         });
         G.dispose();
         if (!(residual < 1e-3)) {
           P.dispose();
           throw new EaseAccuracyError(lambda, residual);
         }
-        const Pd = P.dataSync();
+        // B[i][j] = -P[i][j] / P[j][j], with a zero diagonal.
+        const I = eye(n);
+        const B = P.div(P.mul(I).sum(0)).neg().mul(I.neg().add(1));
         P.dispose();
-        const B = new Float32Array(n * n);
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) B[i * n + j] = -Pd[i * n + j] / Pd[j * n + j];
-        return keep(tensor(B, { shape: [n, n] }));
+        return keep(B);
       }),
     );
     return new Ease(vocab, weights, lambda, numItems, counts);
