@@ -126,7 +126,10 @@ describe('HTML reports in headless Chromium', () => {
     expectSelfContained(html);
     expect(html).toContain('Randomization balance');
     expect(html).toMatch(/Assumed: costPerContact 1, valuePerConversion 20\./);
-    await checkRendered(html, 'uplift', ['Qini curve', 'Uplift curve', 'Uplift by decile', 'Predicted uplift distribution', 'Expected profit', 'Incremental results']);
+    // One loss chart per kept learner (and T-learner arm): their losses have different scales.
+    const groups = new Set(model.validation.history!.map((h) => h.group));
+    expect(groups.size).toBeGreaterThan(0);
+    await checkRendered(html, 'uplift', ['Qini curve', 'Uplift curve', 'Uplift by decile', 'Predicted uplift distribution', ...[...groups].map(() => 'loss per epoch'), 'Expected profit', 'Incremental results']);
   }, 180_000);
 
   it('recommender: hit rate and NDCG at K, popularity of what is recommended', async () => {

@@ -10,7 +10,7 @@ import { type ChartSpec, r4, renderSvg } from './render.js';
 const NAMES: Record<string, string> = { loss: 'training loss', valLoss: 'validation loss', valAuc: 'validation ROC AUC', valLogLoss: 'validation log loss', valAccuracy: 'validation accuracy', valRmse: 'validation RMSE', valMae: 'validation MAE' };
 const label = (name: string) => NAMES[name] ?? name;
 
-/** The saved curves of a preset (churn, propensity and ltv models record them), or undefined. */
+/** The saved curves of a preset (churn, propensity, ltv and uplift models record them), or undefined. */
 export function presetHistory(model: unknown): NetworkHistory[] | undefined {
   const h = (model as { validation?: { history?: unknown } })?.validation?.history;
   return Array.isArray(h) && h.length && h.every((n) => n && typeof n === 'object' && (n as NetworkHistory).series) ? (h as NetworkHistory[]) : undefined;
@@ -73,8 +73,8 @@ function asHistories(h: unknown): NetworkHistory[] {
   if (saved) return saved;
   const kind = (h as { kind?: unknown })?.kind;
   if (typeof kind === 'string')
-    throw new RangeError(`trainingCurvesSvg: this '${kind}' model records no training history (ChurnModel, PropensityModel and LifetimeValueModel save one; files from before they did have none)`);
-  throw new TypeError('trainingCurvesSvg: expected a trained ChurnModel, PropensityModel or LifetimeValueModel, a tl.fit() history, or an array of them');
+    throw new RangeError(`trainingCurvesSvg: this '${kind}' model records no training history (ChurnModel, PropensityModel, LifetimeValueModel and UpliftModel save one; files from before they did have none)`);
+  throw new TypeError('trainingCurvesSvg: expected a trained ChurnModel, PropensityModel, LifetimeValueModel or UpliftModel, a tl.fit() history, or an array of them');
 }
 
 /**

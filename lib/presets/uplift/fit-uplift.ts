@@ -17,6 +17,7 @@ import { seededRandom } from '../../train/data.js';
 import { planFolds } from '../fit-folds.js';
 import type { Data } from '../preset.js';
 import type { TabularNet } from '../tabular-net.js';
+import type { NetworkHistory } from '../training-history.js';
 import { type BalanceReport, balanceOf, balanceWarnings } from './balance.js';
 import { LEARNERS, type Learner, type LearnerData, type NetworkOptions, trainLearner } from './learners.js';
 
@@ -60,6 +61,8 @@ export interface UpliftValidation extends LearnerScore {
   upliftAt30: number;
   /** Epochs each network kept trained. */
   epochs: number[];
+  /** Per-epoch training and validation loss of each kept network (the report's training curves). */
+  history?: NetworkHistory[];
 }
 
 /** One learner's networks: one entry per fold (T-learner: [control, treated]). */
@@ -143,9 +146,9 @@ export async function fitUplift(data: Data, opts: UpliftFitOptions): Promise<Fit
   const seed = opts.seed ?? 42;
   const plan = planFolds(strata, folds, seed);
   const trained: Component[] = [], tried: LearnerScore[] = [];
-  const oofs: Float64Array[] = [], epochs: number[][] = [];
+  const oofs: Float64Array[] = [], epochs: number[][] = [], histories: NetworkHistory[][] = [];
   for (const learner of learners) {
-    const members: TabularNet[][] = [], e: number[] = [];
+    const members: TabularNet[][] = [], e: number[] = [], h: NetworkHistory[] = [];
     const oof = new Float64Array(n);
     for (const fold of plan) {
       manualSeed(fold.seed);
@@ -153,6 +156,7 @@ export async function fitUplift(data: Data, opts: UpliftFitOptions): Promise<Fit
       fold.validation.forEach((i, k) => { oof[i] = r.validationUplift[k] * scale; });
       members.push(r.nets);
       e.push(...r.epochs);
+      h.push(...r.history);
     }
     const score = { learner, auuc: auuc(oof, t, raw), qini: qiniCoefficient(oof, t, raw) };
     tried.push(score);
@@ -160,6 +164,7 @@ export async function fitUplift(data: Data, opts: UpliftFitOptions): Promise<Fit
     trained.push({ learner, members });
     oofs.push(oof);
     epochs.push(e);
+    histories.push(h);
   }
   const pick = choose(tried, oofs, t, raw, seed);
   if (pick.blendScore) tried.push(pick.blendScore);
@@ -171,7 +176,7 @@ export async function fitUplift(data: Data, opts: UpliftFitOptions): Promise<Fit
   return {
     calibration,
     chosen: pick.blend ? 'blend' : trained[pick.kept[0]].learner, components: pick.kept.map((j) => trained[j]), preprocessor, schema, treatment, outcome, scale,
-    validation: { ...pick.score, tried, upliftAt30: upliftAtK(pick.oof, t, raw, 0.3), epochs: pick.kept.flatMap((j) => epochs[j]) },
+    validation: { ...pick.score, tried, upliftAt30: upliftAtK(pick.oof, t, raw, 0.3), epochs: pick.kept.flatMap((j) => epochs[j]), history: pick.kept.flatMap((j) => histories[j]) },
     training: { rows: n, treated: nt, control: n - nt, ate: yt / nt - yc / (n - nt), balance },
     population: binnedDescending(calibrated),
   };

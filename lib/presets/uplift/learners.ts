@@ -24,6 +24,7 @@ import { earlyStopping } from '../../train/callbacks.js';
 import { fit } from '../../train/fit.js';
 import type { Fold } from '../fit-folds.js';
 import { TabularNet, type TabularTrainingOptions, embeddingCapFor } from '../tabular-net.js';
+import { type NetworkHistory, networkHistory } from '../training-history.js';
 
 export const LEARNERS = ['tarnet', 't-learner', 'class-transformation'] as const;
 export type Learner = (typeof LEARNERS)[number];
@@ -106,8 +107,8 @@ function tasks(learner: Learner, d: LearnerData): Task[] {
 }
 
 /** Trains the networks of one learner on one fold; returns them (eval mode) and their uplift on the fold's validation rows. */
-export async function trainLearner(learner: Learner, d: LearnerData, fold: Fold, opts: NetworkOptions): Promise<{ nets: TabularNet[]; validationUplift: Float32Array; epochs: number[] }> {
-  const nets: TabularNet[] = [], epochs: number[] = [];
+export async function trainLearner(learner: Learner, d: LearnerData, fold: Fold, opts: NetworkOptions): Promise<{ nets: TabularNet[]; validationUplift: Float32Array; epochs: number[]; history: NetworkHistory[] }> {
+  const nets: TabularNet[] = [], epochs: number[] = [], curves: NetworkHistory[] = [];
   for (const task of tasks(learner, d)) {
     const train = task.rows(fold.train), validation = task.rows(fold.validation);
     const net = new TabularNet(d.preprocessor.numericWidth, d.preprocessor.cardinalities, {
@@ -127,6 +128,8 @@ export async function trainLearner(learner: Learner, d: LearnerData, fold: Fold,
         progress: opts.progress ?? false,
       });
       epochs.push(history.epochs.length);
+      // Each learner's loss has its own scale (a T-learner arm, a transformed target): one group each.
+      curves.push({ ...networkHistory(history), group: learner === 't-learner' ? `t-learner, ${nets.length ? 'treated' : 'control'} arm` : learner });
     } finally {
       for (const part of [trainData, valData]) [...part.x, part.y].forEach((x) => x.dispose());
     }
@@ -134,7 +137,7 @@ export async function trainLearner(learner: Learner, d: LearnerData, fold: Fold,
   }
   const [num, catg] = featureTensors(d.encoded, d.preprocessor, fold.validation);
   try {
-    return { nets, validationUplift: upliftOf(learner, [nets], num, catg, d.outcomeType), epochs };
+    return { nets, validationUplift: upliftOf(learner, [nets], num, catg, d.outcomeType), epochs, history: curves };
   } finally {
     num.dispose();
     catg.dispose();
