@@ -231,7 +231,9 @@ describe('tensorlift report (CLI)', () => {
     const planned = join(dir, 'planned.html');
     execFileSync(process.execPath, [cli, 'report', '--model', model, '--data', testCsv, '--out', planned, '--cost-per-contact', '2', '--value-per-saved', '80', '--offer-success-rate', '0.25'], { stdio: 'ignore' });
     expect(readFileSync(planned, 'utf8')).toMatch(/Campaign plan[\s\S]*Assumed: costPerContact 2, valuePerSaved 80, offerSuccessRate 0.25\.[\s\S]*assumes the offer keeps 25\.0%/);
-    fails(['train', 'segments', '--data', trainCsv, '--curves', join(dir, 'c.svg')], /--curves: a 'segments' model records no per-epoch training history/);
+    fails(['train', 'sentiment', '--data', trainCsv, '--text', 'state', '--target', 'churn', '--curves', join(dir, 'c.svg')], /--curves: a 'sentiment' model records no per-epoch training history/);
+    run('train', 'segments', '--data', trainCsv, '--exclude', 'churn', '--k', '3', '--epochs', '5', '--out', join(dir, 's.safetensors'), '--curves', join(dir, 'seg.svg'));
+    expect(readFileSync(join(dir, 'seg.svg'), 'utf8')).toMatch(/<svg[\s\S]*autoencoder[\s\S]*<\/svg>/);
     fails(['train', 'churn', '--data', trainCsv, '--target', 'churn', '--curves', join(dir, 'c.png')], /ending in \.svg/);
     expect(existsSync(join(dir, 'c.svg'))).toBe(false);
   }, 120_000);

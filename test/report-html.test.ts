@@ -108,7 +108,7 @@ describe('HTML reports in headless Chromium', () => {
     const model = await tl.presets.Segmenter.fit(rows.slice(0, 900), { k: 4, seed: 1 });
     const html = await tl.report.html(model, rows.slice(900));
     expectSelfContained(html);
-    await checkRendered(html, 'segments', ['Segment sizes', 'Numeric profiles', 'over-represented labels']);
+    await checkRendered(html, 'segments', ['Segment sizes', 'Numeric profiles', 'over-represented labels', 'loss per epoch .autoencoder']);
   }, 120_000);
 
   it('uplift: Qini and uplift curves, uplift by decile, predicted uplift, intervals and balance', async () => {

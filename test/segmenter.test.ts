@@ -61,6 +61,8 @@ describe('Segmenter on customer_sat', () => {
     const back = await tl.presets.Segmenter.load(path);
     expect(back.predict(test)).toEqual(model.predict(test));
     expect(back.profiles()).toEqual(model.profiles());
+    expect(back.validation.history?.[0].series.valLoss.length).toBeGreaterThan(0); // the autoencoder's curves travel with the file
+    expect(back.validation).toEqual(model.validation);
     expect((await tl.load(path)) instanceof tl.presets.Segmenter).toBe(true);
     expect(back.kind).toBe('segments');
     expect(back.inputSchema).toHaveLength(10);

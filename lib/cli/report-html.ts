@@ -20,7 +20,7 @@ const number = (flag: string) => (v: string) => {
 };
 
 /** The kinds whose training records per-epoch curves. */
-const CURVE_KINDS = ['churn', 'propensity', 'ltv', 'uplift'];
+const CURVE_KINDS = ['churn', 'propensity', 'ltv', 'uplift', 'segments'];
 
 /** Fails now (before training) if `--curves` cannot be written, or the kind records no curves. */
 export async function checkCurvesPath(path: string | undefined, kind: string, inputs: string[]): Promise<void> {

@@ -20,11 +20,12 @@ import { Adam } from '../optim/optimizers.js';
 import { manualSeed, tensor } from '../tensor/create.js';
 import { type Tensor, tidy } from '../tensor/tensor.js';
 import { earlyStopping } from '../train/callbacks.js';
-import { fit } from '../train/fit.js';
+import { type History, fit } from '../train/fit.js';
 import { Autoencoder } from './autoencoder.js';
 import { type Clustering, type Points, assign, centroidsOf, kmeans, lloyd, silhouetteOf } from './kmeans.js';
 import { type SegmentProfile, segmentProfiles } from './segment-profiles.js';
 import { type SpaceColumn, encodeSpace, fitSpace, spaceWidth } from './segment-space.js';
+import { type NetworkHistory, networkHistory } from './training-history.js';
 
 export interface SegmenterFitOptions {
   /** Number of segments, or 'auto' (default): the best input-space silhouette over 2..10. */
@@ -58,6 +59,8 @@ interface State {
   space: 'embedding' | 'input';
   source: Source;
   centroids: number[];
+  /** The autoencoder's per-epoch reconstruction loss, training and held-out (files before it have none). */
+  history?: NetworkHistory;
   profiles: SegmentProfile[];
   /** Training silhouette (input space) of each k tried. */
   tried: { k: number; silhouette: number; source: Source }[];
@@ -91,8 +94,9 @@ export class Segmenter implements Preset<number, SegmentReport> {
     const latent = opts.latent ?? Math.max(2, Math.min(8, Math.ceil(width / 2)));
     const ae = new Autoencoder(width, Math.max(16, Math.min(64, 2 * width)), latent);
     const xt = tensor(Float32Array.from(x.data), { shape: [x.n, width] });
+    let history: History;
     try {
-      await fit(ae, { x: xt, y: xt }, {
+      history = await fit(ae, { x: xt, y: xt }, {
         loss: (p, t) => mse(p, t), optimizer: new Adam(ae.parameters(), { lr: 3e-3 }), epochs: opts.epochs ?? 100, batchSize: 64,
         validation: 0.1, seed, progress: opts.progress ?? false, callbacks: earlyStopping({ monitor: 'valLoss', mode: 'min', patience: 10 }),
       });
@@ -132,7 +136,7 @@ export class Segmenter implements Preset<number, SegmentReport> {
     const labels = assign(pts, centroids, k).labels;
     return new Segmenter(ae, {
       cols, k, space: source === 'embedding' ? 'embedding' : 'input', source, centroids: Array.from(centroids),
-      profiles: segmentProfiles(cols, table, labels, k), tried, rows: x.n,
+      profiles: segmentProfiles(cols, table, labels, k), tried, rows: x.n, history: { ...networkHistory(history), group: 'autoencoder' },
     });
   }
 
@@ -151,6 +155,11 @@ export class Segmenter implements Preset<number, SegmentReport> {
 
   score(rows: Row[] | Table, opts: TransformOptions = {}): OutputValue[][] {
     return this.predict(rows, opts).map((s) => [s]);
+  }
+
+  /** The autoencoder's training curves (reconstruction loss per epoch), as the networks of other presets record theirs. */
+  get validation(): { history?: NetworkHistory[] } {
+    return { history: this.state.history ? [this.state.history] : undefined };
   }
 
   /** Training silhouettes (input space) per k tried, and which clustering won. */

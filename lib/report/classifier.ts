@@ -10,7 +10,7 @@ import type { TabularClassifier } from '../presets/classifier.js';
 import { calibrationBins, calibrationChart, gainsChart, liftChart, rocChart, scoreDistributionChart } from './binary.js';
 import { confusionChart, confusionCounts, perClassChart } from './multiclass.js';
 import { type BuildOptions, type Section, metricsTable } from './section.js';
-import { presetHistory, trainingCharts } from './training.js';
+import { trainingSection } from './training.js';
 
 const isBinary = (t: TabularClassifier<unknown>['target']): t is BinaryTarget => typeof (t as BinaryTarget).positive === 'string';
 
@@ -19,8 +19,7 @@ export async function classifierSections(model: TabularClassifier<unknown>, tabl
     throw new InputError(`report: the data has no '${model.target.name}' column (the outcome the model predicts); a report needs labelled rows`);
   const report = await model.evaluate(table, opts);
   const sections = isBinary(model.target) ? binarySections(model, table, report as ChurnReport, opts) : multiclassSections(model, table, report as MulticlassReport, opts);
-  const history = presetHistory(model);
-  if (history) sections.push({ title: 'Training', intro: `${history.length} network${history.length === 1 ? '' : 's'}, epochs ${history.map((h) => h.epochs).join('/')}.`, charts: trainingCharts(history), tables: [] });
+  sections.push(...trainingSection(model));
   return sections;
 }
 

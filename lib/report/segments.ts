@@ -8,6 +8,7 @@ import type { Value } from '../data/table.js';
 import type { Segmenter } from '../presets/segmenter.js';
 import { type BuildOptions, type ChartPart, type Section, metricsTable } from './section.js';
 import { r4 } from './render.js';
+import { trainingSection } from './training.js';
 
 export interface NumericProfile {
   column: string;
@@ -125,6 +126,7 @@ export async function segmentSections(model: Segmenter, table: Table, opts: Buil
         ...(lifts.length ? [{ title: 'Over-represented labels (top 3 per column and segment)', columns: ['segment', 'column', 'label', 'share in segment', 'lift'], rows: lifts.map((d) => [d.segment, d.column, d.label, d.share, d.lift]) }] : []),
       ],
     },
+    ...trainingSection(model, 'the autoencoder whose embedding seeds the segments'),
     { title: 'Numbers', charts: [], tables: [metricsTable({ rows: report.rows, silhouette: report.silhouette, segments: k })] },
   ];
 }

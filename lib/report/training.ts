@@ -4,16 +4,24 @@
 // training loss keeps falling; the last epochs of each line are the patience window.
 import type { History } from '../train/fit.js';
 import { type NetworkHistory, networkHistory } from '../presets/training-history.js';
-import type { ChartPart } from './section.js';
+import type { ChartPart, Section } from './section.js';
 import { type ChartSpec, r4, renderSvg } from './render.js';
 
 const NAMES: Record<string, string> = { loss: 'training loss', valLoss: 'validation loss', valAuc: 'validation ROC AUC', valLogLoss: 'validation log loss', valAccuracy: 'validation accuracy', valRmse: 'validation RMSE', valMae: 'validation MAE' };
 const label = (name: string) => NAMES[name] ?? name;
 
-/** The saved curves of a preset (churn, propensity, ltv and uplift models record them), or undefined. */
+/** The saved curves of a preset (churn, propensity, ltv, uplift and segments models record them), or undefined. */
 export function presetHistory(model: unknown): NetworkHistory[] | undefined {
   const h = (model as { validation?: { history?: unknown } })?.validation?.history;
   return Array.isArray(h) && h.length && h.every((n) => n && typeof n === 'object' && (n as NetworkHistory).series) ? (h as NetworkHistory[]) : undefined;
+}
+
+/** The report's 'Training' section from the model's saved curves (none for files saved before them); `what` names the networks. */
+export function trainingSection(model: unknown, what?: string): Section[] {
+  const history = presetHistory(model);
+  if (!history) return [];
+  const networks = `${history.length} network${history.length === 1 ? '' : 's'}${what ? ` (${what})` : ''}`;
+  return [{ title: 'Training', intro: `${networks}, epochs ${history.map((h) => h.epochs).join('/')}.`, charts: trainingCharts(history), tables: [] }];
 }
 
 function lossSpec(history: NetworkHistory[], width: number, height: number): ChartSpec {
@@ -73,8 +81,8 @@ function asHistories(h: unknown): NetworkHistory[] {
   if (saved) return saved;
   const kind = (h as { kind?: unknown })?.kind;
   if (typeof kind === 'string')
-    throw new RangeError(`trainingCurvesSvg: this '${kind}' model records no training history (ChurnModel, PropensityModel, LifetimeValueModel and UpliftModel save one; files from before they did have none)`);
-  throw new TypeError('trainingCurvesSvg: expected a trained ChurnModel, PropensityModel, LifetimeValueModel or UpliftModel, a tl.fit() history, or an array of them');
+    throw new RangeError(`trainingCurvesSvg: this '${kind}' model records no training history (ChurnModel, PropensityModel, LifetimeValueModel, UpliftModel and Segmenter save one; files from before they did have none)`);
+  throw new TypeError('trainingCurvesSvg: expected a trained ChurnModel, PropensityModel, LifetimeValueModel, UpliftModel or Segmenter, a tl.fit() history, or an array of them');
 }
 
 /**

@@ -10,7 +10,7 @@ import { upliftCurve } from '../metrics/uplift.js';
 import type { UpliftModel } from '../presets/uplift/uplift-model.js';
 import { type BuildOptions, type ChartPart, type Section } from './section.js';
 import { r4 } from './render.js';
-import { presetHistory, trainingCharts } from './training.js';
+import { trainingSection } from './training.js';
 
 const W = 300, H = 230;
 
@@ -124,13 +124,7 @@ export async function upliftSections(model: UpliftModel, table: Table, opts: Bui
           note: 'Treated and control rows should look alike in every column; a column is flagged when its arms differ materially (|SMD| > 0.1) and beyond chance.' },
       ],
     },
-    ...trainingSection(model),
+    ...trainingSection(model, `${model.chosen === 'blend' ? 'the blended learners' : model.chosen}, one per fold and arm`),
   ];
 }
 
-/** The kept learners' curves, one loss chart per learner (files saved before they were recorded have none). */
-function trainingSection(model: UpliftModel): Section[] {
-  const history = presetHistory(model);
-  if (!history) return [];
-  return [{ title: 'Training', intro: `${history.length} network${history.length === 1 ? '' : 's'} (${model.chosen === 'blend' ? 'the blended learners' : model.chosen}, one per fold and arm), epochs ${history.map((h) => h.epochs).join('/')}.`, charts: trainingCharts(history), tables: [] }];
-}

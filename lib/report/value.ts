@@ -6,7 +6,7 @@ import type { LifetimeValueModel } from '../presets/lifetime-value.js';
 import type { Table } from '../data/table.js';
 import { type BuildOptions, type ChartPart, type Section, metricsTable } from './section.js';
 import { r4, thin } from './render.js';
-import { presetHistory, trainingCharts } from './training.js';
+import { trainingSection } from './training.js';
 
 const W = 300, H = 230, MAX_POINTS = 2000;
 
@@ -103,7 +103,6 @@ export async function valueSections(model: LifetimeValueModel, table: Table, opt
     },
     { title: 'Numbers', charts: [], tables: [metricsTable(report)] },
   ];
-  const history = presetHistory(model);
-  if (history) sections.push({ title: 'Training', intro: `${history.length} network${history.length === 1 ? '' : 's'}, epochs ${history.map((h) => h.epochs).join('/')}.`, charts: trainingCharts(history), tables: [] });
+  sections.push(...trainingSection(model));
   return sections;
 }
