@@ -25,7 +25,7 @@ const hidden = hiddenArg ? hiddenArg.slice(9).split(',').map(Number) : undefined
 const wanted = args.filter((a) => !a.startsWith('-'));
 
 /** Best per-call ms of each function, calls interleaved: round r runs a, b, a, b ... `calls` times each. */
-function interleaved(fns, { rounds = 15, calls = 10 } = {}) {
+function interleaved(fns, { rounds = 30, calls = 10 } = {}) {
   const best = fns.map(() => Infinity);
   for (let r = 0; r < rounds; r++)
     for (let f = 0; f < fns.length; f++) {
@@ -69,5 +69,5 @@ for (const name of wanted.length ? wanted : Object.keys(sets)) {
     `${pn.toFixed(3)} / ${sn.toFixed(3)} = ${(pn / sn).toFixed(2)}x`, tr.toFixed(3), nt.toFixed(3), ns.toFixed(3), fitS.toFixed(1), distillS.toFixed(1)]);
   console.log(out.at(-1).join(' | '));
 }
-printTable(`predict of 1000 test rows, ms, best of 15 x 10 interleaved (load after: ${loadavg()[0].toFixed(1)})`,
+printTable(`predict of 1000 test rows, ms, best of 30 x 10 interleaved (load after: ${loadavg()[0].toFixed(1)})`,
   ['data set', 'student', 'ensemble AUC', 'student AUC', 'difference', 'ensemble predict', 'student predict', 'speed-up', '1 thread: ensemble / student', '1 thread, numbers as numbers', 'transform', 'ensemble nets', 'student nets', 'fit s', 'distill s'], out);
