@@ -12,6 +12,7 @@ const train = rows.slice(0, 3000), score = rows.slice(3000, 4000);
 const presets = [
   ['ChurnModel (5-network ensemble)', () => tl.presets.ChurnModel.fit(train, { target: 'churn', progress: false })],
   ['ChurnModel (ensemble: 1)', () => tl.presets.ChurnModel.fit(train, { target: 'churn', ensemble: 1, progress: false })],
+  ['ChurnModel (5-network ensemble).distill()', async () => (await tl.presets.ChurnModel.fit(train, { target: 'churn', progress: false })).distill({ data: train })],
 ];
 
 console.log(`Preset predict() latency, ${new Date().toISOString()}, ${availableParallelism()} cores`);

@@ -11,10 +11,17 @@ import { type CsvBatch, CsvFastUnsupported, streamCsvFast } from '../data/csv-fa
 import { type ReadOptions, formatOf, streamRecords } from '../data/source.js';
 import { checkInputFile, checkOutputFile, fileError, sameFile } from '../io/paths.js';
 import { removeStaleTemps, trackTempFile } from '../io/temp-files.js';
-import type { OutputValue, Preset } from '../presets/preset.js';
+import type { Table } from '../data/table.js';
+import type { OutputValue, PredictOptions, Preset } from '../presets/preset.js';
 
 /** What scoring needs of a preset (preset.ts): the columns it adds, and their values per row. */
-export type Scorer = Pick<Preset, 'outputColumns' | 'score'>;
+export type Scorer = Pick<Preset, 'outputColumns' | 'score' | 'scoreAsync'>;
+
+/**
+ * Rows per scoreAsync call: a preset scoring asynchronously decodes its inputs (images) first,
+ * and holds them all at once; slices of this many keep that memory small whatever the batch.
+ */
+export const ASYNC_SLICE = 256;
 
 export interface ScoreFileOptions {
   /** A new name for the prediction's own column (the first of the preset's output columns: 'probability', 'class', ...). */
@@ -100,6 +107,18 @@ function cells(values: OutputValue[], delimiter: string): string {
   return line;
 }
 
+/** One batch's scores: score(), or scoreAsync() awaited slice by slice where the preset has it. */
+async function scoreBatch(model: Scorer, t: Table, opts: PredictOptions): Promise<OutputValue[][]> {
+  if (!model.scoreAsync) return model.score(t, opts);
+  const out: OutputValue[][] = [];
+  for (let i = 0; i < t.rows.length; i += ASYNC_SLICE) {
+    const end = Math.min(t.rows.length, i + ASYNC_SLICE);
+    const slice = { ...t, rows: t.rows.slice(i, end), ...(t.lines ? { lines: t.lines.slice(i, end) } : {}) };
+    for (const s of await model.scoreAsync(slice, opts)) out.push(s);
+  }
+  return out;
+}
+
 export async function scoreFile(model: Scorer, input: string, output: string, opts: ScoreFileOptions = {}): Promise<{ rows: number }> {
   const toStdout = output === '-';
   // Every path problem is found before anything is read or written.
@@ -172,7 +191,7 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
     let text = !wroteHeader && outFormat === 'csv' ? stringify([outColumns], { delimiter }) : '';
     wroteHeader = true;
     if (batchRows.length) {
-      const scores = model.score({ rows: batchRows, columns: header ?? [], lines, source: input }, { missing: opts.missing, onWarning: warnings.add });
+      const scores = await scoreBatch(model, { rows: batchRows, columns: header ?? [], lines, source: input }, { missing: opts.missing, onWarning: warnings.add });
       if (copyRaw) for (let i = 0; i < batchRows.length; i++) text += `${raws[i]}${delimiter}${cells(scores[i], delimiter)}\n`;
       else {
         const scored = batchRows.map((r, i) => {

@@ -7,7 +7,8 @@
 // checked finite when it is fitted, saved and loaded: a NaN there silently turns every later
 // prediction into NaN.
 import { type DataWarning, InputError, type WarningHandler, columnList, emitWarning, formatWarning } from './errors.js';
-import { INVALID, MISSING_VALUE, OUT_OF_RANGE, asBoolean, asLabel, asNumber, isMissing, isOutOfRange, readNumeric } from './values.js';
+import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from './values.js';
+import { type EncodeContext, MISSING_LEVEL, RowEncoder } from './preprocess-encode.js';
 import type { ColumnInfo } from './schema.js';
 import { type Row, type Table, where } from './table.js';
 import { type TextColumn, checkTextColumn, encodeTextColumn, fitTextColumn } from './text-column.js';
@@ -34,7 +35,7 @@ export interface CategoricalColumn {
 
 export type ColumnState = NumericColumn | CategoricalColumn | TextColumn;
 
-export const MISSING_LEVEL = '(missing)';
+export { MISSING_LEVEL };
 
 export interface Encoded {
   /** [n, numericWidth] standardized numeric features (and indicators). */
@@ -249,62 +250,40 @@ export class Preprocessor {
     );
   }
 
+  // The row encoder (preprocess-encode.ts), built on first use; the columns are fixed once fitted.
+  #encoder: RowEncoder | undefined;
+
   /**
    * Encodes rows. Columns beyond the features are ignored; a row lacking a feature column is an
    * error unless `opts.missing` is 'impute'; out-of-range numbers are imputed, with a warning.
    */
   transform(t: Table, indices?: number[], opts: TransformOptions = {}): Encoded {
-    const idx = indices ?? t.rows.map((_, i) => i);
     const onWarning = opts.onWarning ?? emitWarning;
-    this.checkColumns(t, idx, opts.missing ?? 'error', onWarning);
-    const outOfRange = new Map<string, { count: number; examples: string[] }>();
-    const n = idx.length, width = this.numericWidth, cats = this.categoricalColumns;
-    const numericColumns = this.numericColumns, nc = cats.length;
-    const numeric = new Float32Array(n * width), categorical = new Int32Array(n * nc);
-    const lookups = cats.map((c) => new Map(c.levels.map((l, i) => [l, i + 1])));
-    const strict = (opts.invalid ?? 'error') === 'error';
-    // Hoisted out of the row loop (this runs once per value of every scored file): the column
-    // lists, and one reading of each value (readNumeric) instead of separate missing / range /
-    // number checks that each trimmed and matched the text again.
-    for (let r = 0; r < n; r++) {
-      const i = idx[r];
-      const row: Row = t.rows[i];
-      let k = r * width;
-      for (let j = 0; j < numericColumns.length; j++) {
-        const c = numericColumns[j];
-        const v = row[c.name];
-        let x: number | undefined;
-        if (c.kind === 'numeric') {
-          const got = readNumeric(v);
-          if (got === OUT_OF_RANGE) {
-            const seen = outOfRange.get(c.name) ?? { count: 0, examples: [] };
-            if (seen.count++ < 3) seen.examples.push(`${where(t, i)}: '${String(v)}'`);
-            outOfRange.set(c.name, seen);
-          } else if (got === INVALID) {
-            if (strict) throw new InputError(`${where(t, i)}, column '${c.name}': '${String(v)}' is not a number`);
-          } else if (got !== MISSING_VALUE) x = got;
-        } else if (!isMissing(v)) {
-          const b = asBoolean(v);
-          x = b === undefined ? undefined : Number(b);
-          if (x === undefined && strict) throw new InputError(`${where(t, i)}, column '${c.name}': '${String(v)}' is not a yes/no value`);
-        }
-        if (x !== undefined && c.log) x = Math.log1p(Math.max(0, x));
-        numeric[k++] = ((x ?? c.median) - c.mean) / c.std;
-        if (c.indicator) numeric[k++] = x === undefined ? 1 : 0;
-      }
-      for (let j = 0; j < nc; j++) {
-        const v = row[cats[j].name];
-        // A string that is a level as it stands needs no trimming or missing check: levels
-        // are trimmed labels, and no missing token ("NA", "") is ever a level.
-        const hit = typeof v === 'string' ? lookups[j].get(v) : undefined;
-        categorical[r * nc + j] = hit ?? lookups[j].get(isMissing(v) ? MISSING_LEVEL : asLabel(v)) ?? 0;
-      }
+    const missing = opts.missing ?? 'error';
+    const rows = t.rows, n = indices ? indices.length : rows.length;
+    const allRows = () => indices ?? rows.map((_, i) => i);
+    // Absent columns are found while encoding (a value is undefined), not by a pass over every
+    // key of every row first (a fifth of the time); only a short header needs checking here.
+    let checked = false;
+    const check = () => {
+      if (!checked) this.checkColumns(t, allRows(), missing, onWarning);
+      checked = true;
+    };
+    if (t.columns.length) {
+      const header = new Set(t.columns);
+      if (!this.inputColumns.every((c) => header.has(c))) check();
     }
-    for (const [column, { count, examples }] of outOfRange) {
+    const encoder = (this.#encoder ??= new RowEncoder(this.numericColumns, this.categoricalColumns, this.textColumns.map((c) => c.name)));
+    const width = encoder.width, nc = this.cardinalities.length;
+    const numeric = new Float32Array(n * width), categorical = new Int32Array(n * nc);
+    const ctx: EncodeContext = { table: t, check, strict: (opts.invalid ?? 'error') === 'error', outOfRange: new Map() };
+    const undefinedSeen = encoder.encode(rows, indices, numeric, categorical, ctx);
+    if (undefinedSeen) check();
+    for (const [column, { count, examples }] of ctx.outOfRange) {
       const w = outOfRangeWarning(column, count, examples);
       onWarning(formatWarning(w), w);
     }
     const texts = this.textColumns;
-    return { numeric, categorical, n, ...(texts.length ? { text: texts.map((c) => encodeTextColumn(c, t, idx)) } : {}) };
+    return { numeric, categorical, n, ...(texts.length ? { text: texts.map((c) => encodeTextColumn(c, t, allRows())) } : {}) };
   }
 }

@@ -75,6 +75,11 @@ export interface Preset<Prediction = unknown, Report extends object = object> {
   outputColumns(): OutputColumn[];
   /** For each row, the values of outputColumns() in that order: what batch scoring writes. */
   score(rows: Row[] | Table, opts?: PredictOptions): OutputValue[][];
+  /**
+   * Optional: score() for inputs that need asynchronous work first (image files to decode,
+   * relative to the folder of the Table's `source`); batch scoring awaits it where a preset has it.
+   */
+  scoreAsync?(rows: Row[] | Table, opts?: PredictOptions): Promise<OutputValue[][]>;
   /** Metrics on labelled data (plain numbers, and tables of them). */
   evaluate(data: Data, opts?: DataOptions): Promise<Report>;
   /** Writes one safetensors file (atomically). */

@@ -4,6 +4,7 @@
 // distillation live in image-fit.ts, image-transfer.ts and image-distill.ts, the file format in
 // persist.ts. predict() is synchronous for pixels; images to decode (paths, PNG/JPEG bytes)
 // go through the *Async methods, since decoding is.
+import { dirname, resolve } from 'node:path';
 import type { ClassTarget } from '../../data/classes.js';
 import { InputError } from '../../data/errors.js';
 import type { Row, Table } from '../../data/table.js';
@@ -217,6 +218,15 @@ export class ImageClassifier implements Classifier<string, ImageReport> {
 
   score(rows: Rows): OutputValue[][] {
     return this.predictProba(rows).map((p) => [this.target.classes[argmax(p)], ...p]);
+  }
+
+  /** score() decoding image paths (relative to the folder of a Table's source file, errors naming its lines) and bytes. */
+  async scoreAsync(rows: Rows): Promise<OutputValue[][]> {
+    const list = rowsOf(rows, 'ImageClassifier.scoreAsync'), t = Array.isArray(rows) ? undefined : (rows as Table);
+    if (!list.length) return [];
+    const names = t?.source && t.lines ? t.lines.map((l) => `${t.source} line ${l}`) : undefined;
+    const pixels = await encodeRows(list, this.spec, 'ImageClassifier.scoreAsync', t?.source ? dirname(resolve(t.source)) : process.cwd(), names);
+    return this.#proba(pixels, list.length).map((p) => [this.target.classes[argmax(p)], ...p]);
   }
 
   /** Size of the network: parameters and bytes of float32 weights. */

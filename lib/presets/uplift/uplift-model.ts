@@ -21,6 +21,7 @@ import { TabularNet } from '../tabular-net.js';
 import { balanceOf } from './balance.js';
 import { type Calibration, type Component, type FittedUplift, type UpliftFitOptions, applyCalibration, fitUplift } from './fit-uplift.js';
 import { LEARNERS, type Learner, featureTensors, netsPerMember, upliftOf } from './learners.js';
+import { UpliftEnsemblePlan } from './uplift-plan.js';
 import { type BootstrapOptions, type UpliftReport, upliftReport } from './uplift-report.js';
 
 export type { UpliftFitOptions } from './fit-uplift.js';
@@ -103,14 +104,36 @@ export class UpliftModel implements Preset<number, UpliftReport> {
     const table = asTable(rows, 'UpliftModel.predict');
     if (!table.rows.length) return [];
     const e = this.preprocessor.transform(table, undefined, opts);
+    const plans = this.#componentPlans();
+    const combine = (each: Float32Array[]) =>
+      Array.from(each[0], (_, i) => applyCalibration(this.calibration, (each.reduce((a, u) => a + u[i], 0) / each.length) * this.scale));
+    if (plans) return combine(plans.map((p) => p.run(e.numeric, e.categorical)));
     const [num, catg] = featureTensors(e, this.preprocessor);
     try {
-      const each = this.components.map((c) => upliftOf(c.learner, c.members, num, catg, this.outcome.type));
-      return Array.from(each[0], (_, i) => applyCalibration(this.calibration, (each.reduce((a, u) => a + u[i], 0) / each.length) * this.scale));
+      return combine(this.components.map((c) => upliftOf(c.learner, c.members, num, catg, this.outcome.type)));
     } finally {
       num.dispose();
       catg.dispose();
     }
+  }
+
+  // Each component's networks as one inference plan (uplift-plan.ts), built on first use; null
+  // when they cannot be (text columns, networks on the GPU): predict then runs them eagerly.
+  #plans: UpliftEnsemblePlan[] | null | undefined;
+
+  #componentPlans(): UpliftEnsemblePlan[] | null {
+    if (this.#plans === undefined) {
+      const built: UpliftEnsemblePlan[] = [];
+      try {
+        for (const c of this.components)
+          built.push(new UpliftEnsemblePlan(c.learner, c.members, this.preprocessor.numericWidth, this.preprocessor.cardinalities.length, this.outcome.type));
+        this.#plans = built;
+      } catch {
+        built.forEach((p) => p.dispose());
+        this.#plans = null;
+      }
+    }
+    return this.#plans;
   }
 
   outputColumns(): OutputColumn[] {
