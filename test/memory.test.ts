@@ -303,8 +303,18 @@ describe('garbage collection (child process with --expose-gc)', () => {
 describe('the event loop keeps running while data() copies', () => {
   const MB64 = 16 * 1024 * 1024; // float32 elements
 
-  /** Times `await t.data()`: how long the call itself blocked, and interval ticks meanwhile. */
+  /**
+   * The best of three measure1() runs: load on a shared machine (a sanitizer build, other jobs)
+   * only ever adds time, so the minima compare the two calls and not the machine's moments.
+   */
   async function measure(t: tl.Tensor) {
+    const runs = [await measure1(t), await measure1(t), await measure1(t)];
+    const best = runs.reduce((a, b) => (b.syncMs < a.syncMs ? b : a));
+    return { ...best, dataSyncMs: Math.min(...runs.map((r) => r.dataSyncMs)), ticks: Math.max(...runs.map((r) => r.ticks)), totalMs: Math.max(...runs.map((r) => r.totalMs)) };
+  }
+
+  /** Times `await t.data()`: how long the call itself blocked, and interval ticks meanwhile. */
+  async function measure1(t: tl.Tensor) {
     let ticks = 0;
     const iv = setInterval(() => ticks++, 1);
     await new Promise((r) => setTimeout(r, 5));

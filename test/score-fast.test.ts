@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scoreFile } from '../lib/cli/score-file.js';
 import { CsvFastUnsupported, streamCsvFast } from '../lib/data/csv-fast.js';
-import { streamCsv } from '../lib/data/csv.js';
+import { readCsv, streamCsv } from '../lib/data/csv.js';
 import type { presets } from '../lib/index.js';
 import { churnRows, runCli, smallModel, tempDir, toCsv } from './helpers/boundary.js';
 
@@ -67,6 +67,33 @@ describe('the fast CSV reader', () => {
     it(`refuses ${name}`, async () => {
       expect((await both(text)).fast).toBe('unsupported');
     });
+
+  it('readCsv gives the table the standard reader gives, through the fast reader or its fallback, and reports the header once', async () => {
+    for (const [, text] of [...accepted, ...refused]) {
+      const path = t.file(`r${n++}.csv`, text);
+      const standard: { rows: unknown[]; lines: number[] } = { rows: [], lines: [] };
+      let expected: unknown;
+      try {
+        for await (const r of streamCsv(path)) {
+          standard.rows.push(r.row);
+          standard.lines.push(r.line);
+        }
+        expected = standard.rows.length ? standard : 'no data rows';
+      } catch (e) {
+        expected = `error: ${(e as Error).message}`;
+      }
+      const headers: string[][] = [];
+      let got: unknown;
+      try {
+        const table = await readCsv(path, { onHeader: (c) => headers.push(c) });
+        got = { rows: table.rows, lines: table.lines };
+      } catch (e) {
+        got = /has a header but no data rows$/.test((e as Error).message) ? 'no data rows' : `error: ${(e as Error).message}`;
+      }
+      expect(got, text).toEqual(expected);
+      expect(headers.length, text).toBeLessThanOrEqual(1);
+    }
+  });
 
   it('agrees with csv-parse on random tables, or refuses them', async () => {
     const cell = fc.oneof(fc.constantFrom('', ' ', 'x', '1.5', '"', ',', '\n', '\r\n', 'a b', ' y', '""', 'é'), fc.string({ maxLength: 4 }));
