@@ -11,6 +11,8 @@ export interface LbfgsOptions {
   memory?: number;
   /** Stop when the gradient's max-norm falls below this times max(1, |f|) (default 1e-5). */
   tolerance?: number;
+  /** Stop when one iteration lowers f by less than this times max(1, |f|) (default 1e-12). */
+  valueTolerance?: number;
 }
 
 /** f(x) and its gradient written into `grad`. */
@@ -36,7 +38,7 @@ function maxAbs(a: Float64Array): number {
 
 /** Minimizes `f` from `x0` (not modified). */
 export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): LbfgsResult {
-  const n = x0.length, m = opts.memory ?? 10, maxIt = opts.maxIterations ?? 200, tol = opts.tolerance ?? 1e-5;
+  const n = x0.length, m = opts.memory ?? 10, maxIt = opts.maxIterations ?? 200, tol = opts.tolerance ?? 1e-5, ftol = opts.valueTolerance ?? 1e-12;
   let x = Float64Array.from(x0), g = new Float64Array(n);
   let fx = f(x, g);
   if (!Number.isFinite(fx)) throw new RangeError('lbfgs: the objective is not finite at the start');
@@ -83,7 +85,7 @@ export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): 
       if (S.length === m) S.shift(), Y.shift(), rho.shift();
       S.push(s), Y.push(y), rho.push(1 / sy);
     }
-    const done = Math.abs(fx - fNew) <= 1e-10 * Math.max(1, Math.abs(fx));
+    const done = Math.abs(fx - fNew) <= ftol * Math.max(1, Math.abs(fx));
     x = xNew, g = gNew, fx = fNew;
     if (done) {
       it++;

@@ -46,12 +46,17 @@ function ngramCounts(words: string[]): Map<number, number> {
   return counts;
 }
 
-/** The n-gram vocabulary of training texts: slots in >= 2 texts (all when fewer than 2 texts), and their smoothed IDF. */
-export function linearVocabulary(texts: string[][]): { slots: Float32Array; idf: Float32Array } {
+/**
+ * Below this many training texts every n-gram is kept; from it on, those in >= 2 texts. A
+ * chatbot's few examples per intent share few words, and a word seen once still tells.
+ */
+export const MIN_DF_ROWS = 1000;
+
+/** The n-gram vocabulary of training texts: slots in >= 2 texts (every slot for small sets), and their smoothed IDF. */
+export function linearVocabulary(texts: string[][], minDf = texts.length >= MIN_DF_ROWS ? 2 : 1): { slots: Float32Array; idf: Float32Array } {
   const df = new Map<number, number>();
   for (const w of texts) for (const slot of ngramCounts(w).keys()) df.set(slot, (df.get(slot) ?? 0) + 1);
-  const min = texts.length >= 2 ? 2 : 1;
-  const kept = [...df.entries()].filter(([, n]) => n >= min).sort((a, b) => a[0] - b[0]);
+  const kept = [...df.entries()].filter(([, n]) => n >= minDf).sort((a, b) => a[0] - b[0]);
   return {
     slots: Float32Array.from(kept, ([s]) => s),
     idf: Float32Array.from(kept, ([, n]) => Math.log((1 + texts.length) / (1 + n)) + 1),
@@ -227,7 +232,7 @@ export function softmaxObjective(x: SparseRows, labels: ArrayLike<number>, rows:
 
 /** Fitted weights (W then bias, as softmaxObjective) of rows of x, from `start` (warm start) or zeros. */
 export function fitSoftmax(x: SparseRows, labels: ArrayLike<number>, rows: number[], c: number, C: number, mask?: Uint8Array, start?: Float64Array): Float64Array {
-  return lbfgs(softmaxObjective(x, labels, rows, c, C, mask), start ?? new Float64Array(c * (x.width + 1)), { maxIterations: 300, tolerance: 1e-4 }).x;
+  return lbfgs(softmaxObjective(x, labels, rows, c, C, mask), start ?? new Float64Array(c * (x.width + 1)), { maxIterations: 300, tolerance: 1e-4, valueTolerance: 1e-9 }).x;
 }
 
 /** Logits [rows.length * c] of weights on rows of x. */
