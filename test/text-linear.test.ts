@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { lexiconFeatures, valence } from '../lib/data/text/lexicon.js';
 import { markNegation } from '../lib/data/text/negation.js';
+import { TextFeaturizer } from '../lib/data/text/featurize.js';
 import { words } from '../lib/data/text/words.js';
 import { lbfgs } from '../lib/optim/lbfgs.js';
 import { blendMembers, simplexGrid } from '../lib/presets/text-blend.js';
@@ -126,6 +127,17 @@ describe('linear text features', () => {
     expect(mark("Je n'aime pas ce café")).toBe("je n'aime ¬pas ¬ce ¬café");
     expect(mark('Dit is geen goede koffie')).toBe('dit is geen ¬goede ¬koffie');
     expect(markNegation([])).toEqual([]);
+  });
+
+  it('hashes negation-marked word n-grams in the featurizer on request, and reads files from before the option', () => {
+    const texts = ['not good at all', 'good coffee', 'not bad'];
+    const plain = TextFeaturizer.fit(texts, { buckets: 1 << 16 }), marked = TextFeaturizer.fit(texts, { buckets: 1 << 16, negation: true });
+    expect(marked.features('good').ids).toEqual(plain.features('good').ids);
+    expect(marked.features('not good').ids).not.toEqual(plain.features('not good').ids);
+    const { negation, ...old } = marked.toJSON();
+    expect(negation).toBe(true);
+    expect(TextFeaturizer.fromJSON(old).features('not good').ids).toEqual(plain.features('not good').ids);
+    expect(() => TextFeaturizer.fromJSON({ ...old, negation: 'yes' })).toThrow(/malformed/);
   });
 
   it('reads AFINN valence, flipped under negation, into eight finite features', () => {

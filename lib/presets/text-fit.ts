@@ -107,7 +107,7 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
     throw new InputError((cli) => `${what}.fit: class '${target.classes[small]}' has ${counts[small]} row${counts[small] === 1 ? '' : 's'}; each class needs at least ${Math.max(2, k)} for ${k} validation fold${k === 1 ? '' : 's'} (use more rows or a smaller ${cli ? '--ensemble' : 'ensemble'})`);
   const texts = table.rows.map((r) => r[opts.text]);
   const encoder = opts.encoder ?? 'bag';
-  const featurizer = TextFeaturizer.fit(texts, opts.textOptions, `${what}.fit`);
+  const featurizer = TextFeaturizer.fit(texts, { negation: true, ...opts.textOptions }, `${what}.fit`);
   const inputs = textInputs(featurizer, encoder, texts);
   const c = target.classes.length;
   const dim = opts.dim ?? (encoder === 'bag' ? 32 : 64);
