@@ -7,7 +7,7 @@ import { LEXICON_FEATURES } from '../data/text/lexicon.js';
 import type { Fold } from './fit-folds.js';
 import { fitTemperature, nll } from './text-calibrate.js';
 import {
-  type SparseRows, TextLinear, fitSoftmax, lexiconStandardization, linearVocabulary, nbRatios, softmaxLogits, sparseRows,
+  type SparseRows, TextLinear, dropColumnsFrom, fitSoftmax, lexiconStandardization, linearVocabulary, nbRatios, softmaxLogits, sparseRows,
 } from './text-linear.js';
 
 /** Ridge strengths tried (scikit-learn's C: larger is weaker regularization). */
@@ -39,14 +39,14 @@ interface Candidate {
 
 /** Trains one configuration on every fold (warm starts per fold in `starts`), returning its out-of-fold logits and log loss. */
 async function crossValidate(
-  xOf: (fold: Fold) => SparseRows, labels: ArrayLike<number>, folds: Fold[], rows: number, c: number, C: number, mask: Uint8Array | undefined, starts: Map<number, Float64Array>,
+  xOf: (fold: Fold) => SparseRows, labels: ArrayLike<number>, folds: Fold[], rows: number, c: number, C: number, starts: Map<number, Float64Array>,
 ): Promise<{ outOfFold: Float64Array; loss: number }> {
   const outOfFold = new Float64Array(rows * c).fill(NaN), scored: number[] = [];
   for (const fold of folds) {
     const x = xOf(fold);
-    const w = fitSoftmax(x, labels, fold.train, c, C, mask, starts.get(fold.index));
+    const w = fitSoftmax(x, labels, fold.train, c, C, starts.get(fold.index));
     starts.set(fold.index, w);
-    const z = softmaxLogits(x, w, fold.validation, c, mask);
+    const z = softmaxLogits(x, w, fold.validation, c);
     fold.validation.forEach((i, r) => {
       for (let j = 0; j < c; j++) outOfFold[i * c + j] = z[r * c + j];
       scored.push(i);
@@ -68,15 +68,15 @@ export async function fitLinearMembers(texts: string[][], labels: ArrayLike<numb
   const columns = new Map(Array.from(slots, (s, i) => [s, i]));
   const lex = lexiconStandardization(texts);
   const ones = new Float32Array(d).fill(1);
-  const x = sparseRows(texts, columns, idf, ones, lex);
-  // The lexicon columns left out (mask 0) for the runs without them.
-  const noLexicon = Uint8Array.from({ length: x.width }, (_, j) => (j < d ? 1 : 0));
+  const withLexicon = sparseRows(texts, columns, idf, ones, lex), noLexicon = dropColumnsFrom(withLexicon, d);
+  const rowsOf = (lexicon: boolean) => (lexicon ? withLexicon : noLexicon);
+  const width = withLexicon.width;
   const best = (cands: Candidate[]) => cands.reduce((a, b) => (b.loss < a.loss - 1e-6 ? b : a));
 
   const plain: Candidate[] = [];
   for (const lexicon of [false, true]) {
     const starts = new Map<number, Float64Array>();
-    for (const C of RIDGE_GRID) plain.push({ C, lexicon, ...(await crossValidate(() => x, labels, folds, n, c, C, lexicon ? undefined : noLexicon, starts)) });
+    for (const C of RIDGE_GRID) plain.push({ C, lexicon, ...(await crossValidate(() => rowsOf(lexicon), labels, folds, n, c, C, starts)) });
   }
   const lr = best(plain);
   const members: LinearMember[] = [];
@@ -84,21 +84,21 @@ export async function fitLinearMembers(texts: string[][], labels: ArrayLike<numb
     const model = new TextLinear({ classes: c, features: d, lexicon });
     model.setState({
       slots, idf, ratio, lexShift: lex.shift, lexScale: lexicon ? lex.scale : new Float32Array(LEXICON_FEATURES),
-      weight: Float32Array.from(w.subarray(0, c * x.width)), bias: Float32Array.from(w.subarray(c * x.width)),
+      weight: Float32Array.from(w.subarray(0, c * width)), bias: Float32Array.from(w.subarray(c * width)),
     });
     return model;
   };
-  const mask = (lexicon: boolean) => (lexicon ? undefined : noLexicon);
-  members.push({ name: 'logistic', model: build(ones, fitSoftmax(x, labels, all, c, lr.C, mask(lr.lexicon)), lr.lexicon), outOfFold: lr.outOfFold, C: lr.C, lexicon: lr.lexicon });
+  members.push({ name: 'logistic', model: build(ones, fitSoftmax(rowsOf(lr.lexicon), labels, all, c, lr.C), lr.lexicon), outOfFold: lr.outOfFold, C: lr.C, lexicon: lr.lexicon });
   await yieldToEventLoop();
 
   if (c === 2 && d > 0) {
+    const x = rowsOf(lr.lexicon);
     const ratios = new Map(folds.map((f) => [f.index, scaled(x, nbRatios(x, labels, f.train, d), d)]));
     const nb: Candidate[] = [];
     const starts = new Map<number, Float64Array>();
-    for (const C of RIDGE_GRID) nb.push({ C, lexicon: lr.lexicon, ...(await crossValidate((f) => ratios.get(f.index)!, labels, folds, n, c, C, mask(lr.lexicon), starts)) });
+    for (const C of RIDGE_GRID) nb.push({ C, lexicon: lr.lexicon, ...(await crossValidate((f) => ratios.get(f.index)!, labels, folds, n, c, C, starts)) });
     const b = best(nb), ratio = nbRatios(x, labels, all, d);
-    const w = fitSoftmax(scaled(x, ratio, d), labels, all, c, b.C, mask(b.lexicon));
+    const w = fitSoftmax(scaled(x, ratio, d), labels, all, c, b.C);
     members.push({ name: 'nb-logistic', model: build(ratio, w, b.lexicon), outOfFold: b.outOfFold, C: b.C, lexicon: b.lexicon });
   }
   return members;

@@ -195,21 +195,32 @@ export function nbRatios(x: SparseRows, labels: ArrayLike<number>, rows: number[
   return Float32Array.from({ length: d }, (_, j) => Math.log(p[j] / sp / (q[j] / sq)));
 }
 
+/** x without the columns from `d` on (the lexicon columns), same width (their weights stay 0). */
+export function dropColumnsFrom(x: SparseRows, d: number): SparseRows {
+  const indptr = new Int32Array(x.indptr.length), cols: number[] = [], vals: number[] = [];
+  for (let i = 0; i + 1 < x.indptr.length; i++) {
+    for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) if (x.cols[p] < d) cols.push(x.cols[p]), vals.push(x.vals[p]);
+    indptr[i + 1] = cols.length;
+  }
+  return { indptr, cols: Int32Array.from(cols), vals: Float64Array.from(vals), width: x.width };
+}
+
 /**
  * The L2-regularized softmax regression objective over `rows` of x: C * sum of cross-entropies
  * + |W|^2 / 2 (bias unpenalized), as scikit-learn's LogisticRegression. Parameters: W row-major
- * [classes, width], then the bias [classes]. Columns with `mask` 0 are left out.
+ * [classes, width], then the bias [classes].
  */
-export function softmaxObjective(x: SparseRows, labels: ArrayLike<number>, rows: number[], c: number, C: number, mask?: Uint8Array) {
-  const width = x.width, z = new Float64Array(c);
+export function softmaxObjective(x: SparseRows, labels: ArrayLike<number>, rows: number[], c: number, C: number) {
+  const { indptr, cols, vals, width } = x, z = new Float64Array(c), b = c * width;
   return (w: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
     let loss = 0;
-    const b = c * width;
     for (const i of rows) {
+      const start = indptr[i], end = indptr[i + 1], y = labels[i];
       for (let j = 0; j < c; j++) {
         let s = w[b + j];
-        for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) if (!mask || mask[x.cols[p]]) s += x.vals[p] * w[j * width + x.cols[p]];
+        const o = j * width;
+        for (let p = start; p < end; p++) s += vals[p] * w[o + cols[p]];
         z[j] = s;
       }
       let m = -Infinity;
@@ -217,11 +228,11 @@ export function softmaxObjective(x: SparseRows, labels: ArrayLike<number>, rows:
       let sum = 0;
       for (let j = 0; j < c; j++) sum += Math.exp(z[j] - m);
       const lse = m + Math.log(sum);
-      loss += lse - z[labels[i]];
+      loss += lse - z[y];
       for (let j = 0; j < c; j++) {
-        const r = C * (Math.exp(z[j] - lse) - (j === labels[i] ? 1 : 0));
+        const r = C * (Math.exp(z[j] - lse) - (j === y ? 1 : 0)), o = j * width;
         grad[b + j] += r;
-        for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) if (!mask || mask[x.cols[p]]) grad[j * width + x.cols[p]] += r * x.vals[p];
+        for (let p = start; p < end; p++) grad[o + cols[p]] += r * vals[p];
       }
     }
     let reg = 0;
@@ -231,17 +242,17 @@ export function softmaxObjective(x: SparseRows, labels: ArrayLike<number>, rows:
 }
 
 /** Fitted weights (W then bias, as softmaxObjective) of rows of x, from `start` (warm start) or zeros. */
-export function fitSoftmax(x: SparseRows, labels: ArrayLike<number>, rows: number[], c: number, C: number, mask?: Uint8Array, start?: Float64Array): Float64Array {
-  return lbfgs(softmaxObjective(x, labels, rows, c, C, mask), start ?? new Float64Array(c * (x.width + 1)), { maxIterations: 300, tolerance: 1e-4, valueTolerance: 1e-9 }).x;
+export function fitSoftmax(x: SparseRows, labels: ArrayLike<number>, rows: number[], c: number, C: number, start?: Float64Array): Float64Array {
+  return lbfgs(softmaxObjective(x, labels, rows, c, C), start ?? new Float64Array(c * (x.width + 1)), { maxIterations: 300, tolerance: 1e-4, valueTolerance: 1e-9 }).x;
 }
 
 /** Logits [rows.length * c] of weights on rows of x. */
-export function softmaxLogits(x: SparseRows, w: Float64Array, rows: number[], c: number, mask?: Uint8Array): Float32Array {
+export function softmaxLogits(x: SparseRows, w: Float64Array, rows: number[], c: number): Float32Array {
   const width = x.width, out = new Float32Array(rows.length * c);
   rows.forEach((i, r) => {
     for (let j = 0; j < c; j++) {
       let s = w[c * width + j];
-      for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) if (!mask || mask[x.cols[p]]) s += x.vals[p] * w[j * width + x.cols[p]];
+      for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) s += x.vals[p] * w[j * width + x.cols[p]];
       out[r * c + j] = s;
     }
   });
