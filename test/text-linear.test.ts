@@ -157,6 +157,8 @@ describe('linear text features', () => {
   it('builds unit-norm TF-IDF rows over n-grams seen in two texts, and naive-Bayes ratios', () => {
     const texts = ['good coffee', 'good tea', 'bad coffee', 'bad bad tea', 'unique words here'].map((t) => words(t));
     expect(linearVocabulary(texts).slots.length).toBe(14); // small sets keep every n-gram
+    expect(linearVocabulary(texts, 1, 3).slots.length).toBe(3); // the most frequent when capped
+    expect(linearVocabulary(texts, 2, Infinity, true).slots.length).toBeGreaterThan(4); // pieces shared by words ('<go', 'ood')
     const { slots, idf } = linearVocabulary(texts, 2);
     // Kept: good, bad, coffee, tea (in 2 texts each); every bigram and 'unique' appear once.
     expect(slots.length).toBe(4);
@@ -199,5 +201,18 @@ describe('blend by validation', () => {
     expect(b.weights[1]).toBeGreaterThanOrEqual(0.9);
     expect(b.weights.reduce((a, w) => a + w, 0)).toBeCloseTo(1, 9);
     expect(b.temperature).toBeGreaterThan(0);
+  });
+
+  it('keeps the networks alone unless the blend beats them by more than one standard error', () => {
+    const rnd = random(21), n = 60, c = 2;
+    const labels = Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0));
+    const nets = new Float64Array(n * c), similar = new Float64Array(n * c);
+    labels.forEach((y, i) => {
+      const signal = (y ? 1 : -1) * 1.2 + (rnd() - 0.5) * 3;
+      nets[i * 2 + 1] = signal;
+      similar[i * 2 + 1] = signal + (rnd() - 0.5) * 0.4; // the same information, slightly noisier
+    });
+    const b = blendMembers([nets, similar], labels.map((_, i) => i), labels, c);
+    expect(b.weights).toEqual([1, 0]);
   });
 });

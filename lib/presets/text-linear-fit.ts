@@ -10,6 +10,19 @@ import {
   type SparseRows, TextLinear, dropColumnsFrom, fitSoftmax, lexiconStandardization, linearVocabulary, nbRatios, softmaxLogits, sparseRows,
 } from './text-linear.js';
 
+/**
+ * Most weights of one linear member (classes x columns): L-BFGS keeps ~23 vectors of this size
+ * (185 MB at 1M), so many classes over a large vocabulary keep the most frequent n-grams.
+ */
+export const MAX_WEIGHTS = 1_000_000;
+
+/**
+ * Below this many training words in all, character 3-5-grams are columns too: in a chatbot's
+ * few dozen messages words rarely repeat but their pieces do (typos, inflections, compounds).
+ * Above it they would multiply the fitting time for little gain (fine_foods: +0.001 AUC).
+ */
+export const CHAR_NGRAM_WORDS = 50_000;
+
 /** Ridge strengths tried (scikit-learn's C: larger is weaker regularization). */
 export const RIDGE_GRID = [1, 4, 16, 64];
 
@@ -64,11 +77,12 @@ async function crossValidate(
  */
 export async function fitLinearMembers(texts: string[][], labels: ArrayLike<number>, folds: Fold[], c: number): Promise<LinearMember[]> {
   const n = texts.length, all = Array.from({ length: n }, (_, i) => i);
-  const { slots, idf } = linearVocabulary(texts), d = slots.length;
+  const chars = texts.reduce((a, w) => a + w.length, 0) < CHAR_NGRAM_WORDS;
+  const { slots, idf } = linearVocabulary(texts, undefined, Math.floor(MAX_WEIGHTS / c), chars), d = slots.length;
   const columns = new Map(Array.from(slots, (s, i) => [s, i]));
   const lex = lexiconStandardization(texts);
   const ones = new Float32Array(d).fill(1);
-  const withLexicon = sparseRows(texts, columns, idf, ones, lex), noLexicon = dropColumnsFrom(withLexicon, d);
+  const withLexicon = sparseRows(texts, columns, idf, ones, lex, chars), noLexicon = dropColumnsFrom(withLexicon, d);
   const rowsOf = (lexicon: boolean) => (lexicon ? withLexicon : noLexicon);
   const width = withLexicon.width;
   const best = (cands: Candidate[]) => cands.reduce((a, b) => (b.loss < a.loss - 1e-6 ? b : a));
@@ -81,7 +95,7 @@ export async function fitLinearMembers(texts: string[][], labels: ArrayLike<numb
   const lr = best(plain);
   const members: LinearMember[] = [];
   const build = (ratio: Float32Array, w: Float64Array, lexicon: boolean) => {
-    const model = new TextLinear({ classes: c, features: d, lexicon });
+    const model = new TextLinear({ classes: c, features: d, lexicon, charNgrams: chars });
     model.setState({
       slots, idf, ratio, lexShift: lex.shift, lexScale: lexicon ? lex.scale : new Float32Array(LEXICON_FEATURES),
       weight: Float32Array.from(w.subarray(0, c * width)), bias: Float32Array.from(w.subarray(c * width)),

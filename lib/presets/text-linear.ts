@@ -1,12 +1,13 @@
 // The linear member of the text presets' blend: multinomial logistic regression on TF-IDF word
 // 1-2-grams (negation-marked, hashed, kept when in at least 2 training texts; sublinear TF,
-// smoothed IDF, unit L2 norm, as scikit-learn's TfidfVectorizer), optionally with naive-Bayes
+// smoothed IDF, unit L2 norm, as scikit-learn's TfidfVectorizer; small corpora add the words'
+// character 3-5-grams), optionally with naive-Bayes
 // log-count ratios as column scales (NB-LR, Wang & Manning 2012) and the AFINN lexicon
 // features. On small sentiment sets such a model is as strong as the networks and makes
 // different errors, so their blend (text-blend.ts) beats either. Trained by L-BFGS.
 import { markNegation } from '../data/text/negation.js';
 import { LEXICON_FEATURES, lexiconFeatures } from '../data/text/lexicon.js';
-import { wordNgramSlots } from '../data/text/hashing.js';
+import { charNgramSlots, wordNgramSlots } from '../data/text/hashing.js';
 import { Module, type ModuleConfig, buffer } from '../nn/module.js';
 import { registerModule } from '../nn/registry.js';
 import { linear } from '../ops/linalg.js';
@@ -26,6 +27,8 @@ export interface TextLinearConfig {
   features: number;
   /** Whether the eight lexicon features are read. */
   lexicon: boolean;
+  /** Whether the words' character 3-5-grams are columns too (small corpora; absent: no). */
+  charNgrams?: boolean;
 }
 
 /** Texts as sparse rows (CSR) over the n-gram columns, then the lexicon columns. */
@@ -40,9 +43,13 @@ export interface SparseRows {
 /** Negation-marked words of a text's normalized words. */
 export const linearWords = (words: string[]): string[] => markNegation(words);
 
-function ngramCounts(words: string[]): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const slot of wordNgramSlots(words, NGRAMS, LINEAR_BUCKETS) as number[]) counts.set(slot, (counts.get(slot) ?? 0) + 1);
+const WORDLIKE = /^[\p{L}\p{M}\p{N}¬]/u;
+
+/** Slot counts of a text's word 1-2-grams, and with `chars` its words' character 3-5-grams (fastText's '<word>' pieces). */
+function ngramCounts(words: string[], chars: boolean): Map<number, number> {
+  const counts = new Map<number, number>(), slots = wordNgramSlots(words, NGRAMS, LINEAR_BUCKETS) as number[];
+  if (chars) charNgramSlots(words.filter((w) => WORDLIKE.test(w)), 3, 5, LINEAR_BUCKETS, slots);
+  for (const slot of slots) counts.set(slot, (counts.get(slot) ?? 0) + 1);
   return counts;
 }
 
@@ -52,11 +59,14 @@ function ngramCounts(words: string[]): Map<number, number> {
  */
 export const MIN_DF_ROWS = 1000;
 
-/** The n-gram vocabulary of training texts: slots in >= 2 texts (every slot for small sets), and their smoothed IDF. */
-export function linearVocabulary(texts: string[][], minDf = texts.length >= MIN_DF_ROWS ? 2 : 1): { slots: Float32Array; idf: Float32Array } {
+/** The n-gram vocabulary of training texts: slots in >= 2 texts (every slot for small sets), at most `maxColumns` (the most frequent), and their smoothed IDF. */
+export function linearVocabulary(texts: string[][], minDf = texts.length >= MIN_DF_ROWS ? 2 : 1, maxColumns = Infinity, chars = false): { slots: Float32Array; idf: Float32Array } {
   const df = new Map<number, number>();
-  for (const w of texts) for (const slot of ngramCounts(w).keys()) df.set(slot, (df.get(slot) ?? 0) + 1);
-  const kept = [...df.entries()].filter(([, n]) => n >= minDf).sort((a, b) => a[0] - b[0]);
+  for (const w of texts) for (const slot of ngramCounts(w, chars).keys()) df.set(slot, (df.get(slot) ?? 0) + 1);
+  let kept = [...df.entries()].filter(([, n]) => n >= minDf);
+  // The most frequent n-grams when there are too many (ties by slot, so the choice is repeatable).
+  if (kept.length > maxColumns) kept = kept.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, maxColumns);
+  kept.sort((a, b) => a[0] - b[0]);
   return {
     slots: Float32Array.from(kept, ([s]) => s),
     idf: Float32Array.from(kept, ([, n]) => Math.log((1 + texts.length) / (1 + n)) + 1),
@@ -124,7 +134,7 @@ export class TextLinear extends Module {
   /** Sparse rows of texts' negation-marked words, with this model's vocabulary and scales. */
   rows(texts: string[][]): SparseRows {
     const v = this.#cache();
-    return sparseRows(texts, v.columns, v.idf, v.ratio, this.spec.lexicon ? { shift: v.shift, scale: v.scale } : null);
+    return sparseRows(texts, v.columns, v.idf, v.ratio, this.spec.lexicon ? { shift: v.shift, scale: v.scale } : null, this.spec.charNgrams ?? false);
   }
 
   /** Logits [n * classes] of texts' negation-marked words. */
@@ -150,12 +160,12 @@ registerModule('TextLinear', TextLinear);
 /** CSR rows: TF-IDF n-gram columns (unit L2 norm, then times `ratio`), then the standardized lexicon columns when given. */
 export function sparseRows(
   texts: string[][], columns: Map<number, number>, idf: ArrayLike<number>, ratio: ArrayLike<number>,
-  lexicon: { shift: ArrayLike<number>; scale: ArrayLike<number> } | null,
+  lexicon: { shift: ArrayLike<number>; scale: ArrayLike<number> } | null, chars = false,
 ): SparseRows {
   const d = columns.size, indptr = new Int32Array(texts.length + 1), cols: number[] = [], vals: number[] = [];
   texts.forEach((w, i) => {
     const start = cols.length;
-    for (const [slot, n] of ngramCounts(w)) {
+    for (const [slot, n] of ngramCounts(w, chars)) {
       const col = columns.get(slot);
       if (col !== undefined) cols.push(col), vals.push((1 + Math.log(n)) * idf[col]);
     }
