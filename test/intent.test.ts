@@ -21,6 +21,11 @@ describe('IntentClassifier', () => {
     expect(p.map((x) => x.intent)).toEqual(['pricing', 'demo', 'unsubscribe', 'unsubscribe']);
     for (const x of p) expect(x.confidence).toBeGreaterThan(model.threshold);
     expect(model.describe()).toMatch(/out of scope \(intent null\) below confidence 0\.\d+/);
+    // 93 short messages: the blend keeps a linear member that reads character n-grams too.
+    expect(model.describe()).toMatch(/blended with logistic/);
+    expect(model.linears[0].spec.charNgrams).toBe(true);
+    const odd = model.predict(['x'.repeat(100_000), 'word '.repeat(50_000), '😀'.repeat(30_000), '', 'ab\uD800cd']);
+    expect(odd.every((x) => Number.isFinite(x.confidence) && x.confidence > 0 && x.confidence <= 1)).toBe(true);
   }, 60_000);
 
   it('answers null below the threshold, and evaluates out-of-scope rows', async () => {
