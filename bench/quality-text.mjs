@@ -39,7 +39,11 @@ function latency(model, n = 200) {
 const results = [];
 const [sentiment, sentimentFit] = await timed(() => tl.presets.SentimentModel.fit(train, { text: 'review', target: 'score' }));
 const s = await sentiment.evaluate(test);
-results.push(['SentimentModel (bag of n-grams, 3 nets)', s.accuracy.toFixed(4), s.auc.toFixed(4), s.macroF1.toFixed(4), sentimentFit.toFixed(1), latency(sentiment).toFixed(2)]);
+results.push([`SentimentModel (default: 3 nets blended with ${sentiment.validation.members?.slice(1).join(' + ') || 'nothing'}, weights ${(sentiment.head.blend ?? [1]).map((w) => w.toFixed(2)).join('/')})`, s.accuracy.toFixed(4), s.auc.toFixed(4), s.macroF1.toFixed(4), sentimentFit.toFixed(1), latency(sentiment).toFixed(2)]);
+// The networks alone (no linear members): what the blend adds.
+const [netsOnly, netsFit] = await timed(() => tl.presets.SentimentModel.fit(train, { text: 'review', target: 'score', linear: false }));
+const n = await netsOnly.evaluate(test);
+results.push(['SentimentModel, networks only (linear: false)', n.accuracy.toFixed(4), n.auc.toFixed(4), n.macroF1.toFixed(4), netsFit.toFixed(1), latency(netsOnly).toFixed(2)]);
 const [churn, churnFit] = await timed(() => tl.presets.ChurnModel.fit(train, { target: 'score', positive: 'great' }));
 const c = await churn.evaluate(test);
 const usesText = churn.inputSchema.some((col) => col.name === 'review' && col.type === 'text');
@@ -51,6 +55,26 @@ if (!process.env.TEXT_BENCH_QUICK) {
 }
 results.push(['TF-IDF 1-2-gram + LR (BASELINES.md)', '0.8080', '0.8801', '', '4.16', '']);
 printTable('fine_foods, package split (test: 1000 reviews)', ['model', 'accuracy', 'ROC AUC', 'macro F1', 'fit s', 'predict 1 text ms'], results);
+
+// Short texts (the first ~60 characters of each review, 1,500 training reviews) and the bundled
+// intent demo (5 folds, argmax accuracy): the blend must not make them worse than the networks.
+const cut = (t) => { const x = String(t).replace(/<br \/>/g, ' '); const i = x.indexOf(' ', 60); return i > 0 ? x.slice(0, i) : x; };
+const shortTrain = train.slice(0, 1500).map((r) => ({ ...r, review: cut(r.review) })), shortTest = test.map((r) => ({ ...r, review: cut(r.review) }));
+const { rows: intents } = await tl.data.readCsv(join(root, 'data', 'lead_intents.csv'));
+const robustness = [];
+for (const linear of [false, true]) {
+  const m = await tl.presets.SentimentModel.fit(shortTrain, { text: 'review', target: 'score', linear });
+  const r = await m.evaluate(shortTest);
+  let hits = 0;
+  for (let f = 0; f < 5; f++) {
+    const bot = await tl.presets.IntentClassifier.fit(intents.filter((_, i) => i % 5 !== f), { text: 'text', target: 'intent', linear });
+    const held = intents.filter((_, i) => i % 5 === f), p = bot.predict(held, { threshold: 0 });
+    hits += held.filter((row, i) => p[i].intent === row.intent).length;
+  }
+  robustness.push([linear ? 'blend (default)' : 'networks only', r.accuracy.toFixed(4), r.auc.toFixed(4), (hits / intents.length).toFixed(4)]);
+}
+console.log('');
+printTable('short texts and intents', ['model', 'short reviews accuracy', 'short reviews AUC', 'intents 5-fold accuracy'], robustness);
 
 const checks = [
   ['SentimentModel accuracy >= 0.83', s.accuracy >= 0.83],

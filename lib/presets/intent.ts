@@ -83,7 +83,7 @@ export class IntentClassifier extends TextClassifier implements Classifier<Inten
     const f = await fitTextClassifier(data, opts, 'IntentClassifier');
     const c = f.target.classes.length;
     const t = threshold ?? calibrateThreshold(f.outOfFold.probs, f.outOfFold.labels, c, coverage);
-    return new IntentClassifier({ ...f, head: { type: 'text-softmax', temperature: f.temperature, threshold: t } });
+    return new IntentClassifier({ ...f, head: { type: 'text-softmax', temperature: f.temperature, threshold: t, blend: f.blend } });
   }
 
   /** `{ intent, confidence }` per message (row objects with the text column, or plain strings); intent null when out of scope. */

@@ -78,7 +78,7 @@ export class SentimentModel extends TextClassifier implements Classifier<number 
         throw new InputError((cli) => `SentimentModel.fit: ${cli ? '--positive' : 'positive'} is for a two-label target, and '${opts.target}' has more labels`);
       return t;
     });
-    return new SentimentModel({ ...f, head: { type: 'text-softmax', temperature: f.temperature } });
+    return new SentimentModel({ ...f, head: { type: 'text-softmax', temperature: f.temperature, blend: f.blend } });
   }
 
   /** Two labels: P(positive) per row; more: the most likely label. Rows are objects with the text column, or plain strings. */

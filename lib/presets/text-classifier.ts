@@ -14,6 +14,7 @@ import { asTable, type InputColumn, type Saved } from './preset.js';
 import { type PresetParts, partsToSafetensors } from './persist.js';
 import { type FittedText, type TextValidation, softmaxRows, textInputs } from './text-fit.js';
 import { TextNet } from './text-net.js';
+import { TextLinear, linearWords } from './text-linear.js';
 import { textLogits } from './text-train.js';
 
 export interface TextHead {
@@ -21,11 +22,14 @@ export interface TextHead {
   temperature: number;
   /** IntentClassifier: the confidence below which the answer is "out of scope". */
   threshold?: number;
+  /** Blend weights: the networks' averaged logits, then each linear member's (absent: networks only). */
+  blend?: number[];
 }
 
 export interface TextModelState {
   featurizer: TextFeaturizer;
   nets: TextNet[];
+  linears: TextLinear[];
   textColumn: string;
   target: ClassTarget;
   head: TextHead;
@@ -37,6 +41,7 @@ export abstract class TextClassifier {
   abstract readonly kind: string;
   readonly featurizer: TextFeaturizer;
   readonly nets: TextNet[];
+  readonly linears: TextLinear[];
   readonly textColumn: string;
   readonly target: ClassTarget;
   readonly head: TextHead;
@@ -46,6 +51,7 @@ export abstract class TextClassifier {
   protected constructor(s: TextModelState) {
     this.featurizer = s.featurizer;
     this.nets = s.nets;
+    this.linears = s.linears;
     this.textColumn = s.textColumn;
     this.target = s.target;
     this.head = s.head;
@@ -98,7 +104,15 @@ export abstract class TextClassifier {
       const l = textLogits(net, inputs, idx);
       for (let j = 0; j < l.length; j++) sum[j] += l[j];
     }
-    for (let j = 0; j < sum.length; j++) sum[j] /= this.nets.length;
+    const weights = this.head.blend ?? [1];
+    for (let j = 0; j < sum.length; j++) sum[j] *= weights[0] / this.nets.length;
+    if (this.linears.length) {
+      const words = texts.map((t) => linearWords(this.featurizer.words(t)));
+      this.linears.forEach((m, k) => {
+        const l = m.logits(words);
+        for (let j = 0; j < l.length; j++) sum[j] += weights[k + 1] * l[j];
+      });
+    }
     return softmaxRows(sum, c, this.head.temperature);
   }
 
@@ -122,6 +136,7 @@ export abstract class TextClassifier {
       `${this.constructor.name} (kind '${this.kind}'): ${predicts}`,
       `input: text column '${this.textColumn}'; ${spec.encoder === 'bag' ? 'bag-of-n-grams' : 'Transformer'} encoder (dim ${spec.dim}), ${this.featurizer.vocabSize} subwords${spec.encoder === 'bag' ? ` + ${this.featurizer.state.buckets} hashed n-gram slots` : ''}`,
       `trained on ${this.training.rows} rows (${counts.slice(0, 12).join(', ')}${counts.length > 12 ? ', ...' : ''}); ${this.nets.length} network${this.nets.length === 1 ? '' : 's'}${span ? ` (${span} epochs)` : ''}; temperature ${this.head.temperature.toFixed(3)}`,
+      ...(this.linears.length ? [`blended with ${(v.members ?? []).slice(1).join(' and ')}; weights ${(this.head.blend ?? []).map((w) => w.toFixed(2)).join(' / ')} (networks first, chosen on out-of-fold rows)`] : []),
       `out-of-fold ${measures.join(', ')}`,
     ];
   }
@@ -129,7 +144,7 @@ export abstract class TextClassifier {
   protected parts(): PresetParts {
     return {
       preprocessor: { text: this.featurizer.toJSON(), column: this.textColumn },
-      backbones: this.nets as Module[],
+      backbones: [...this.nets, ...this.linears] as Module[],
       head: { ...this.head },
       info: { target: this.target, validation: this.validation, training: this.training },
     };
@@ -155,11 +170,18 @@ export function textStateFromParts(parts: PresetParts, what: string): TextModelS
   const info = parts.info as { target?: ClassTarget; validation?: TextValidation; training?: FittedText['training'] };
   const classes = info.target?.classes;
   if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string')) throw new Error(`${what}: the file lists no classes`);
-  const nets = parts.backbones as TextNet[];
+  const nets = parts.backbones.filter((m) => !(m instanceof TextLinear)) as TextNet[];
+  const linears = parts.backbones.filter((m): m is TextLinear => m instanceof TextLinear);
+  if (!nets.length) throw new Error(`${what}: the file has no networks`);
+  for (const m of linears) if (m.spec.classes !== classes.length) throw new Error(`${what}: the file's linear models do not match its ${classes.length} classes`);
+  const blend = head.blend;
+  if (blend !== undefined && !(Array.isArray(blend) && blend.length === linears.length + 1 && blend.every((w) => typeof w === 'number' && w >= 0 && w <= 1)))
+    throw new Error(`${what}: the file's blend weights do not match its ${linears.length + 1} members`);
+  if (blend === undefined && linears.length) throw new Error(`${what}: the file has linear models but no blend weights`);
   for (const net of nets) {
     if (!(net instanceof TextNet) || net.spec.outputs !== classes.length) throw new Error(`${what}: the file's networks do not match its ${classes.length} classes`);
     const expected = net.spec.encoder === 'bag' ? featurizer.bagSize : featurizer.vocabSize;
     if (net.spec.inputs !== expected) throw new Error(`${what}: the file's networks read ${net.spec.inputs} ids but its vocabulary has ${expected}`);
   }
-  return { featurizer, nets, textColumn: pre.column, target: info.target!, head, validation: info.validation!, training: info.training ?? { rows: 0, counts: classes.map(() => 0) } };
+  return { featurizer, nets, linears, textColumn: pre.column, target: info.target!, head, validation: info.validation!, training: info.training ?? { rows: 0, counts: classes.map(() => 0) } };
 }

@@ -15,6 +15,13 @@ import type { Data } from './preset.js';
 import type { TextEncoderKind, TextNet } from './text-net.js';
 import type { TransformerTextOptions } from '../nn/layers/text.js';
 import { type TextInput, type TextTrainOptions, trainTextNet } from './text-train.js';
+import { nll, softmaxRows } from './text-calibrate.js';
+import { blendMembers } from './text-blend.js';
+import { fitLinearMembers } from './text-linear-fit.js';
+import { type TextLinear, linearWords } from './text-linear.js';
+import { fitTemperature } from './text-calibrate.js';
+
+export { fitTemperature, softmaxRows };
 
 export interface TextFitOptions extends TextTrainOptions {
   /** The column holding the text. */
@@ -36,6 +43,8 @@ export interface TextFitOptions extends TextTrainOptions {
   /** Most classes (default 100). */
   maxClasses?: number;
   read?: ReadOptions;
+  /** Blend the networks with logistic regression and NB-LR on TF-IDF n-grams, weights chosen on out-of-fold rows (default true; false: networks only). */
+  linear?: boolean;
   /** Told when each network of the ensemble starts and ends (for progress reports). */
   onNetwork?: (info: { network: number; networks: number; epochs?: number }) => void;
 }
@@ -46,11 +55,18 @@ export interface TextValidation {
   logLoss: number;
   auc?: number;
   epochs: number[];
+  /** The blended members ('networks', then linear models) and their weights (absent in files from before blends). */
+  members?: string[];
+  weights?: number[];
 }
 
 export interface FittedText {
   featurizer: TextFeaturizer;
   nets: TextNet[];
+  /** Linear members of the blend (may be none). */
+  linears: TextLinear[];
+  /** Blend weights: the networks' averaged logits first, then one per linear member. */
+  blend: number[];
   textColumn: string;
   target: ClassTarget;
   temperature: number;
@@ -60,39 +76,6 @@ export interface FittedText {
   outOfFold: { probs: Float32Array; labels: number[] };
 }
 
-/** Softmax of logits / T, row-major [n, c]. */
-export function softmaxRows(logits: ArrayLike<number>, c: number, temperature = 1): Float32Array {
-  const n = logits.length / c, out = new Float32Array(logits.length);
-  for (let i = 0; i < n; i++) {
-    let m = -Infinity;
-    for (let j = 0; j < c; j++) m = Math.max(m, logits[i * c + j] / temperature);
-    let z = 0;
-    for (let j = 0; j < c; j++) z += out[i * c + j] = Math.exp(logits[i * c + j] / temperature - m);
-    for (let j = 0; j < c; j++) out[i * c + j] /= z;
-  }
-  return out;
-}
-
-function nll(logits: ArrayLike<number>, labels: number[], c: number, t: number): number {
-  const p = softmaxRows(logits, c, t);
-  let s = 0;
-  labels.forEach((y, i) => (s -= Math.log(Math.max(p[i * c + y], 1e-12))));
-  return s / labels.length;
-}
-
-/** The temperature in [0.05, 20] minimizing the log loss of `logits` (golden-section search on log T). */
-export function fitTemperature(logits: ArrayLike<number>, labels: number[], c: number): number {
-  if (!labels.length) return 1;
-  let lo = Math.log(0.05), hi = Math.log(20);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let a = hi - g * (hi - lo), b = lo + g * (hi - lo), fa = nll(logits, labels, c, Math.exp(a)), fb = nll(logits, labels, c, Math.exp(b));
-  for (let k = 0; k < 60; k++) {
-    if (fa < fb) (hi = b), (b = a), (fb = fa), (a = hi - g * (hi - lo)), (fa = nll(logits, labels, c, Math.exp(a)));
-    else (lo = a), (a = b), (fa = fb), (b = lo + g * (hi - lo)), (fb = nll(logits, labels, c, Math.exp(b)));
-  }
-  return Math.exp((lo + hi) / 2);
-}
-
 function checkText(table: Table, opts: TextFitOptions, what: string): void {
   if (!opts || typeof opts.text !== 'string') throw new TypeError(`${what}.fit: options.text (the column holding the text) is required`);
   if (typeof opts.target !== 'string') throw new TypeError(`${what}.fit: options.target (the label column) is required`);
@@ -100,6 +83,7 @@ function checkText(table: Table, opts: TextFitOptions, what: string): void {
     if (!table.columns.includes(name) && !table.rows.some((r) => r && Object.hasOwn(r, name)))
       throw new InputError(`${what}.fit: the ${role} column '${name}' is not in the data (columns: ${columnList(table.columns)})`);
   if (opts.text === opts.target) throw new InputError(`${what}.fit: the text and target columns must differ (both are '${opts.text}')`);
+  if (opts.linear !== undefined && typeof opts.linear !== 'boolean') throw new InputError(`${what}.fit: linear must be true or false, got ${JSON.stringify(opts.linear)}`);
   const encoder = opts.encoder ?? 'bag';
   if (encoder !== 'bag' && encoder !== 'transformer') throw new InputError(`${what}.fit: encoder must be 'bag' or 'transformer', got ${JSON.stringify(encoder)}`);
 }
@@ -123,7 +107,7 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
     throw new InputError((cli) => `${what}.fit: class '${target.classes[small]}' has ${counts[small]} row${counts[small] === 1 ? '' : 's'}; each class needs at least ${Math.max(2, k)} for ${k} validation fold${k === 1 ? '' : 's'} (use more rows or a smaller ${cli ? '--ensemble' : 'ensemble'})`);
   const texts = table.rows.map((r) => r[opts.text]);
   const encoder = opts.encoder ?? 'bag';
-  const featurizer = TextFeaturizer.fit(texts, opts.textOptions, `${what}.fit`);
+  const featurizer = TextFeaturizer.fit(texts, { negation: true, ...opts.textOptions }, `${what}.fit`);
   const inputs = textInputs(featurizer, encoder, texts);
   const c = target.classes.length;
   const dim = opts.dim ?? (encoder === 'bag' ? 32 : 64);
@@ -142,8 +126,13 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
     return { model: r.net, validationOutputs: r.validationLogits };
   });
   const scored = ensemble.scored, labels = scored.map((i) => y[i]);
-  const oof = Float32Array.from(scored.flatMap((i) => Array.from(ensemble.outOfFold.subarray(i * c, (i + 1) * c))));
-  const temperature = fitTemperature(oof, labels, c);
+  // The linear members (logistic regression, NB-LR) on the same folds, then the blend of all
+  // members' out-of-fold logits with the least log loss: members that do not help get weight 0.
+  const linear = opts.linear === false ? [] : await fitLinearMembers(texts.map((t) => linearWords(featurizer.words(t))), y, folds, c);
+  const blend = blendMembers([ensemble.outOfFold, ...linear.map((m) => m.outOfFold)], scored, labels, c);
+  const kept = linear.filter((_, k) => blend.weights[k + 1] > 0);
+  const weights = [blend.weights[0], ...linear.map((_, k) => blend.weights[k + 1]).filter((w) => w > 0)];
+  const oof = blend.logits, temperature = blend.temperature;
   const probs = softmaxRows(oof, c, temperature);
   let hits = 0;
   labels.forEach((l, i) => {
@@ -154,6 +143,8 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
   const validation: TextValidation = {
     accuracy: hits / labels.length, logLoss: nll(oof, labels, c, temperature), epochs,
     ...(c === 2 ? { auc: rocAuc(labels.map((_, i) => probs[i * 2 + 1]), labels) } : {}),
+    members: ['networks', ...kept.map((m) => `${m.name} (C ${m.C}${m.lexicon ? ', lexicon' : ''})`)],
+    weights,
   };
-  return { featurizer, nets: ensemble.models, textColumn: opts.text, target, temperature, validation, training: { rows: y.length, counts }, outOfFold: { probs, labels } };
+  return { featurizer, nets: ensemble.models, linears: kept.map((m) => m.model), blend: weights, textColumn: opts.text, target, temperature, validation, training: { rows: y.length, counts }, outOfFold: { probs, labels } };
 }

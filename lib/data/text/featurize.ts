@@ -10,6 +10,7 @@ import { BpeTokenizer, type BpeOptions, type BpeState, PAD } from './bpe.js';
 import { charNgramSlots, wordNgramSlots } from './hashing.js';
 import { DEFAULT_MAX_CHARS, type NormalizeOptions, normalizeText } from './normalize.js';
 import { words } from './words.js';
+import { markNegation } from './negation.js';
 
 export interface TextOptions extends NormalizeOptions, Pick<BpeOptions, 'vocabSize'> {
   /** Hash slots for n-grams (default: twice the distinct n-grams of the training texts as a power of two, 2^10 to 2^18). */
@@ -22,6 +23,8 @@ export interface TextOptions extends NormalizeOptions, Pick<BpeOptions, 'vocabSi
   maxFeatures?: number;
   /** Most subword tokens per text in a sequence (default 256). */
   maxTokens?: number;
+  /** Hash the word n-grams of negation-marked words ("not ¬good", see negation.ts); default false (the text presets turn it on). */
+  negation?: boolean;
 }
 
 export interface TextFeaturizerState {
@@ -34,6 +37,8 @@ export interface TextFeaturizerState {
   charNgrams: [number, number] | null;
   maxFeatures: number;
   maxTokens: number;
+  /** Absent in files from before negation marking: false. */
+  negation?: boolean;
   bpe: BpeState;
 }
 
@@ -91,7 +96,7 @@ export class TextFeaturizer {
     const settings = {
       lowercase: opts.lowercase ?? true, stripHtml: opts.stripHtml ?? true, maxChars: opts.maxChars ?? DEFAULT_MAX_CHARS,
       buckets: opts.buckets ?? 1 << 18, wordNgrams: opts.wordNgrams ?? 2, charNgrams: opts.charNgrams ?? null,
-      maxFeatures: opts.maxFeatures ?? 2048, maxTokens: opts.maxTokens ?? 256,
+      maxFeatures: opts.maxFeatures ?? 2048, maxTokens: opts.maxTokens ?? 256, negation: opts.negation ?? false,
     };
     checkOptions(settings, what);
     if (opts.vocabSize !== undefined && !intIn(opts.vocabSize, 8, 1_000_000)) throw new RangeError(`${what}: vocabSize must be an integer from 8 to 1,000,000`);
@@ -104,7 +109,7 @@ export class TextFeaturizer {
       for (const w of ws) counts.set(w, (counts.get(w) ?? 0) + 1);
       if (opts.buckets === undefined && distinct.size < 1 << 18) {
         const into = { push: (slot: number) => distinct.add(slot) };
-        wordNgramSlots(ws, settings.wordNgrams, 1 << 30, into);
+        wordNgramSlots(settings.negation ? markNegation(ws) : ws, settings.wordNgrams, 1 << 30, into);
         if (settings.charNgrams) charNgramSlots(ws, settings.charNgrams[0], settings.charNgrams[1], 1 << 30, into);
       }
     }
@@ -128,7 +133,7 @@ export class TextFeaturizer {
     const s = this.state, w = this.words(text), v = this.tokenizer.size;
     const raw = this.tokenizer.encode(w, s.maxFeatures * 4);
     const slots: number[] = [];
-    if (s.wordNgrams > 0) wordNgramSlots(w, s.wordNgrams, s.buckets, slots);
+    if (s.wordNgrams > 0) wordNgramSlots(s.negation ? markNegation(w) : w, s.wordNgrams, s.buckets, slots);
     if (s.charNgrams) charNgramSlots(w, s.charNgrams[0], s.charNgrams[1], s.buckets, slots);
     for (const slot of slots) raw.push(v + slot);
     const counts = new Map<number, number>();
@@ -162,6 +167,7 @@ export class TextFeaturizer {
     if (!s || typeof s !== 'object' || s.version !== 1) throw new Error(`${what}: the saved text preprocessing is missing or from an unknown version`);
     if (typeof s.lowercase !== 'boolean' || typeof s.stripHtml !== 'boolean') throw new Error(`${what}: the saved text preprocessing is malformed`);
     checkOptions(s, what);
+    if (s.negation !== undefined && typeof s.negation !== 'boolean') throw new Error(`${what}: the saved text preprocessing is malformed`);
     BpeTokenizer.fromJSON(s.bpe);
     if (s.bpe.vocab[0] !== PAD) throw new Error(`${what}: the saved subword vocabulary is malformed`);
     return new TextFeaturizer(s);
