@@ -7,6 +7,7 @@
 // frozen keep their batch-norm statistics (inference mode); the gallery is rebuilt, since the
 // embeddings have changed.
 import { InputError } from '../../data/errors.js';
+import { BatchNorm2d } from '../../nn/layers/norm.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type ImageTrainingOptions, augmentOptions, checkTraining, defaultEpochs, galleryOf, labelsOf } from './image-fit.js';
 import { readImages } from './image-input.js';
@@ -19,6 +20,10 @@ export interface FineTuneOptions extends ImageTrainingOptions {
   unfreeze?: number | 'all';
   /** The unfrozen backbone layers' learning rate as a share of the head's (default 0.3). */
   backboneLr?: number;
+  /** Batch norm in the unfrozen layers: 'frozen' keeps the pretrained statistics (inference mode), 'adapt' re-estimates them on the new images. */
+  batchNorm?: 'frozen' | 'adapt';
+  /** L2-SP: pull the unfrozen weights toward the pretrained ones at this rate x the learning rate each step (0: off). */
+  l2sp?: number;
   /** The label column (default: the model's target). */
   target?: string;
 }
@@ -32,6 +37,10 @@ export async function fineTuneImages(model: ImageClassifier, data: string | read
     throw new InputError(`${what}: unfreeze must be 'all' or a number of residual blocks from 0 to ${blocks}, got ${JSON.stringify(unfreeze)}`);
   const factor = o.backboneLr ?? 0.3;
   if (!(factor >= 0 && factor <= 10)) throw new InputError(`${what}: backboneLr must be a share of the head's learning rate (0-10), got ${factor}`);
+  const bn = o.batchNorm ?? 'adapt';
+  if (bn !== 'frozen' && bn !== 'adapt') throw new InputError(`${what}: batchNorm must be 'frozen' or 'adapt', got ${JSON.stringify(o.batchNorm)}`);
+  const l2sp = o.l2sp ?? 0;
+  if (!(typeof l2sp === 'number' && l2sp >= 0 && Number.isFinite(l2sp))) throw new InputError(`${what}: l2sp must be a number >= 0, got ${o.l2sp}`);
   const target = o.target ?? model.target.name;
   const set = await readImages(data, { spec: model.spec, target }, what);
   const { y } = labelsOf(set, target, model.target);
@@ -39,13 +48,16 @@ export async function fineTuneImages(model: ImageClassifier, data: string | read
   for (const m of net.backboneModules()) if (!thawed.includes(m)) m.freeze();
   for (const m of thawed) m.unfreeze();
   net.head.unfreeze();
+  // Trainable weights, batch statistics as pretrained: Module.frozen is what batch norm reads.
+  if (bn === 'frozen') for (const m of thawed) for (const [, sub] of m.namedModules()) if (sub instanceof BatchNorm2d) sub.frozen = true;
   const backbone: Tensor[] = thawed.flatMap((m) => m.parameters());
   const aug = augmentOptions(o, model.spec.shape, () => model.training.flip || flipsKeepLabels(set.pixels, model.spec.shape, y, model.target.classes.length));
   const history = await trainCnn(net, { pixels: set.pixels, shape: model.spec.shape, labels: y, index: Array.from({ length: set.n }, (_, i) => i) }, model.norm, {
     epochs: o.epochs ?? defaultEpochs(set.n), batchSize: o.batchSize ?? (set.n < 2000 ? 32 : 64), lr: o.lr ?? 3e-3, weightDecay: o.weightDecay ?? 5e-4,
     labelSmoothing: o.labelSmoothing ?? 0.1, augment: aug ?? { shift: 0, flip: false }, seed: o.seed ?? 43, progress: o.progress, onEpoch: o.onEpoch,
-    groups: [[backbone, factor], [net.head.parameters(), 1]],
+    groups: [[backbone, factor], [net.head.parameters(), 1]], anchor: { params: backbone, strength: l2sp },
   });
+  for (const m of thawed) m.unfreeze();
   net.eval();
   model.validation = { heldOut: 0, epochs: model.validation.epochs + history.length };
   const g = galleryOf(net, set, model.norm, set.labels);
