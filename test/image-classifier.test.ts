@@ -255,31 +255,6 @@ describe('transfer learning and distillation', () => {
     await expect(frozenBn.fineTune(fresh, { l2sp: -1 })).rejects.toThrow(/l2sp must be a number >= 0, got -1/);
   }, 300_000);
 
-  it("features 'last-two': the embedding is the last two stages' pooled outputs side by side; saved and loaded alike", async () => {
-    const fresh = train.filter((r) => r.label >= 5).slice(0, 100);
-    const m = await ImageClassifier.fit(fresh, { from: base, freeze: 'backbone', features: 'last-two', epochs: 1, gallery: false });
-    const w = base.net.opts.width;
-    expect(m.net.embeddingDim).toBe(4 * w + 2 * w);
-    expect(m.net.head.weight.shape).toEqual([5, 6 * w]);
-    // Reference: the layers run one by one, pooled with a plain mean over height and width.
-    m.net.eval();
-    const x = tl.randn([3, 1, 8, 8]);
-    let h = m.net.stemBn.forward(m.net.stem.forward(x)).relu();
-    const pooled: tl.Tensor[] = [];
-    for (const b of m.net.blocks) {
-      h = b.forward(h);
-      pooled.push(h.mean([2, 3]));
-    }
-    const want = tl.cat([pooled[1], pooled[2]], 1);
-    expect(m.net.embed(x).sub(want).abs().max().item()).toBeLessThan(1e-5);
-    const path = t.path('last-two.safetensors');
-    await m.save(path);
-    const back = await ImageClassifier.load(path);
-    expect(back.net.opts.features).toBe('last-two');
-    expect(back.predictProba(test.slice(0, 20))).toEqual(m.predictProba(test.slice(0, 20)));
-    await expect(ImageClassifier.fit(fresh, { features: 'all' as never, epochs: 1 })).rejects.toThrow(/features must be 'last' or 'last-two', got "all"/);
-  }, 300_000);
-
   it('Module.freeze() runs batch norm in inference mode even in training mode', () => {
     const bn = new tl.nn.BatchNorm2d(2).freeze();
     bn.train();

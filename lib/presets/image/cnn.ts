@@ -11,7 +11,6 @@ import { registerModule } from '../../nn/registry.js';
 import { relu } from '../../ops/activation.js';
 import { add } from '../../ops/arithmetic.js';
 import { adaptiveAvgPool2d } from '../../ops/conv.js';
-import { cat } from '../../ops/join.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 export interface ImageNetOptions {
@@ -21,11 +20,6 @@ export interface ImageNetOptions {
   blocks?: number[];
   /** Dropout before the head (default 0.1). */
   dropout?: number;
-  /**
-   * The embedding: the global average pool of the last stage ('last', default), or of the last two
-   * stages side by side ('last-two': more general, less task-specific features for transfer).
-   */
-  features?: 'last' | 'last-two';
 }
 
 /** conv3x3-BN-ReLU-conv3x3-BN plus a shortcut, then ReLU. */
@@ -71,10 +65,8 @@ export class ImageNet extends Module {
 
   constructor(readonly channels: number, readonly classes: number, opts: ImageNetOptions = {}) {
     super();
-    this.opts = { width: opts.width ?? 24, blocks: opts.blocks ?? [1, 1, 1], dropout: opts.dropout ?? 0.1, features: opts.features ?? 'last' };
-    const { width, blocks, features } = this.opts;
-    if (features !== 'last' && features !== 'last-two') throw new RangeError(`ImageNet: features must be 'last' or 'last-two', got ${JSON.stringify(features)}`);
-    if (features === 'last-two' && blocks.length < 2) throw new RangeError('ImageNet: features \'last-two\' needs at least two stages');
+    this.opts = { width: opts.width ?? 24, blocks: opts.blocks ?? [1, 1, 1], dropout: opts.dropout ?? 0.1 };
+    const { width, blocks } = this.opts;
     if (!Number.isInteger(width) || width < 1) throw new RangeError(`ImageNet: width must be a positive integer, got ${width}`);
     if (!Array.isArray(blocks) || !blocks.length || !blocks.every((b) => Number.isInteger(b) && b >= 1))
       throw new RangeError(`ImageNet: blocks must be a non-empty list of positive integers, got ${JSON.stringify(blocks)}`);
@@ -90,13 +82,12 @@ export class ImageNet extends Module {
       }
     });
     this.drop = new Dropout(this.opts.dropout);
-    this.head = new Linear(this.embeddingDim, classes);
+    this.head = new Linear(c, classes);
   }
 
-  /** Width of the embedding (channels of the last stage, plus the stage before with 'last-two'). */
+  /** Width of the embedding (channels of the last stage). */
   get embeddingDim(): number {
-    const last = this.opts.width * 2 ** (this.opts.blocks.length - 1);
-    return this.opts.features === 'last-two' ? last + last / 2 : last;
+    return this.opts.width * 2 ** (this.opts.blocks.length - 1);
   }
 
   /** The backbone's modules (what freeze: 'backbone' freezes): everything but the head. */
@@ -107,15 +98,8 @@ export class ImageNet extends Module {
   /** x [N, C, H, W] -> the pooled embedding [N, embeddingDim]. */
   embed(x: Tensor): Tensor {
     let h = relu(this.stemBn.forward(this.stem.forward(x)));
-    const pool = (t: Tensor) => adaptiveAvgPool2d(t, 1).reshape([t.shape[0], t.shape[1]]);
-    // The last block of the second-to-last stage ends where the last stage's blocks begin.
-    const split = this.opts.features === 'last-two' ? this.blocks.length - this.opts.blocks[this.opts.blocks.length - 1] - 1 : -1;
-    let earlier: Tensor | null = null;
-    this.blocks.forEach((b, i) => {
-      h = b.forward(h);
-      if (i === split) earlier = pool(h);
-    });
-    return earlier ? cat([earlier, pool(h)], 1) : pool(h);
+    for (const b of this.blocks) h = b.forward(h);
+    return adaptiveAvgPool2d(h, 1).reshape([h.shape[0], h.shape[1]]);
   }
 
   /** x [N, C, H, W] -> class logits [N, classes]. */

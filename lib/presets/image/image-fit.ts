@@ -151,9 +151,7 @@ export async function fitImages(data: string | readonly Record<string, unknown>[
   };
   const aug = augmentOptions(o, set.spec.shape, flip);
   manualSeed(seed);
-  const net = new ImageNet(set.spec.shape[0], classes.classes.length, o.from
-    ? { ...o.from.net.opts, ...(o.features ? { features: o.features } : {}) }
-    : { width: o.width, blocks: o.blocks, dropout: o.dropout, features: o.features });
+  const net = new ImageNet(set.spec.shape[0], classes.classes.length, o.from ? o.from.net.opts : { width: o.width, blocks: o.blocks, dropout: o.dropout });
   if (o.from) {
     const state = Object.fromEntries(Object.entries(o.from.net.stateDict()).filter(([k]) => !k.startsWith('head.')));
     net.loadStateDict(state, { strict: false });
