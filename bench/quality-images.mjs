@@ -149,7 +149,7 @@ if (want('transfer')) {
     rows.push([name, few(pool, 0).length, evalRows.length, draws, stats(a), stats(b),
       `${((mean(b) - mean(a)) * 100).toFixed(1)} (${Math.min(...gain).toFixed(1)} to ${Math.max(...gain).toFixed(1)})`, (ss / draws).toFixed(0), (ts / draws).toFixed(0)]);
   }
-  printTable(`transfer learning: 20 labelled images per class, mean (range) over draws (backbone: ${source.length} fashion images of classes 0-4, ${bs.toFixed(0)} s)`,
+  printTable(`transfer learning: 20 labelled images per class, mean (range) over draws (backbone: ${source.length} fashion images of classes 0-4, ${saved && !bs ? `loaded from ${saved}` : `${bs.toFixed(0)} s`})`,
     ['new task', 'train', 'test', 'draws', 'from scratch', 'fine-tuned', 'points gained', 'scratch s', 'fine-tune s'], rows);
 }
 function mulberry32(a) {

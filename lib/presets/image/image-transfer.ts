@@ -54,12 +54,17 @@ export async function fineTuneImages(model: ImageClassifier, data: string | read
   const backbone: Tensor[] = thawed.flatMap((m) => m.parameters());
   const batchSize = o.batchSize ?? (set.n < 2000 ? 32 : 64);
   const aug = augmentOptions(o, model.spec.shape, () => model.training.flip || flipsKeepLabels(set.pixels, model.spec.shape, y, model.target.classes.length));
-  const history = await trainCnn(net, { pixels: set.pixels, shape: model.spec.shape, labels: y, index: Array.from({ length: set.n }, (_, i) => i) }, model.norm, {
-    epochs: o.epochs ?? fineTuneEpochs(set.n, batchSize), batchSize, lr: o.lr ?? 3e-3, weightDecay: o.weightDecay ?? 5e-4,
-    labelSmoothing: o.labelSmoothing ?? 0.1, augment: aug ?? { shift: 0, flip: false }, seed: o.seed ?? 43, progress: o.progress, onEpoch: o.onEpoch,
-    groups: [[backbone, factor], [net.head.parameters(), 1]], anchor: { params: backbone, strength: l2sp },
-  });
-  for (const m of thawed) m.unfreeze();
+  let history;
+  try {
+    history = await trainCnn(net, { pixels: set.pixels, shape: model.spec.shape, labels: y, index: Array.from({ length: set.n }, (_, i) => i) }, model.norm, {
+      epochs: o.epochs ?? fineTuneEpochs(set.n, batchSize), batchSize, lr: o.lr ?? 3e-3, weightDecay: o.weightDecay ?? 5e-4,
+      labelSmoothing: o.labelSmoothing ?? 0.1, augment: aug ?? { shift: 0, flip: false }, seed: o.seed ?? 43, progress: o.progress, onEpoch: o.onEpoch,
+      groups: [[backbone, factor], [net.head.parameters(), 1]], anchor: { params: backbone, strength: l2sp },
+    });
+  } finally {
+    // The trained layers end trainable, batch norm adapting again, whatever batchNorm was.
+    for (const m of thawed) m.unfreeze();
+  }
   net.eval();
   model.validation = { heldOut: 0, epochs: model.validation.epochs + history.length };
   const g = galleryOf(net, set, model.norm, set.labels);
