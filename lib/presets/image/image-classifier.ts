@@ -184,8 +184,9 @@ export class ImageClassifier implements Classifier<string, ImageReport> {
 
   /**
    * Transfer learning's second step: unfreezes the backbone (`unfreeze`: 'all', the default, or
-   * the last n residual blocks) and trains it, at `backboneLr` (default 0.3) of the head's
-   * learning rate, with the head on `data`. Layers left frozen keep batch norm in inference mode.
+   * the last n residual blocks) and trains it, at `backboneLr` (default 1) of the head's
+   * learning rate, with the head on `data`; batch norm re-estimated (`batchNorm: 'adapt'`) unless
+   * 'frozen', `l2sp` pulls toward the pretrained weights. Layers left frozen keep batch norm in inference mode.
    */
   async fineTune(data: string | readonly Record<string, unknown>[] | Table, opts: FineTuneOptions = {}): Promise<this> {
     await fineTuneImages(this, sourceOf(data), opts);

@@ -8,7 +8,9 @@ import { crossEntropy } from '../../nn/losses.js';
 import type { Module } from '../../nn/module.js';
 import { AdamW } from '../../optim/optimizers.js';
 import { tensor } from '../../tensor/create.js';
+import { keep } from '../../tensor/scope.js';
 import { type Tensor, tidy } from '../../tensor/tensor.js';
+import { assign } from '../../ops/inplace.js';
 import type { Callback, EpochLogs } from '../../train/callbacks.js';
 import { type Batch, type BatchSource, permutation, seededRandom } from '../../train/data.js';
 import { fit, type LossFn } from '../../train/fit.js';
@@ -39,6 +41,8 @@ export interface CnnTrainOptions {
   loss?: LossFn;
   /** Turns a batch's (augmented, normalized) input and labels into the fit batch (distillation adds teacher targets). */
   mapBatch?: (b: Batch) => Batch;
+  /** L2-SP (Li et al. 2018): after each step, pull these parameters toward their starting values (decoupled, rate x lr). */
+  anchor?: { params: Tensor[]; strength: number };
 }
 
 /** Augmented, shuffled batches of `block` for tl.fit. */
@@ -74,6 +78,26 @@ function cosineSchedule(optimizer: AdamW, totalSteps: number): Callback {
   return { onTrainBegin: set, onBatchEnd: () => { step++; set(); } };
 }
 
+/**
+ * p <- p - lr * strength * (p - p0) after every optimizer step, at the rate of p's group (so
+ * the pull follows the schedule): weight decay toward the pretrained weights rather than zero.
+ */
+function anchorPull(optimizer: AdamW, params: Tensor[], strength: number): Callback {
+  const start = params.map((p) => keep(noGrad(() => p.clone())));
+  const rateOf = new Map<Tensor, number>();
+  const sync = () => optimizer.paramGroups.forEach((g) => g.params.forEach((p) => rateOf.set(p, g.options.lr)));
+  return {
+    onBatchEnd: () => {
+      sync();
+      params.forEach((p, i) => {
+        const s = Math.min(1, (rateOf.get(p) ?? 0) * strength);
+        if (s > 0) noGrad(() => tidy(() => { assign(p, p.sub(p.sub(start[i]).mul(s))); }));
+      });
+    },
+    onTrainEnd: () => start.forEach((t) => t.dispose()),
+  };
+}
+
 /** Trains `net` in place on the images of `block`; returns the epoch logs. */
 export async function trainCnn(net: Module, block: ImageBlock, norm: Normalization, o: CnnTrainOptions): Promise<EpochLogs[]> {
   const trainable = net.parameters().filter((p) => p.requiresGrad);
@@ -92,7 +116,10 @@ export async function trainCnn(net: Module, block: ImageBlock, norm: Normalizati
   const loss: LossFn = o.loss ?? ((logits, y) => crossEntropy(logits, y, { labelSmoothing: smoothing }));
   const history = await fit(net, data, {
     loss, optimizer, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, progress: o.progress ?? false,
-    callbacks: [cosineSchedule(optimizer, o.epochs * stepsPerEpoch), { onEpochEnd: (_e, logs) => o.onEpoch?.(logs) }],
+    callbacks: [
+      ...(o.anchor && o.anchor.strength > 0 ? [anchorPull(optimizer, o.anchor.params, o.anchor.strength)] : []),
+      cosineSchedule(optimizer, o.epochs * stepsPerEpoch), { onEpochEnd: (_e, logs) => o.onEpoch?.(logs) },
+    ],
   });
   return history.epochs;
 }
