@@ -4,7 +4,7 @@
 // the rest), so the model gives a distribution: its mean is the prediction, its quantiles the
 // interval. In table mode the default blends it with a log-link (Poisson) and an MSE head by
 // out-of-fold RMSE (value-blend.ts); MSE alone serves signed targets.
-import { InputError, type WarningHandler } from '../data/errors.js';
+import { InputError } from '../data/errors.js';
 import { numericTarget } from '../data/numeric-target.js';
 import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
 import { type ColumnInfo, inferSchema } from '../data/schema.js';
@@ -18,46 +18,14 @@ import { decileMape, normalizedGini, spearman } from '../metrics/value.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type LogColumns, STEP_FEATURES, customerFeatures, groupLog, timeInDays } from './transactions.js';
 import { type TrainSettings, type ValueInputs, rawOutputs, trainValueNets } from './value-train.js';
-import type { TabularTrainingOptions } from './tabular-net.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
 import { type IsotonicMap, applyIsotonic, fitIsotonic } from './isotonic.js';
 import { zilnParams, zilnQuantile } from './ziln.js';
-import { checkOptions } from './ltv-options.js';
+import { type LtvFitOptions, checkOptions } from './ltv-options.js';
 import { HEAD_NAMES, type HeadGroup, type TargetScale, blendWeights, headValue, headsFor, scaledTargets } from './value-blend.js';
 import type { NetworkHistory } from './training-history.js';
 
-export interface LtvFitOptions extends TabularTrainingOptions {
-  /** Table mode: the numeric value column (one row per customer). */
-  target?: string;
-  /** Transaction-log mode: the customer id, time (ISO date or days) and amount columns. */
-  customer?: string;
-  time?: string;
-  amount?: string;
-  /** Log mode: the length of the predicted window, in days (required in log mode). */
-  horizonDays?: number;
-  /** Log mode: the cut-off for training features (default: the log's last date minus horizonDays). */
-  asOf?: string | number;
-  /** Log mode: the sequence encoder over each customer's last `steps` purchases (default 'gru'). */
-  sequence?: 'gru' | 'lstm' | 'none';
-  steps?: number;
-  sequenceHidden?: number;
-  /**
-   * 'ziln' (zero-inflated lognormal; values >= 0), 'poisson' (log-link mean; values >= 0), 'mse',
-   * or 'auto': every head the target allows, blended by out-of-fold RMSE (default in table mode;
-   * log mode defaults to 'ziln').
-   */
-  head?: ValueHead | 'auto';
-  /**
-   * Calibrate the predicted value with an isotonic map fitted on out-of-fold predictions
-   * (default true when there are 200 rows or more; it keeps the ranking and fixes the level).
-   */
-  calibrate?: boolean;
-  /** Networks trained on different folds and averaged (default 5). */
-  ensemble?: number;
-  /** Table mode: rows whose target is missing are an error (default) or dropped. */
-  missing?: 'error' | 'drop';
-  onWarning?: WarningHandler;
-}
+export type { LtvFitOptions } from './ltv-options.js';
 
 export interface ValueReport {
   rows: number;

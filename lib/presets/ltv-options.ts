@@ -1,6 +1,41 @@
-// The checks of LifetimeValueModel.fit's options: which mode (a per-customer table or a
+// LifetimeValueModel.fit's options and their checks: which mode (a per-customer table or a
 // transaction log) they ask for, and a one-line error for any option out of range.
-import type { LtvFitOptions } from './lifetime-value.js';
+import type { WarningHandler } from '../data/errors.js';
+import type { TabularTrainingOptions } from './tabular-net.js';
+import type { ValueHead } from './value-net.js';
+
+export interface LtvFitOptions extends TabularTrainingOptions {
+  /** Table mode: the numeric value column (one row per customer). */
+  target?: string;
+  /** Transaction-log mode: the customer id, time (ISO date or days) and amount columns. */
+  customer?: string;
+  time?: string;
+  amount?: string;
+  /** Log mode: the length of the predicted window, in days (required in log mode). */
+  horizonDays?: number;
+  /** Log mode: the cut-off for training features (default: the log's last date minus horizonDays). */
+  asOf?: string | number;
+  /** Log mode: the sequence encoder over each customer's last `steps` purchases (default 'gru'). */
+  sequence?: 'gru' | 'lstm' | 'none';
+  steps?: number;
+  sequenceHidden?: number;
+  /**
+   * 'ziln' (zero-inflated lognormal; values >= 0), 'poisson' (log-link mean; values >= 0), 'mse',
+   * or 'auto': every head the target allows, blended by out-of-fold RMSE (default in table mode;
+   * log mode defaults to 'ziln').
+   */
+  head?: ValueHead | 'auto';
+  /**
+   * Calibrate the predicted value with an isotonic map fitted on out-of-fold predictions
+   * (default true when there are 200 rows or more; it keeps the ranking and fixes the level).
+   */
+  calibrate?: boolean;
+  /** Networks trained on different folds and averaged (default 5). */
+  ensemble?: number;
+  /** Table mode: rows whose target is missing are an error (default) or dropped. */
+  missing?: 'error' | 'drop';
+  onWarning?: WarningHandler;
+}
 
 const int = (v: unknown, lo: number, hi: number) => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
 
