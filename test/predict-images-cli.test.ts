@@ -70,10 +70,10 @@ describe('tensorlift predict with image paths', () => {
     expect(right / lines.length).toBeGreaterThan(0.7);
   }, 120_000);
 
-  it('names the row and the path of a missing or corrupt image, in one line, and writes nothing', async () => {
+  it('names the row and the path of a missing or corrupt image, or a directory, in one line, and writes nothing', async () => {
     const good = `../imgs/${files[0].split('/').pop()}`;
     writeFileSync(join(imgDir, 'broken.png'), Buffer.concat([readFileSync(files[0]).subarray(0, 30), Buffer.from('not the rest of a png')]));
-    for (const [name, bad, why] of [['missing.csv', '../imgs/nope.png', 'no such image file'], ['corrupt.csv', '../imgs/broken.png', 'cannot decode the image']]) {
+    for (const [name, bad, why] of [['missing.csv', '../imgs/nope.png', 'no such image file'], ['corrupt.csv', '../imgs/broken.png', 'cannot decode the image'], ['directory.csv', '../imgs', 'is a directory, not an image file']]) {
       const input = csv(name, [[good, '1'], [good, '2'], [bad, '3']]), out = t.path(`${name}.out.csv`);
       const r = await runCli(['predict', '--model', modelPath, '--in', input, '--out', out], { cwd: elsewhere });
       expect(r.code).not.toBe(0);

@@ -3,6 +3,7 @@
 // channels and size: a wrong one is a one-line error naming the file and what was expected,
 // unless the caller asked for resizing. An alpha channel is dropped (products on a white or
 // transparent background read the same), and sharp's own failure becomes "cannot decode".
+import { readFile } from 'node:fs/promises';
 import { InputError } from '../../data/errors.js';
 
 export interface DecodeTarget {
@@ -41,12 +42,27 @@ export function looksEncoded(b: Uint8Array): boolean {
     || sig([0x49, 0x49, 0x2a, 0x00]) || sig([0x4d, 0x4d, 0x00, 0x2a]));
 }
 
+/** The bytes of an image file; a missing, unreadable or directory path is a one-line error naming it. */
+async function readImageFile(path: string, name: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputError(`${name}: no such image file`, 'ENOENT');
+    if (code === 'EISDIR') throw new InputError(`${name}: is a directory, not an image file`, 'EISDIR');
+    throw new InputError(`${name}: cannot read the image file (${code ?? (e as Error).message})`, code ?? 'EIO');
+  }
+}
+
 /** Decodes one image (a path or encoded bytes); `name` names it in errors. */
 export async function decodeImage(input: string | Uint8Array, name: string, target: DecodeTarget = {}): Promise<Decoded> {
   const sharp = await loadSharp();
+  // A path is read here, not by sharp: libvips words a missing file differently from run to
+  // run (sometimes as an unsupported format), while the file system's codes say what is wrong.
+  const bytes = typeof input === 'string' ? await readImageFile(input, name) : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let data: Buffer, info: { width: number; height: number; channels: number };
   try {
-    let img = sharp(typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength), { failOn: 'error' });
+    let img = sharp(bytes, { failOn: 'error' });
     const meta = await img.metadata();
     // Greyscale sources stay one channel, everything else (RGB, CMYK, palettes) becomes sRGB;
     // with resize the model's channel count decides.
@@ -58,7 +74,6 @@ export async function decodeImage(input: string | Uint8Array, name: string, targ
     ({ data, info } = await img.raw().toBuffer({ resolveWithObject: true }));
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
-    if (typeof input === 'string' && /missing|no such file|ENOENT/i.test(why)) throw new InputError(`${name}: no such image file`, 'ENOENT');
     throw new InputError(`${name}: cannot decode the image (corrupt or not an image: ${why})`, 'EIMAGE');
   }
   const shape: [number, number, number] = [info.channels, info.height, info.width];
