@@ -50,8 +50,9 @@ for (const name of wanted.length ? wanted : Object.keys(sets)) {
   const distillS = (performance.now() - t0) / 1000;
   const [ta, sa] = [(await teacher.evaluate(test)).auc, (await student.evaluate(test)).auc];
   const rows = test.slice(0, 1000), table = { rows, columns: Object.keys(rows[0]) };
-  // The same rows as a JSON request body carries them: numbers as numbers.
-  const numbers = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])));
+  // The same rows as a JSON request body carries them (numbers as numbers), parsed as the
+  // HTTP scorer parses a body: JSON.parse's objects, not ones built key by key here.
+  const numbers = JSON.parse(JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))));
   const e = teacher.preprocessor.transform(table);
   const tp = teacher.ensemblePlan(), sp = student.ensemblePlan();
   const [pt, ps, tr, nt, ns] = interleaved([

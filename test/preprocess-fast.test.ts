@@ -1,4 +1,4 @@
-// Preprocessor.transform's fast row loop (lib/data/preprocess-encode.ts, decimal.ts) against a
+// Preprocessor.transform's fast row loops (lib/data/preprocess-encode.ts, preprocess-codegen.ts, decimal.ts) against a
 // straightforward reference written here from the general readers of values.ts (isMissing,
 // isOutOfRange, asNumber, asBoolean, asLabel): fresh random rows of every kind of value a
 // caller sends (numbers as numbers and as strings, padded, signed, exponents, hex, missing
@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
 import { plainDecimal } from '../lib/data/decimal.js';
+import { CHUNK_COLUMNS, compileEncoder } from '../lib/data/preprocess-codegen.js';
 import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from '../lib/data/values.js';
 import type { CategoricalColumn, ColumnState, NumericColumn } from '../lib/data/preprocess.js';
 import type { DataWarning } from '../lib/data/errors.js';
@@ -50,6 +51,9 @@ function reference(columns: ColumnState[], rows: Record<string, Value>[]): { num
 const NUMBER_TEXTS = ['0', '1', '-0', '+7', '.5', '5.', '-.25', '007', '12.50', ' 3 ', '\t4', '1e3', '2.5E-2', '-1e+2', '0x10', '0b1', '1_000',
   '1,5', 'abc', '', 'NA', 'n/a', 'NaN', 'null', 'None', '?', ' na ', 'inf', '-Infinity', '1e39', '-3.5e38', '123456789012345', '1234567890123456',
   '0.000000000000001', '99999999999999.9', '.', '-', '+', '--1', '1.2.3', '٣'];
+// Column names and levels with quotes, backslashes, line separators, a lone surrogate, other scripts.
+// (Levels are trimmed labels, as fit makes them: no white space at either end.)
+const ODD_NAMES = ['q"uote', "it's", 'back\\slash', 'new\nline', 'line\u2028sep', '\ud800lone', 'ünï cødé', '${x}', '</script>'];
 const YES_NO = ['yes', 'no', 'Yes', 'NO', ' y ', 'n', 'true', 'False', 't', 'f', '1', '0', 'maybe', '', 'NA'];
 
 function randomValue(kind: string, levels: string[], rng: () => number): Value {
@@ -80,13 +84,15 @@ describe('Preprocessor.transform fast path', () => {
     for (let trial = 0; trial < 30; trial++) {
       const columns: ColumnState[] = [];
       const kinds: string[] = [];
-      const width = 1 + Math.floor(rng() * 12);
+      // The last trial spans several generated functions (preprocess-codegen.ts: CHUNK_COLUMNS each).
+      const width = trial === 29 ? 5 * CHUNK_COLUMNS + 3 : 1 + Math.floor(rng() * 12);
       for (let j = 0; j < width; j++) {
         const u = rng();
-        // Names every object inherits are columns too (read as own properties only).
-        const name = j === 0 && trial % 5 === 0 ? 'constructor' : `c${j}`;
+        // Names every object inherits are columns too (read as own properties only), and names
+        // that must be quoted inside generated code.
+        const name = j === 0 && trial % 5 === 0 ? 'constructor' : trial % 4 === 1 ? ODD_NAMES[j % ODD_NAMES.length] + j : `c${j}`;
         if (u < 0.5) {
-          columns.push({ name, kind: 'numeric', median: rng() * 4 - 2, mean: rng() - 0.5, std: 0.1 + rng() * 3, indicator: rng() < 0.5, ...(rng() < 0.4 ? { log: true } : {}) });
+          columns.push({ name, kind: 'numeric', median: rng() * 4 - 2, mean: trial % 6 === 2 ? -0 : rng() - 0.5, std: 0.1 + rng() * 3, indicator: rng() < 0.5, ...(rng() < 0.4 ? { log: true } : {}) });
           kinds.push('numeric');
         } else if (u < 0.65) {
           columns.push({ name, kind: 'boolean', median: 0.5, mean: 0.4, std: 0.5, indicator: rng() < 0.5 });
@@ -94,7 +100,8 @@ describe('Preprocessor.transform fast path', () => {
         } else {
           // Small vocabularies (scanned) and large ones (looked up), with or without the missing level.
           const n = rng() < 0.6 ? 1 + Math.floor(rng() * 8) : 9 + Math.floor(rng() * 40);
-          const levels = Array.from({ length: n }, (_, i) => ['a', 'b', 'c', 'ab', 'Yes', 'No', '3', 'true'][i] ?? `l${i}`);
+          const names = trial % 4 === 1 ? ODD_NAMES : ['a', 'b', 'c', 'ab', 'Yes', 'No', '3', 'true'];
+          const levels = Array.from({ length: n }, (_, i) => names[i] ?? `l${i}`);
           if (rng() < 0.5) levels.push('(missing)');
           columns.push({ name, kind: 'categorical', levels: levels.sort() });
           kinds.push('categorical');
@@ -148,6 +155,14 @@ describe('Preprocessor.transform fast path', () => {
     const ranges: DataWarning[] = [];
     pre.transform(t([{ x: '1', ok: 'y', plan: 'a' }, { x: 'inf', ok: 'n', plan: 'b' }]), undefined, { onWarning: (_, w) => ranges.push(w) });
     expect(ranges).toEqual([{ kind: 'out-of-range', column: 'x', count: 1, examples: ["row 1: 'inf'"] }]);
+  });
+
+  it('refuses a saved statistic that is not a number before it reaches generated code', () => {
+    const crafted = { name: 'x', kind: 'numeric', median: '0; globalThis.pwned = 1', mean: 0, std: 1, indicator: false } as unknown as ColumnState;
+    // Loading checks the state first; the code generator refuses it again on its own.
+    expect(() => tl.data.Preprocessor.fromJSON({ version: 1, columns: [crafted] }).transform({ rows: [{ x: '1' }], columns: [] })).toThrow(/'x' has a non-finite median/);
+    expect(() => compileEncoder([crafted as NumericColumn], [], [], [], {} as never)).toThrow(/saved median of column 'x' is not a number/);
+    expect((globalThis as Record<string, unknown>).pwned).toBeUndefined();
   });
 
   it('reads plain decimals exactly as Number() does, and nothing else', () => {
