@@ -1,6 +1,6 @@
 // node bench/presets-transform.mjs [other-dist]: Preprocessor.transform of 1000 rows (fitted on
-// 3000) of the shared churn sets, as readCsv gives them (csv-parse's objects of strings) and
-// as JSON.parse makes them; with another build's dist/ (say, of an earlier commit: `git
+// 3000) of the shared churn sets, as readCsv gives them (objects of strings), as JSON.parse
+// makes them (strings, and numbers as numbers); with another build's dist/ (say, of an earlier commit: `git
 // archive <commit> lib binding.d.ts tsconfig.json | tar -x -C /tmp/base && cd /tmp/base &&
 // npx tsc`) also that build's transform, interleaved, and whether both give identical bytes.
 import { existsSync } from 'node:fs';
@@ -24,7 +24,9 @@ for (const [file, target] of [['wa_churn.csv', 'churn'], ['mlc_churn.csv', 'chur
   const mine = tl.data.Preprocessor.fit(train, train.rows.map((_, i) => i), tl.data.inferSchema(train, target));
   const theirs = other?.data.Preprocessor.fromJSON(JSON.parse(JSON.stringify(mine.toJSON())));
   const score = rows.slice(3000, 4000);
-  for (const [kind, rs] of [['readCsv rows', score], ['JSON.parse rows', JSON.parse(JSON.stringify(score))]]) {
+  // A JSON request body carries numbers as numbers: the same rows with their numeric cells as numbers.
+  const numbers = JSON.parse(JSON.stringify(score.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))));
+  for (const [kind, rs] of [['readCsv rows', score], ['JSON.parse rows', JSON.parse(JSON.stringify(score))], ['JSON numbers', numbers]]) {
     const t = { rows: rs, columns: [] };
     const pre = theirs ? [theirs, mine] : [mine];
     const e = pre.map((p) => p.transform(t));
