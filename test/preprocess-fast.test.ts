@@ -157,6 +157,21 @@ describe('Preprocessor.transform fast path', () => {
     expect(ranges).toEqual([{ kind: 'out-of-range', column: 'x', count: 1, examples: ["row 1: 'inf'"] }]);
   });
 
+  it('codes small vocabularies told apart by length and one character, or by neither', () => {
+    // 'aab', 'aba', 'baa' share every single position with another level: plain comparisons.
+    const levels = ['aab', 'aba', 'area_code_408', 'area_code_415', 'baa', 'x', 'y'];
+    const pre = tl.data.Preprocessor.fromJSON({ version: 1, columns: [{ name: 'c', kind: 'categorical', levels }] });
+    const values = [...levels, 'abb', 'area_code_418', 'z', 'xx', ' aba ', 'NA'];
+    // Fields of a CSV line as the reader slices them (13 characters and more are V8 slices).
+    const line = values.join(',');
+    let at = 0;
+    const sliced = values.map((v) => line.slice(at, (at += v.length + 1) - 1));
+    for (const vs of [values, sliced]) {
+      const e = pre.transform({ rows: vs.map((c) => ({ c })), columns: [] }, undefined, { onWarning: () => undefined });
+      expect(Array.from(e.categorical)).toEqual([1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 2, 0]);
+    }
+  });
+
   it('refuses a saved statistic that is not a number before it reaches generated code', () => {
     const crafted = { name: 'x', kind: 'numeric', median: '0; globalThis.pwned = 1', mean: 0, std: 1, indicator: false } as unknown as ColumnState;
     // Loading checks the state first; the code generator refuses it again on its own.
