@@ -30,7 +30,7 @@ export const RIDGE_GRID = [1, 4, 16, 64];
 
 /**
  * The lexicon member's: its 16 columns are scaled to 0.1 / sd (LEXICON_SCALE), so C 100 there
- * is C 1 on standardized features; fine_foods chose 10 (whole reviews) and 1,000 (60 characters).
+ * is C 1 on standardized features; fine_foods chose 10 (whole reviews) and 100 (60 characters).
  */
 export const LEXICON_RIDGE_GRID = [1, 10, 100, 1000];
 
@@ -90,7 +90,8 @@ async function crossValidate(
 
 /**
  * The linear members for texts (normalized, negation-marked words per row) with class ids
- * `labels`, validated on `folds`: logistic regression, and NB-LR for two classes.
+ * `labels`, validated on `folds`: logistic regression, NB-LR for two classes, and the lexicon
+ * member (logistic regression on the lexicon features alone).
  */
 export async function fitLinearMembers(texts: string[][], labels: ArrayLike<number>, folds: Fold[], c: number): Promise<LinearMember[]> {
   const n = texts.length, all = Array.from({ length: n }, (_, i) => i);
