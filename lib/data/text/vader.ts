@@ -55,8 +55,12 @@ export function vaderTokens(text: string): string[] {
   return out;
 }
 
+// Another release of the package might rename its rule functions: then its own, slower path.
+const rulesExported = ['sentiment_valence', 'but_check', 'score_valence'].every((f) => typeof (analyzer as unknown as Record<string, unknown>)[f] === 'function');
+
 /** VADER's polarity of a text (as the package's polarity_scores, one pass over the tokens). */
 export function vaderPolarity(text: string): Polarity {
+  if (!rulesExported) return analyzer.polarity_scores(text);
   const words = vaderTokens(text);
   const upper = words.filter((w) => UPPER.test(w)).length;
   const sentiText = { text, words_and_emoticons: words, is_cap_diff: upper > 0 && upper < words.length };
