@@ -143,7 +143,7 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
   const validation: TextValidation = {
     accuracy: hits / labels.length, logLoss: nll(oof, labels, c, temperature), epochs,
     ...(c === 2 ? { auc: rocAuc(labels.map((_, i) => probs[i * 2 + 1]), labels) } : {}),
-    members: ['networks', ...kept.map((m) => `${m.name} (C ${m.C}${m.lexicon ? ', lexicon' : ''})`)],
+    members: ['networks', ...kept.map((m) => (m.name === 'lexicon' ? `lexicon features (${m.lexicon.toUpperCase().replace('+', ' + ')}; C ${m.C})` : `${m.name} (C ${m.C}${m.lexicon === 'none' ? '' : `, ${m.lexicon.toUpperCase().replace('+', ' + ')}`})`))],
     weights,
   };
   return { featurizer, nets: ensemble.models, linears: kept.map((m) => m.model), blend: weights, textColumn: opts.text, target, temperature, validation, training: { rows: y.length, counts }, outOfFold: { probs, labels } };

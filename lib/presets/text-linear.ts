@@ -2,11 +2,11 @@
 // 1-2-grams (negation-marked, hashed, kept when in at least 2 training texts; sublinear TF,
 // smoothed IDF, unit L2 norm, as scikit-learn's TfidfVectorizer; small corpora add the words'
 // character 3-5-grams), optionally with naive-Bayes
-// log-count ratios as column scales (NB-LR, Wang & Manning 2012) and the AFINN lexicon
-// features. On small sentiment sets such a model is as strong as the networks and makes
+// log-count ratios as column scales (NB-LR, Wang & Manning 2012) and the AFINN and VADER
+// lexicon features. On small sentiment sets such a model is as strong as the networks and makes
 // different errors, so their blend (text-blend.ts) beats either. Trained by L-BFGS.
 import { markNegation } from '../data/text/negation.js';
-import { LEXICON_FEATURES, lexiconFeatures } from '../data/text/lexicon.js';
+import { lexiconBlock, lexiconWidth } from '../data/text/lexicon.js';
 import { charNgramSlots, wordNgramSlots } from '../data/text/hashing.js';
 import { Module, type ModuleConfig, buffer } from '../nn/module.js';
 import { registerModule } from '../nn/registry.js';
@@ -25,8 +25,10 @@ export interface TextLinearConfig {
   classes: number;
   /** Stored n-gram columns. */
   features: number;
-  /** Whether the eight lexicon features are read. */
+  /** Whether the lexicon features are read. */
   lexicon: boolean;
+  /** Whether the lexicon block has VADER's eight features after AFINN's (absent, in files from before: AFINN only). */
+  vader?: boolean;
   /** Whether the words' character 3-5-grams are columns too (small corpora; absent: no). */
   charNgrams?: boolean;
 }
@@ -36,7 +38,7 @@ export interface SparseRows {
   indptr: Int32Array;
   cols: Int32Array;
   vals: Float64Array;
-  /** Columns: n-gram columns, then LEXICON_FEATURES. */
+  /** Columns: n-gram columns, then the lexicon block's (lexiconWidth). */
   width: number;
 }
 
@@ -80,10 +82,10 @@ export class TextLinear extends Module {
   idf: Tensor;
   /** [features] column scale after normalization (naive-Bayes ratios; 1 for plain logistic regression). */
   ratio: Tensor;
-  /** [LEXICON_FEATURES] training means and scales of the lexicon features. */
+  /** [lexiconWidth] training means and scales of the lexicon features. */
   lexShift: Tensor;
   lexScale: Tensor;
-  /** [classes, features + LEXICON_FEATURES] and [classes]. */
+  /** [classes, features + lexiconWidth] and [classes]. */
   weight: Tensor;
   bias: Tensor;
   #columns: Map<number, number> | null = null;
@@ -91,15 +93,15 @@ export class TextLinear extends Module {
 
   constructor(readonly spec: TextLinearConfig) {
     super();
-    const { classes: c, features: d } = spec;
+    const { classes: c, features: d } = spec, lw = lexiconWidth(spec.vader ?? false);
     if (!Number.isInteger(c) || c < 2 || !Number.isInteger(d) || d < 0) throw new RangeError('TextLinear: classes must be an integer >= 2 and features >= 0');
     const zeros = (n: number) => buffer(tensor(new Float32Array(n), { shape: [n], device: 'cpu' }));
     this.slots = zeros(d);
     this.idf = zeros(d);
     this.ratio = zeros(d);
-    this.lexShift = zeros(LEXICON_FEATURES);
-    this.lexScale = zeros(LEXICON_FEATURES);
-    this.weight = buffer(tensor(new Float32Array(c * (d + LEXICON_FEATURES)), { shape: [c, d + LEXICON_FEATURES], device: 'cpu' }));
+    this.lexShift = zeros(lw);
+    this.lexScale = zeros(lw);
+    this.weight = buffer(tensor(new Float32Array(c * (d + lw)), { shape: [c, d + lw], device: 'cpu' }));
     this.bias = zeros(c);
   }
 
@@ -117,7 +119,7 @@ export class TextLinear extends Module {
     return super.loadStateDict(state, opts);
   }
 
-  /** Dense features [n, features + LEXICON_FEATURES] -> logits [n, classes]. */
+  /** Dense features [n, features + lexiconWidth] -> logits [n, classes]. */
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
@@ -134,7 +136,7 @@ export class TextLinear extends Module {
   /** Sparse rows of texts' negation-marked words, with this model's vocabulary and scales. */
   rows(texts: string[][]): SparseRows {
     const v = this.#cache();
-    return sparseRows(texts, v.columns, v.idf, v.ratio, this.spec.lexicon ? { shift: v.shift, scale: v.scale } : null, this.spec.charNgrams ?? false);
+    return sparseRows(texts, v.columns, v.idf, v.ratio, this.spec.lexicon ? { shift: v.shift, scale: v.scale } : null, this.spec.charNgrams ?? false, this.spec.vader ?? false);
   }
 
   /** Logits [n * classes] of texts' negation-marked words. */
@@ -157,10 +159,10 @@ export class TextLinear extends Module {
 
 registerModule('TextLinear', TextLinear);
 
-/** CSR rows: TF-IDF n-gram columns (unit L2 norm, then times `ratio`), then the standardized lexicon columns when given. */
+/** CSR rows: TF-IDF n-gram columns (unit L2 norm, then times `ratio`), then the standardized lexicon columns (with VADER's when `vader`) when given. */
 export function sparseRows(
   texts: string[][], columns: Map<number, number>, idf: ArrayLike<number>, ratio: ArrayLike<number>,
-  lexicon: { shift: ArrayLike<number>; scale: ArrayLike<number> } | null, chars = false,
+  lexicon: { shift: ArrayLike<number>; scale: ArrayLike<number> } | null, chars = false, vader = false,
 ): SparseRows {
   const d = columns.size, indptr = new Int32Array(texts.length + 1), cols: number[] = [], vals: number[] = [];
   texts.forEach((w, i) => {
@@ -173,17 +175,17 @@ export function sparseRows(
     for (let p = start; p < vals.length; p++) norm += vals[p] * vals[p];
     norm = Math.sqrt(norm) || 1;
     for (let p = start; p < vals.length; p++) vals[p] = (vals[p] / norm) * ratio[cols[p]];
-    if (lexicon) lexiconFeatures(w).forEach((x, k) => (cols.push(d + k), vals.push((x - lexicon.shift[k]) * lexicon.scale[k])));
+    if (lexicon) lexiconBlock(w, vader).forEach((x, k) => (cols.push(d + k), vals.push((x - lexicon.shift[k]) * lexicon.scale[k])));
     indptr[i + 1] = cols.length;
   });
-  return { indptr, cols: Int32Array.from(cols), vals: Float64Array.from(vals), width: d + LEXICON_FEATURES };
+  return { indptr, cols: Int32Array.from(cols), vals: Float64Array.from(vals), width: d + lexiconWidth(vader) };
 }
 
-/** Means and scales (LEXICON_SCALE / sd) of the lexicon features of training texts. */
-export function lexiconStandardization(texts: string[][]): { shift: Float32Array; scale: Float32Array } {
-  const feats = texts.map((w) => lexiconFeatures(w)), n = Math.max(1, feats.length);
-  const shift = new Float32Array(LEXICON_FEATURES), scale = new Float32Array(LEXICON_FEATURES);
-  for (let k = 0; k < LEXICON_FEATURES; k++) {
+/** Means and scales (LEXICON_SCALE / sd) of the lexicon features (with VADER's when `vader`) of training texts. */
+export function lexiconStandardization(texts: string[][], vader = false): { shift: Float32Array; scale: Float32Array } {
+  const lw = lexiconWidth(vader), feats = texts.map((w) => lexiconBlock(w, vader)), n = Math.max(1, feats.length);
+  const shift = new Float32Array(lw), scale = new Float32Array(lw);
+  for (let k = 0; k < lw; k++) {
     const mean = feats.reduce((s, f) => s + f[k], 0) / n;
     const sd = Math.sqrt(feats.reduce((s, f) => s + (f[k] - mean) ** 2, 0) / n);
     shift[k] = mean;

