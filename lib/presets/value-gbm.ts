@@ -2,8 +2,9 @@
 // the networks' folds (value-train.ts), so its out-of-fold predictions sit beside theirs and the
 // blend weights stay chosen on rows no member trained on. Trees err unlike networks (axis-aligned
 // steps, no smooth extrapolation), which is what makes them worth blending.
-// Each fold model holds out a seeded slice of its training rows to early-stop on and to choose
-// its loss (squared error, or Poisson's log link for targets >= 0) by that slice's RMSE.
+// Each fold holds out a seeded slice of its training rows to early-stop on; the loss (squared
+// error, or Poisson's log link for targets >= 0) and the tree shape are chosen by those slices'
+// pooled error, then each fold model is refitted on all its training rows for its chosen rounds.
 import { Binner, type BinnerState, type FeatureKind } from '../train/gbm/bins.js';
 import { type GbmLoss, GbmModel, type GbmParams } from '../train/gbm/boost.js';
 import { seededRandom } from '../train/data.js';
@@ -30,10 +31,18 @@ export interface ValueGbmSettings {
   /** Losses to choose from on each fold's early-stopping slice (Poisson only for targets >= 0). */
   losses: GbmLoss[];
   params?: GbmParams;
+  /** Tree shapes to choose from (default SHAPES). */
+  shapes?: GbmParams[];
 }
 
 /** Share of each fold's training rows held out for early stopping and the loss choice. */
 const STOP_FRACTION = 0.15;
+
+/**
+ * Tree shapes tried (with each loss): small trees with large leaves for noisy targets, larger
+ * ones for targets the features nearly determine (scikit-learn's default is 31 leaves of 20).
+ */
+const SHAPES: GbmParams[] = [{ maxLeaves: 7, minSamplesLeaf: 20 }, { maxLeaves: 15, minSamplesLeaf: 50 }, { maxLeaves: 31, minSamplesLeaf: 20 }];
 
 /** Feature columns of the trees: numeric values (NaN where the preprocessor's indicator says missing), then categorical codes. */
 function columns(x: ValueInputs, indicators: boolean[]): { columns: Float64Array[]; kinds: FeatureKind[] } {
@@ -50,8 +59,6 @@ function columns(x: ValueInputs, indicators: boolean[]): { columns: Float64Array
   return { columns: out, kinds };
 }
 
-const rmseOf = (pred: Float64Array, y: Float64Array, rows: Uint32Array) => Math.sqrt(rows.reduce((a, i) => a + (pred[i] - y[i]) ** 2, 0) / rows.length);
-
 export class ValueGbm {
   private constructor(readonly binner: Binner, readonly indicators: boolean[], readonly models: GbmModel[]) {}
 
@@ -65,21 +72,35 @@ export class ValueGbm {
     // Binning is unsupervised (no target), so fitting it once on every training row leaks nothing into the folds.
     const binner = Binner.fit(cols, kinds, all);
     const data = binner.transform(cols, x.n);
-    const fold = folds(x.n, Math.max(s.ensemble, 5), s.seed), models: GbmModel[] = [], oof: (number | undefined)[] = new Array(x.n);
-    for (let m = 0; m < s.ensemble; m++) {
+    const fold = folds(x.n, Math.max(s.ensemble, 5), s.seed);
+    // Per fold: the rows it scores (held out), and its training rows split into fit and stop slices.
+    const plans = Array.from({ length: s.ensemble }, (_, m) => {
       const random = seededRandom(s.seed + 1000 + m), fit: number[] = [], stop: number[] = [], held: number[] = [];
       for (const i of all) (fold[i] === m ? held : random() < STOP_FRACTION ? stop : fit).push(i);
-      const fitRows = Uint32Array.from(fit), stopRows = Uint32Array.from(stop);
-      let best: GbmModel | undefined, bestRmse = Infinity;
-      for (const loss of s.losses) {
-        const model = GbmModel.fit(data, y, fitRows, stopRows, { ...s.params, loss });
-        const r = rmseOf(model.predict(data.bins, x.n), y, stopRows);
-        if (r < bestRmse) (best = model), (bestRmse = r);
+      return { fit: Uint32Array.from(fit), stop: Uint32Array.from(stop), held, both: Uint32Array.from([...fit, ...stop].sort((a, b) => a - b)) };
+    });
+    // One loss and tree shape for every fold: the one with the least squared error pooled over
+    // the folds' stop slices (never their held-out rows, so the out-of-fold figures stay honest).
+    let best: { sse: number; params: GbmParams; rounds: number[] } | undefined;
+    for (const loss of s.losses)
+      for (const shape of s.shapes ?? SHAPES) {
+        const params = { ...shape, ...s.params, loss };
+        let sse = 0;
+        const rounds = plans.map((p) => {
+          const model = GbmModel.fit(data, y, p.fit, p.stop, params);
+          const pred = model.predict(data.bins, x.n);
+          for (const i of p.stop) sse += (pred[i] - y[i]) ** 2;
+          return model.trees.length;
+        });
+        if (!best || sse < best.sse) best = { sse, params, rounds };
       }
-      models.push(best!);
-      const pred = best!.predict(data.bins, x.n);
-      for (const i of held) oof[i] = pred[i];
-    }
+    // Refit each fold on all its training rows (fit + stop) for the rounds its stop slice chose.
+    const models = plans.map((p, m) => GbmModel.fit(data, y, p.both, undefined, { ...best!.params, maxRounds: Math.max(1, best!.rounds[m]) }));
+    const oof: (number | undefined)[] = new Array(x.n);
+    models.forEach((model, m) => {
+      const pred = model.predict(data.bins, x.n);
+      for (const i of plans[m].held) oof[i] = pred[i];
+    });
     return { gbm: new ValueGbm(binner, indicators, models), oof };
   }
 
