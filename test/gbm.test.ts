@@ -128,6 +128,11 @@ describe('gbm trees', () => {
     const bins = a.binner.transform(cols, y.length).bins;
     expect(Array.from(back.predict(bins, y.length))).toEqual(Array.from(a.model.predict(bins, y.length)));
     expect(() => GbmModel.unpack({ int: arrays.int.slice(1), value: arrays.value }, meta)).toThrow(/saved trees hold/);
+    // Row subsampling draws from the seed: the same seed, the same trees; another seed, others.
+    const sub = (seed: number) => fitOn(cols, y, kinds, { maxRounds: 30, subsample: 0.6, seed }).predict(cols);
+    expect(Array.from(sub(4))).toEqual(Array.from(sub(4)));
+    expect(Array.from(sub(5))).not.toEqual(Array.from(sub(4)));
+    expect(rmse(sub(4), y)).toBeLessThan(0.6 * rmse(new Float64Array(y.length).fill(a.model.baseline), y));
   });
 
   it('fits a Poisson log-mean to counts whose rate is multiplicative in the features', () => {
@@ -155,6 +160,7 @@ describe('gbm trees', () => {
     expect(() => fitOn(cols, y, ['numeric', 'numeric'], { maxLeaves: 1 })).toThrow(/maxLeaves must be an integer >= 2/);
     expect(() => fitOn(cols, y, ['numeric', 'numeric'], { learningRate: 0 })).toThrow(/learningRate must be in \(0, 1\]/);
     expect(() => fitOn(cols, y, ['numeric', 'numeric'], { loss: 'huber' as 'squared' })).toThrow(/loss must be 'squared' or 'poisson'/);
+    expect(() => fitOn(cols, y, ['numeric', 'numeric'], { subsample: 1.5 })).toThrow(/subsample must be in \(0, 1\]/);
     expect(() => Binner.fit(cols, ['numeric'], range(50))).toThrow(/2 feature columns but 1 feature kinds/);
     // A constant feature never splits: the model is the mean.
     const constant = [new Float64Array(50).fill(4)];

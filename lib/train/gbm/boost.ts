@@ -3,6 +3,7 @@
 // predicts the value itself; Poisson a log-mean (raw = log E[y]), which suits heavy-tailed
 // spend that scales multiplicatively with the features. With validation rows the rounds stop
 // when their loss has not improved for `patience` rounds, and the model keeps the best round.
+import { seededRandom } from '../data.js';
 import type { BinnedData } from './bins.js';
 import { type Tree, type TreeParams, growTree, treeValue } from './tree.js';
 
@@ -19,6 +20,10 @@ export interface GbmParams {
   maxDepth?: number;
   /** Rounds without a better validation loss before stopping (default 20). */
   patience?: number;
+  /** Share of the training rows each tree is grown on, drawn afresh each round (default 1: all). */
+  subsample?: number;
+  /** Seeds the row draws of subsample < 1. */
+  seed?: number;
 }
 
 export interface GbmHistory {
@@ -28,7 +33,7 @@ export interface GbmHistory {
   validation: number[];
 }
 
-const defaults: Required<GbmParams> = { loss: 'squared', maxRounds: 1000, learningRate: 0.1, maxLeaves: 31, minSamplesLeaf: 20, l2: 1, maxDepth: 64, patience: 20 };
+const defaults: Required<GbmParams> = { loss: 'squared', maxRounds: 1000, learningRate: 0.1, maxLeaves: 31, minSamplesLeaf: 20, l2: 1, maxDepth: 64, patience: 20, subsample: 1, seed: 1 };
 
 function checkParams(p: Required<GbmParams>): void {
   const int = (k: keyof GbmParams, lo: number) => {
@@ -37,6 +42,7 @@ function checkParams(p: Required<GbmParams>): void {
   if (p.loss !== 'squared' && p.loss !== 'poisson') throw new RangeError(`gbm: loss must be 'squared' or 'poisson', got ${JSON.stringify(p.loss)}`);
   int('maxRounds', 1), int('maxLeaves', 2), int('minSamplesLeaf', 1), int('maxDepth', 1), int('patience', 1);
   if (!(p.learningRate > 0 && p.learningRate <= 1)) throw new RangeError(`gbm: learningRate must be in (0, 1], got ${p.learningRate}`);
+  if (!(p.subsample > 0 && p.subsample <= 1)) throw new RangeError(`gbm: subsample must be in (0, 1], got ${p.subsample}`);
   if (!(p.l2 >= 0 && Number.isFinite(p.l2))) throw new RangeError(`gbm: l2 must be a finite number >= 0, got ${p.l2}`);
 }
 
@@ -77,6 +83,7 @@ export class GbmModel {
     const scored = val ? Uint32Array.from([...train, ...val]) : train;
     const F = new Float64Array(data.n).fill(baseline), g = new Float64Array(data.n), h = new Float64Array(data.n);
     const trees: Tree[] = [], history: GbmHistory = { train: [meanLoss(p.loss, y, F, train)], validation: val ? [meanLoss(p.loss, y, F, val)] : [] };
+    const random = seededRandom(p.seed);
     let best = 0, bestLoss = val ? history.validation[0] : Infinity;
     for (let round = 1; round <= p.maxRounds; round++) {
       for (const i of train) {
@@ -86,7 +93,12 @@ export class GbmModel {
           (g[i] = mu - y[i]), (h[i] = mu);
         }
       }
-      const tree = growTree(data, train, g, h, tp);
+      let rows = train;
+      if (p.subsample < 1) {
+        const drawn = train.filter(() => random() < p.subsample);
+        if (drawn.length >= 2 * p.minSamplesLeaf) rows = drawn;
+      }
+      const tree = growTree(data, rows, g, h, tp);
       if (tree.feature.length === 1 && Math.abs(tree.value[0]) < 1e-12) break; // nothing left to learn
       trees.push(tree);
       for (const i of scored) F[i] += treeValue(tree, data.bins, i);
