@@ -58,6 +58,14 @@ describe("LifetimeValueModel with head 'gbm'", () => {
     expect(r.spearman).toBeGreaterThan(0.75);
   }, 60_000);
 
+  it('trains on the fewest rows a value model takes, and on a target that is almost all zeros', async () => {
+    const tiny = await tl.presets.LifetimeValueModel.fit(train.slice(0, 20), { target: 'total_charges', head: 'gbm', ensemble: 1, seed: 1 });
+    expect(tiny.predict(test.slice(0, 5)).every(Number.isFinite)).toBe(true);
+    const sparse = train.slice(0, 200).map((r, i) => ({ ...r, total_charges: i === 3 ? r.total_charges : 0 }));
+    const s = await tl.presets.LifetimeValueModel.fit(sparse, { target: 'total_charges', head: 'gbm', ensemble: 5, seed: 1 });
+    expect(s.predict(test.slice(0, 5)).every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+  });
+
   it('works on a transaction log (RFM features) and round-trips', async () => {
     const params = { r: 0.75, alpha: 20, a: 0.8, b: 4, pSpend: 6, q: 4, gamma: 15 };
     const log = simulateLog({ customers: 500, days: 365, joinDays: 180, seed: 31, params, prefix: 'a' });

@@ -82,7 +82,9 @@ export class ValueGbm {
     // One loss and tree shape for every fold: the one with the least squared error pooled over
     // the folds' stop slices (never their held-out rows, so the out-of-fold figures stay honest).
     let best: { sse: number; params: GbmParams; rounds: number[] } | undefined;
-    for (const loss of s.losses)
+    // Poisson needs a positive mean on every fold's fit rows (a nearly all-zero target may lack one).
+    const losses = s.losses.filter((l) => l !== 'poisson' || plans.every((p) => p.fit.some((i) => y[i] > 0)));
+    for (const loss of losses.length ? losses : ['squared' as const])
       for (const shape of s.shapes ?? SHAPES) {
         const params = { ...shape, ...s.params, loss };
         let sse = 0;
