@@ -53,15 +53,42 @@ interface Leaf {
   split?: Split;
 }
 
-/** Histogram [feature][bin][g, h, count] of `rows`. */
-function histogram(data: BinnedData, rows: Uint32Array, g: Float64Array, h: Float64Array): Float64Array {
-  const F = data.bins.length, hist = new Float64Array(F * BINS * 3);
-  for (let f = 0; f < F; f++) {
-    const b = data.bins[f], base = f * BINS * 3;
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r], k = base + b[i] * 3;
-      hist[k] += g[i];
-      hist[k + 1] += h[i];
+/**
+ * Where each feature's slots start in a histogram: binCounts[f] value slots, then one for the
+ * missing bin. Compact (most features have a few bins), so the per-split subtraction is cheap.
+ */
+function layout(data: BinnedData): Int32Array {
+  const off = new Int32Array(data.bins.length + 1);
+  data.binCounts.forEach((nb, f) => (off[f + 1] = off[f] + (nb + 1) * 3));
+  return off;
+}
+
+/** The bins row by row ([row][feature]), made once per data set: a histogram pass then reads each row's bins, gradient and hessian once. */
+const rowMajorCache = new WeakMap<BinnedData, Uint8Array>();
+function rowMajor(data: BinnedData): Uint8Array {
+  let rm = rowMajorCache.get(data);
+  if (!rm) {
+    const F = data.bins.length;
+    rm = new Uint8Array(data.n * F);
+    data.bins.forEach((b, f) => {
+      for (let i = 0; i < data.n; i++) rm![i * F + f] = b[i];
+    });
+    rowMajorCache.set(data, rm);
+  }
+  return rm;
+}
+
+/** Histogram [feature][slot][g, h, count] of `rows` (slots as layout() places them). */
+function histogram(data: BinnedData, off: Int32Array, rows: Uint32Array, g: Float64Array, h: Float64Array): Float64Array {
+  const F = data.bins.length, hist = new Float64Array(off[F]), rm = rowMajor(data);
+  // The missing bin's slot per feature, and slot bases, as typed arrays for the inner loop.
+  const missing = Int32Array.from(data.binCounts);
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r], gi = g[i], hi = h[i], row = i * F;
+    for (let f = 0; f < F; f++) {
+      const v = rm[row + f], k = off[f] + (v === MISSING_BIN ? missing[f] : v) * 3;
+      hist[k] += gi;
+      hist[k + 1] += hi;
       hist[k + 2] += 1;
     }
   }
@@ -71,16 +98,16 @@ function histogram(data: BinnedData, rows: Uint32Array, g: Float64Array, h: Floa
 const score = (g: number, h: number, l2: number) => (g * g) / (h + l2);
 
 /** The best split of a leaf over every feature (gain <= 0: none). */
-function bestSplit(data: BinnedData, hist: Float64Array, G: number, H: number, n: number, p: TreeParams): Split {
+function bestSplit(data: BinnedData, off: Int32Array, hist: Float64Array, G: number, H: number, n: number, p: TreeParams): Split {
   const parent = score(G, H, p.l2), min = p.minSamplesLeaf;
   let best: Split = { gain: 0, feature: -1, threshold: 0, missingLeft: false };
   const consider = (gain: number, s: () => Split) => {
     if (gain > best.gain + 1e-12 * Math.abs(parent)) best = { ...s(), gain };
   };
   for (let f = 0; f < data.bins.length; f++) {
-    const base = f * BINS * 3, nb = data.binCounts[f];
+    const base = off[f], nb = data.binCounts[f];
     if (data.kinds[f] === 'numeric') {
-      const mk = base + MISSING_BIN * 3, mg = hist[mk], mh = hist[mk + 1], mc = hist[mk + 2];
+      const mk = base + nb * 3, mg = hist[mk], mh = hist[mk + 1], mc = hist[mk + 2];
       let lg = 0, lh = 0, lc = 0;
       // Bins 0..b left; the missing rows tried on each side. b = nb - 1 (every value left) only
       // makes sense with missing rows on the right: "is it missing?" as a split of its own.
@@ -120,6 +147,7 @@ function leafValue(g: number, h: number, p: TreeParams): number {
 /** Grows one tree on gradients g and hessians h of the training rows `rows`. */
 export function growTree(data: BinnedData, rows: Uint32Array, g: Float64Array, h: Float64Array, p: TreeParams): Tree {
   const feature: number[] = [], threshold: number[] = [], missingLeft: number[] = [], left: number[] = [], right: number[] = [], value: number[] = [], catBits: number[] = [];
+  const off = layout(data);
   const newNode = () => (feature.push(-1), threshold.push(0), missingLeft.push(0), left.push(-1), right.push(-1), value.push(0), feature.length - 1);
   const makeLeaf = (rs: Uint32Array, hist: Float64Array, depth: number): Leaf => {
     let G = 0, H = 0;
@@ -127,12 +155,12 @@ export function growTree(data: BinnedData, rows: Uint32Array, g: Float64Array, h
     const leaf: Leaf = { rows: rs, hist, g: G, h: H, depth, node: newNode() };
     value[leaf.node] = leafValue(G, H, p);
     if (depth < p.maxDepth && rs.length >= 2 * p.minSamplesLeaf) {
-      const s = bestSplit(data, hist, G, H, rs.length, p);
+      const s = bestSplit(data, off, hist, G, H, rs.length, p);
       if (s.feature >= 0) leaf.split = s;
     }
     return leaf;
   };
-  const open: Leaf[] = [makeLeaf(rows, histogram(data, rows, g, h), 0)];
+  const open: Leaf[] = [makeLeaf(rows, histogram(data, off, rows, g, h), 0)];
   let leaves = 1;
   while (leaves < p.maxLeaves) {
     let at = -1;
@@ -160,7 +188,7 @@ export function growTree(data: BinnedData, rows: Uint32Array, g: Float64Array, h
     const lRows = Uint32Array.from(l), rRows = Uint32Array.from(r);
     // Scan the smaller child; the larger one's histogram is the parent's minus it.
     const smallIsLeft = lRows.length <= rRows.length;
-    const small = histogram(data, smallIsLeft ? lRows : rRows, g, h), large = leaf.hist;
+    const small = histogram(data, off, smallIsLeft ? lRows : rRows, g, h), large = leaf.hist;
     for (let k = 0; k < large.length; k++) large[k] -= small[k];
     const lh = smallIsLeft ? small : large, rh = smallIsLeft ? large : small;
     const lLeaf = makeLeaf(lRows, lh, leaf.depth + 1), rLeaf = makeLeaf(rRows, rh, leaf.depth + 1);
