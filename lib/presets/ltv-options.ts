@@ -30,7 +30,7 @@ export interface LtvFitOptions extends TabularTrainingOptions {
    * (default true when there are 200 rows or more; it keeps the ranking and fixes the level).
    */
   calibrate?: boolean;
-  /** Networks trained on different folds and averaged (default 5). */
+  /** Networks trained on different folds and averaged (default 5); the boosted trees train one model per fold likewise. */
   ensemble?: number;
   /** Table mode: rows whose target is missing are an error (default) or dropped. */
   missing?: 'error' | 'drop';
