@@ -70,10 +70,10 @@ describe('LifetimeValueModel on a per-customer table', () => {
     expect((await m.evaluate(test)).spearman).toBeGreaterThan(0.6);
   });
 
-  it("head 'auto' (the default) blends ZILN, Poisson and MSE by out-of-fold RMSE, at least as well as the best head", async () => {
+  it("head 'auto' (the default) blends ZILN, Poisson, MSE and boosted trees by out-of-fold RMSE, at least as well as the best member", async () => {
     const auto = await tl.presets.LifetimeValueModel.fit(train, { target: 'total_charges', ensemble: 2, seed: 1 });
     const v = auto.validation;
-    expect(v.heads!.map((h) => h.head)).toEqual(['ziln', 'poisson', 'mse']);
+    expect(v.heads!.map((h) => h.head)).toEqual(['ziln', 'poisson', 'mse', 'gbm']);
     expect(v.heads!.reduce((a, h) => a + h.weight, 0)).toBeCloseTo(1, 9);
     // The weights minimize the out-of-fold RMSE over a grid that contains each head alone.
     expect(v.rmse).toBeLessThanOrEqual(Math.min(...v.heads!.map((h) => h.rmse)) + 1e-9);
@@ -89,11 +89,11 @@ describe('LifetimeValueModel on a per-customer table', () => {
     const back = await tl.presets.LifetimeValueModel.load(path);
     expect(back.predict(test)).toEqual(auto.predict(test));
     expect(back.predictInterval(test.slice(0, 5))).toEqual(auto.predictInterval(test.slice(0, 5)));
-    // A signed target leaves only the MSE head.
+    // A signed target leaves the MSE head and the trees.
     const signed = train.slice(0, 300).map((row, i) => ({ ...row, total_charges: String(Number(row.total_charges) - (i % 2 ? 3000 : 0)) }));
     const s = await tl.presets.LifetimeValueModel.fit(signed, { target: 'total_charges', ensemble: 1, epochs: 5, seed: 1 });
-    expect(s.validation.heads).toBeUndefined();
-    expect(s.describe()).toMatch(/Head: MSE/);
+    expect(s.validation.heads!.map((h) => h.head)).toEqual(['mse', 'gbm']);
+    expect(s.describe()).toMatch(/Head: blend of heads/);
   }, 120_000);
 
   it('has a log-link Poisson head as an option (the mean on a multiplicative scale)', async () => {
@@ -114,7 +114,7 @@ describe('LifetimeValueModel on a per-customer table', () => {
     await expect(fit(rows.map((r, i) => (i === 2 ? { ...r, total_charges: '' } : r)), { target: 'total_charges' })).rejects.toThrow(/row 2: the target 'total_charges' is missing \(pass \{ missing: 'drop' \}/);
     await expect(fit(rows.map((r) => ({ ...r, total_charges: 0 })), { target: 'total_charges' })).rejects.toThrow(/every target value is 0/);
     await expect(fit(rows.map((r, i) => (i === 4 ? { ...r, total_charges: '-5' } : r)), { target: 'total_charges', head: 'poisson' })).rejects.toThrow(/row 4: .* is -5; the Poisson head needs values >= 0/);
-    await expect(fit(rows, { target: 'total_charges', head: 'gamma' as 'mse' })).rejects.toThrow(/head must be 'auto', 'ziln', 'poisson' or 'mse', got "gamma"/);
+    await expect(fit(rows, { target: 'total_charges', head: 'gamma' as 'mse' })).rejects.toThrow(/head must be 'auto', 'ziln', 'poisson', 'mse' or 'gbm', got "gamma"/);
     await expect(fit(rows, { target: 'total_charges', ensemble: 0 })).rejects.toThrow(/ensemble must be an integer from 1 to 20/);
     await expect(fit(rows, { target: 'total_charges', customer: 'x' })).rejects.toThrow(/either target .* or customer\/time\/amount/);
     await expect(fit(rows, {})).rejects.toThrow(/options.target .* is required/);

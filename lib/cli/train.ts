@@ -46,7 +46,7 @@ export function presetOptions(): Option[] {
     new Option('--amount <column>', 'ltv from a transaction log: the amount column'),
     new Option('--horizon-days <n>', 'ltv from a transaction log: days of future value to predict').argParser(int('--horizon-days', 36500)),
     new Option('--as-of <date>', 'ltv from a transaction log: the training cut-off (default: the end minus the horizon)'),
-    new Option('--head <head>', "ltv: the value head: 'auto' (table default: ZILN, Poisson and MSE blended by out-of-fold RMSE), 'ziln' (zero-inflated lognormal, log default), 'poisson' or 'mse'").choices(['auto', 'ziln', 'poisson', 'mse']),
+    new Option('--head <head>', "ltv: the value head: 'auto' (table default: ZILN, Poisson, MSE and boosted trees blended by out-of-fold RMSE), 'ziln' (zero-inflated lognormal, log default), 'poisson', 'mse' or 'gbm' (gradient-boosted trees)").choices(['auto', 'ziln', 'poisson', 'mse', 'gbm']),
     new Option('--k <k>', "segments: the number of segments, or 'auto' (2..10 by silhouette; default)"),
     new Option('--drop-missing', 'ltv: train without the rows whose target is missing (default: an error naming the row)'),
     ...upliftOptions(),

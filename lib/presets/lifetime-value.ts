@@ -2,8 +2,8 @@
 // column, or from a transaction log (customer, time, amount) as of a cut-off date. The head
 // is a zero-inflated lognormal by default (spend is 0 for many customers and heavy-tailed for
 // the rest), so the model gives a distribution: its mean is the prediction, its quantiles the
-// interval. In table mode the default blends it with a log-link (Poisson) and an MSE head by
-// out-of-fold RMSE (value-blend.ts); MSE alone serves signed targets.
+// interval. In table mode the default blends it with a log-link (Poisson) head, an MSE head and
+// gradient-boosted trees by out-of-fold RMSE (value-blend.ts); MSE and trees serve signed targets.
 import { InputError } from '../data/errors.js';
 import { numericTarget } from '../data/numeric-target.js';
 import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
@@ -22,7 +22,8 @@ import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
 import { type IsotonicMap, applyIsotonic, fitIsotonic } from './isotonic.js';
 import { zilnParams, zilnQuantile } from './ziln.js';
 import { type LtvFitOptions, checkOptions } from './ltv-options.js';
-import { HEAD_NAMES, type HeadGroup, type TargetScale, blendWeights, headValue, headsFor, scaledTargets } from './value-blend.js';
+import { type BlendMember, HEAD_NAMES, type HeadGroup, type TargetScale, blendWeights, headValue, headsFor, scaledTargets } from './value-blend.js';
+import { ValueGbm, type ValueGbmState } from './value-gbm.js';
 import type { NetworkHistory } from './training-history.js';
 
 export type { LtvFitOptions } from './ltv-options.js';
@@ -59,7 +60,7 @@ interface LogConfig extends LogColumns {
 interface State {
   mode: 'table' | 'log';
   /** The head trained, or 'auto' when several were blended (see groups). */
-  head: ValueHead | 'auto';
+  head: BlendMember | 'auto';
   /** Each head's networks (in order) and blend weight; absent in older files: one group of `head`. */
   groups?: HeadGroup[];
   target?: string;
@@ -69,9 +70,13 @@ interface State {
   /** MSE, Poisson or blended heads: quantiles 0.1/0.5/0.9 of out-of-fold residuals, for the interval. */
   residuals: [number, number, number];
   schema: ColumnInfo[];
+  /** The boosted trees' binning and tree descriptions (their nodes are tensors), when a member. */
+  gbm?: ValueGbmState;
+  /** Every training target was >= 0 (absent in older files). */
+  nonNegative?: boolean;
   /** Isotonic map of the predicted mean (absent: none). */
   calibration?: IsotonicMap;
-  validation: { rows: number; rmse: number; spearman: number; epochs: number[]; heads?: { head: ValueHead; weight: number; rmse: number }[]; history?: NetworkHistory[] };
+  validation: { rows: number; rmse: number; spearman: number; epochs: number[]; heads?: { head: BlendMember; weight: number; rmse: number }[]; history?: NetworkHistory[]; treeRounds?: number[] };
 }
 
 const VERSION = 1;
@@ -86,7 +91,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   static readonly kind = 'ltv';
   readonly kind = 'ltv';
 
-  private constructor(readonly nets: ValueNet[], readonly preprocessor: Preprocessor, private readonly state: State) {}
+  private constructor(readonly nets: ValueNet[], readonly preprocessor: Preprocessor, private readonly state: State, private readonly gbm?: ValueGbm) {}
 
   /** Trains on a CSV path or rows (a per-customer table, or a transaction log); resolves with a model. */
   static async fit(data: string | Row[] | Table, opts: LtvFitOptions): Promise<LifetimeValueModel> {
@@ -133,8 +138,17 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       patience: opts.patience ?? 15, seed: opts.seed ?? 42, progress: opts.progress ?? false,
     };
     const scale = { mean, std }, nets: ValueNet[] = [], epochs: number[] = [], oofs: number[][][] = [], groups: HeadGroup[] = [];
-    const history: NetworkHistory[] = [];
+    const history: NetworkHistory[] = [], nonNegative = y.every((v) => v >= 0);
+    let gbm: ValueGbm | undefined;
     for (const head of heads) {
+      if (head === 'gbm') {
+        // Poisson's log link is tried beside squared error where the target allows it (value-gbm.ts).
+        const r = ValueGbm.fit(x, preprocessor.numericColumns.map((c) => c.indicator), y, { ensemble: settings.ensemble, seed: settings.seed, losses: nonNegative ? ['squared', 'poisson'] : ['squared'] });
+        gbm = r.gbm;
+        oofs.push(r.oof.map((v) => (v === undefined ? (undefined as unknown as number[]) : [v])));
+        groups.push({ head, nets: 0, weight: 1 });
+        continue;
+      }
       // The same seed, so every head's folds hold out the same rows (out-of-fold blends).
       const r = await trainValueNets(x, scaledTargets(head, y, scale), { ...settings, head });
       nets.push(...r.nets);
@@ -148,10 +162,11 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const headValues = heads.map((h, k) => scored.map((i) => headValue(h, oofs[k][i], scale)));
     blendWeights(headValues, actual).forEach((w, k) => (groups[k].weight = w));
     const state: State = {
-      mode, head: heads.length === 1 ? heads[0] : 'auto', groups, target: opts.target, log, scale, residuals: [0, 0, 0], schema,
+      mode, head: heads.length === 1 ? heads[0] : 'auto', groups, target: opts.target, log, scale, residuals: [0, 0, 0], schema, nonNegative,
       validation: { rows: 0, rmse: NaN, spearman: NaN, epochs },
     };
-    const model = new LifetimeValueModel(nets, preprocessor, state);
+    if (gbm) state.gbm = gbm.state;
+    const model = new LifetimeValueModel(nets, preprocessor, state, gbm);
     // Validation figures are of the uncalibrated out-of-fold blend (the map is fitted on it).
     const uncalibrated = scored.map((_, r) => groups.reduce((a, g, k) => a + g.weight * headValues[k][r], 0));
     if ((opts.calibrate ?? true) && scored.length >= 200) state.calibration = fitIsotonic(uncalibrated, actual);
@@ -159,7 +174,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     if (heads.length > 1) state.validation.heads = heads.map((h, k) => ({ head: h, weight: groups[k].weight, rmse: rmse(headValues[k], actual) }));
     const res = scored.map((_, r) => actual[r] - pred[r]).sort((a, b) => a - b);
     state.residuals = [quantile(res, 0.1), quantile(res, 0.5), quantile(res, 0.9)];
-    state.validation = { ...state.validation, rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs, history };
+    state.validation = { ...state.validation, rows: scored.length, rmse: rmse(uncalibrated, actual), spearman: spearman(uncalibrated, actual), epochs, history, ...(gbm ? { treeRounds: gbm.rounds } : {}) };
     return model;
   }
 
@@ -196,7 +211,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   }
 
   /** Each head's ensemble: the model's networks in order, with its blend weight. */
-  private get groups(): { head: ValueHead; weight: number; nets: ValueNet[] }[] {
+  private get groups(): { head: BlendMember; weight: number; nets: ValueNet[] }[] {
     let o = 0;
     return (this.state.groups ?? [{ head: this.state.head as ValueHead, nets: this.nets.length, weight: 1 }]).map((g) => ({ ...g, nets: this.nets.slice(o, (o += g.nets)) }));
   }
@@ -206,6 +221,10 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const sum = new Float64Array(x.n);
     for (const g of this.groups) {
       if (g.weight === 0) continue;
+      if (g.head === 'gbm') {
+        this.gbm!.predict(x).forEach((v, i) => (sum[i] += g.weight * v));
+        continue;
+      }
       rawOutputs(g.nets, x).forEach((raw, i) => (sum[i] += g.weight * headValue(g.head, raw, this.state.scale)));
     }
     return Array.from(sum, (v) => (this.state.calibration ? applyIsotonic(this.state.calibration, v) : v));
@@ -225,7 +244,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const f = customerFeatures(g, asOf, l.horizonDays, l.steps);
     if (!f.customers.length) throw new InputError(`LifetimeValueModel: no customer bought on or before asOf`);
     const e = this.preprocessor.transform({ rows: f.rows, columns: Object.keys(f.rows[0]) }, undefined, { onWarning: opts.onWarning });
-    const hasSeq = !!this.nets[0].opts.sequence;
+    const hasSeq = !!this.nets[0]?.opts.sequence;
     return {
       x: {
         n: e.n, numeric: e.numeric, numericWidth: this.preprocessor.numericWidth, categorical: e.categorical, cardinalities: this.preprocessor.cardinalities,
@@ -267,7 +286,8 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       });
     // No single distribution (an MSE or Poisson head, or a blend): the prediction plus
     // out-of-fold residual quantiles, kept at 0 or above for a non-negative target.
-    const floor = groups.some((g) => g.head !== 'mse') ? 0 : -Infinity, [r10, r50, r90] = this.state.residuals;
+    const trees = groups.every((g) => g.head === 'gbm') && this.state.nonNegative;
+    const floor = trees || groups.some((g) => g.head !== 'mse' && g.head !== 'gbm') ? 0 : -Infinity, [r10, r50, r90] = this.state.residuals;
     return values.map((v) => ({ p10: Math.max(floor, v + r10), p50: Math.max(floor, v + r50), p90: Math.max(floor, v + r90) }));
   }
 
@@ -319,11 +339,11 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   describe(): string {
     const s = this.state, v = s.validation;
     const what = s.log
-      ? `value over the next ${s.log.horizonDays} days per customer, from a transaction log (${s.log.customer}, ${s.log.time}, ${s.log.amount}); ${this.nets[0].opts.sequence ? `${this.nets[0].opts.sequence.cell.toUpperCase()} over the last ${s.log.steps} purchases + ` : ''}RFM features`
+      ? `value over the next ${s.log.horizonDays} days per customer, from a transaction log (${s.log.customer}, ${s.log.time}, ${s.log.amount}); ${this.nets[0]?.opts.sequence ? `${this.nets[0].opts.sequence.cell.toUpperCase()} over the last ${s.log.steps} purchases + ` : ''}RFM features`
       : `'${s.target}' per customer from ${this.preprocessor.columns.length} columns (${this.preprocessor.columns.map((c) => c.name).join(', ')})`;
     return [
       `LifetimeValueModel (kind 'ltv'): predicts ${what}.`,
-      `Head: ${HEAD_NAMES[s.head]}; ${this.nets.length} network(s), epochs ${v.epochs.join('/')}.`,
+      `Head: ${HEAD_NAMES[s.head]}; ${this.nets.length} network(s)${v.epochs.length ? `, epochs ${v.epochs.join('/')}` : ''}${v.treeRounds ? `; ${v.treeRounds.length} boosted-tree model(s), rounds ${v.treeRounds.join('/')}` : ''}.`,
       ...(v.heads ? [`Blend (weights chosen on out-of-fold RMSE): ${v.heads.map((h) => `${h.head} ${h.weight.toFixed(1)} (RMSE ${h.rmse.toFixed(2)})`).join(', ')}.`] : []),
       `Out-of-fold validation on ${v.rows} rows: RMSE ${v.rmse.toFixed(2)}, Spearman ${v.spearman.toFixed(3)}.`,
     ].join('\n');
@@ -334,7 +354,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const finite = [s.scale.mean, s.scale.std, ...s.residuals, ...(s.log ? [s.log.asOf] : []), ...(s.calibration ? [...s.calibration.x, ...s.calibration.y] : [])];
     if (!finite.every(Number.isFinite)) throw new Error('save: the value model holds a statistic that is not a finite number');
     return {
-      tensors: Object.fromEntries(this.nets.flatMap((net, m) => Object.entries(net.stateDict()).map(([k, t]) => [`net${m}.${k}`, t]))),
+      tensors: { ...Object.fromEntries(this.nets.flatMap((net, m) => Object.entries(net.stateDict()).map(([k, t]) => [`net${m}.${k}`, t]))), ...this.gbm?.tensors() },
       meta: {
         kind: 'ltv', preset: 'LifetimeValueModel', presetVersion: VERSION, nets: this.nets.map((n) => n.config()),
         preprocessor: this.preprocessor.toJSON(), state: { ...s, validation: { ...s.validation, rmse: Number.isFinite(s.validation.rmse) ? s.validation.rmse : null } },
@@ -357,9 +377,9 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   static fromSaved(tensors: Record<string, Tensor>, meta: Record<string, unknown>): LifetimeValueModel {
     if (meta.presetVersion !== VERSION) throw new Error(`LifetimeValueModel: unsupported preset version ${String(meta.presetVersion)}`);
     const configs = meta.nets as { args: [number, number[], ValueNetOptions] }[];
-    if (!Array.isArray(configs) || !configs.length) throw new Error('LifetimeValueModel: the file lists no networks');
     const state = meta.state as State;
     if (!state || (state.mode !== 'table' && state.mode !== 'log')) throw new Error('LifetimeValueModel: the file has no model state');
+    if (!Array.isArray(configs) || (!configs.length && !state.gbm)) throw new Error('LifetimeValueModel: the file lists no networks');
     for (const [name, t] of Object.entries(tensors))
       if (t.dtype === 'float32' && !t.dataSync().every(Number.isFinite)) throw new Error(`LifetimeValueModel: the weights '${name}' hold values that are not finite`);
     const preprocessor = Preprocessor.fromJSON(meta.preprocessor);
@@ -369,8 +389,10 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       net.loadStateDict(Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t])));
       return net.eval();
     });
+    const gbm = state.gbm ? ValueGbm.fromSaved(tensors, state.gbm) : undefined;
+    if (!gbm && state.groups?.some((g) => g.head === 'gbm')) throw new Error('LifetimeValueModel: the file blends boosted trees but holds none');
     for (const t of Object.values(tensors)) t.dispose();
-    return new LifetimeValueModel(nets, preprocessor, { ...state, validation: { ...state.validation, rmse: state.validation.rmse ?? NaN } });
+    return new LifetimeValueModel(nets, preprocessor, { ...state, validation: { ...state.validation, rmse: state.validation.rmse ?? NaN } }, gbm);
   }
 }
 

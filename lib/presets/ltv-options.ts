@@ -2,7 +2,7 @@
 // transaction log) they ask for, and a one-line error for any option out of range.
 import type { WarningHandler } from '../data/errors.js';
 import type { TabularTrainingOptions } from './tabular-net.js';
-import type { ValueHead } from './value-net.js';
+import type { BlendMember } from './value-blend.js';
 
 export interface LtvFitOptions extends TabularTrainingOptions {
   /** Table mode: the numeric value column (one row per customer). */
@@ -21,16 +21,16 @@ export interface LtvFitOptions extends TabularTrainingOptions {
   sequenceHidden?: number;
   /**
    * 'ziln' (zero-inflated lognormal; values >= 0), 'poisson' (log-link mean; values >= 0), 'mse',
-   * or 'auto': every head the target allows, blended by out-of-fold RMSE (default in table mode;
-   * log mode defaults to 'ziln').
+   * 'gbm' (histogram gradient-boosted trees, no networks), or 'auto': every head the target
+   * allows and the trees, blended by out-of-fold RMSE (default in table mode; log mode defaults to 'ziln').
    */
-  head?: ValueHead | 'auto';
+  head?: BlendMember | 'auto';
   /**
    * Calibrate the predicted value with an isotonic map fitted on out-of-fold predictions
    * (default true when there are 200 rows or more; it keeps the ranking and fixes the level).
    */
   calibrate?: boolean;
-  /** Networks trained on different folds and averaged (default 5). */
+  /** Networks trained on different folds and averaged (default 5); the boosted trees train one model per fold likewise. */
   ensemble?: number;
   /** Table mode: rows whose target is missing are an error (default) or dropped. */
   missing?: 'error' | 'drop';
@@ -53,7 +53,7 @@ export function checkOptions(o: LtvFitOptions): 'table' | 'log' {
     if (o.steps !== undefined && !int(o.steps, 1, 500)) throw new RangeError('LifetimeValueModel.fit: steps must be an integer from 1 to 500');
     if (o.sequenceHidden !== undefined && !int(o.sequenceHidden, 1, 512)) throw new RangeError('LifetimeValueModel.fit: sequenceHidden must be an integer from 1 to 512');
   }
-  if (o.head !== undefined && !['ziln', 'mse', 'poisson', 'auto'].includes(o.head)) throw new RangeError(`LifetimeValueModel.fit: head must be 'auto', 'ziln', 'poisson' or 'mse', got ${JSON.stringify(o.head)}`);
+  if (o.head !== undefined && !['ziln', 'mse', 'poisson', 'gbm', 'auto'].includes(o.head)) throw new RangeError(`LifetimeValueModel.fit: head must be 'auto', 'ziln', 'poisson', 'mse' or 'gbm', got ${JSON.stringify(o.head)}`);
   if (o.ensemble !== undefined && !int(o.ensemble, 1, 20)) throw new RangeError('LifetimeValueModel.fit: ensemble must be an integer from 1 to 20');
   if (o.missing !== undefined && o.missing !== 'error' && o.missing !== 'drop') throw new RangeError(`LifetimeValueModel.fit: missing must be 'error' or 'drop'`);
   return log ? 'log' : 'table';

@@ -1,22 +1,28 @@
 // Choosing the value head on the user's data: with head 'auto' the value model trains one
 // ensemble per head that suits the target (ZILN, Poisson and MSE for values >= 0; MSE for
-// signed ones) and blends their predicted values with the weights that minimize the
-// out-of-fold RMSE. The heads err differently (a lognormal's shape, a log link, an additive
-// scale), so a blend is rarely worse than the best single head and often better.
+// signed ones), plus gradient-boosted trees (value-gbm.ts), and blends their predicted values
+// with the weights that minimize the out-of-fold RMSE. The members err differently (a
+// lognormal's shape, a log link, an additive scale, axis-aligned steps), so a blend is rarely
+// worse than the best single member and often better.
 import type { ValueHead } from './value-net.js';
 import { zilnMean, zilnParams } from './ziln.js';
 
+/** A member of the blend: a network head, or the boosted trees ('gbm'). */
+export type BlendMember = ValueHead | 'gbm';
+
 /** How describe() names each head. */
-export const HEAD_NAMES: Record<ValueHead | 'auto', string> = {
+export const HEAD_NAMES: Record<BlendMember | 'auto', string> = {
   ziln: 'zero-inflated lognormal (prediction = expected value; p10/p50/p90 from the distribution)',
   poisson: 'log-link mean, Poisson deviance (interval from out-of-fold residuals)',
   mse: 'MSE (interval from out-of-fold residuals)',
+  gbm: 'gradient-boosted trees (interval from out-of-fold residuals)',
   auto: 'blend of heads (interval from out-of-fold residuals)',
 };
 
 /** One head's share of the prediction: its ensemble is the next `nets` networks of the model. */
 export interface HeadGroup {
-  head: ValueHead;
+  /** 'gbm': the model's boosted trees (nets 0). */
+  head: BlendMember;
   nets: number;
   weight: number;
 }
@@ -27,21 +33,22 @@ export interface TargetScale {
   std: number;
 }
 
-/** The heads to train: 'auto' -> every head the target allows, else the one asked for. */
-export function headsFor(requested: ValueHead | 'auto', nonNegative: boolean): ValueHead[] {
+/** The members to train: 'auto' -> every head the target allows and the trees, else the one asked for. */
+export function headsFor(requested: BlendMember | 'auto', nonNegative: boolean): BlendMember[] {
   if (requested !== 'auto') return [requested];
-  return nonNegative ? ['ziln', 'poisson', 'mse'] : ['mse'];
+  return nonNegative ? ['ziln', 'poisson', 'mse', 'gbm'] : ['mse', 'gbm'];
 }
 
 /** Targets as a head's network learns them (see TargetScale). */
-export function scaledTargets(head: ValueHead, y: Float64Array, s: TargetScale): Float64Array {
+export function scaledTargets(head: BlendMember, y: Float64Array, s: TargetScale): Float64Array {
   if (head === 'mse') return y.map((v) => (v - s.mean) / s.std);
   if (head === 'poisson') return y.map((v) => v / s.mean);
-  return y;
+  return y; // ZILN, and the trees (which predict the value itself)
 }
 
-/** A head's raw network outputs -> the predicted value (the distribution's mean for ZILN). */
-export function headValue(head: ValueHead, raw: number[], s: TargetScale): number {
+/** A head's raw network outputs -> the predicted value (the distribution's mean for ZILN; the trees give the value). */
+export function headValue(head: BlendMember, raw: number[], s: TargetScale): number {
+  if (head === 'gbm') return raw[0];
   if (head === 'mse') return raw[0] * s.std + s.mean;
   if (head === 'poisson') return Math.exp(raw[0]) * s.mean;
   return zilnMean(zilnParams(raw[0], raw[1], raw[2]));

@@ -74,8 +74,8 @@ export function headOffset(head: ValueHead, y: Float64Array): number[] {
   return [Math.log(p / (1 - p)), mu, Math.log(Math.expm1(sigma))]; // softplus^-1(sigma)
 }
 
-/** Seeded fold of each row (0..k-1), rows spread evenly. */
-function folds(n: number, k: number, seed: number): Int32Array {
+/** Seeded fold of each row (0..k-1), rows spread evenly (the trees of value-gbm.ts use the same folds). */
+export function folds(n: number, k: number, seed: number): Int32Array {
   const random = seededRandom(seed), order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

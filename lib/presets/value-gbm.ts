@@ -1,0 +1,153 @@
+// The gradient-boosted-trees member of the lifetime-value blend: one boosted model per fold of
+// the networks' folds (value-train.ts), so its out-of-fold predictions sit beside theirs and the
+// blend weights stay chosen on rows no member trained on. Trees err unlike networks (axis-aligned
+// steps, no smooth extrapolation), which is what makes them worth blending.
+// Each fold holds out a seeded slice of its training rows to early-stop on; the loss (squared
+// error, or Poisson's log link for targets >= 0) and the tree shape are chosen by those slices'
+// pooled error, then each fold model is refitted on all its training rows for its chosen rounds.
+import { Binner, type BinnerState, type FeatureKind } from '../train/gbm/bins.js';
+import { type GbmLoss, GbmModel, type GbmParams } from '../train/gbm/boost.js';
+import { seededRandom } from '../train/data.js';
+import { tensor } from '../tensor/create.js';
+import { keep } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { folds } from './value-train.js';
+import type { ValueInputs } from './value-train.js';
+
+/** What a model file keeps of the member (beside its tensors). */
+export interface ValueGbmState {
+  binner: BinnerState;
+  /** Per numeric feature block column: does an indicator column follow it (its 1s mean missing)? */
+  indicators: boolean[];
+  models: ReturnType<GbmModel['pack']>['meta'][];
+  /** Boosting rounds and loss each fold model kept. */
+  rounds: number[];
+  losses: GbmLoss[];
+}
+
+export interface ValueGbmSettings {
+  ensemble: number;
+  seed: number;
+  /** Losses to choose from on each fold's early-stopping slice (Poisson only for targets >= 0). */
+  losses: GbmLoss[];
+  params?: GbmParams;
+  /** Tree shapes to choose from (default SHAPES). */
+  shapes?: GbmParams[];
+}
+
+/** Share of each fold's training rows held out for early stopping and the loss choice. */
+const STOP_FRACTION = 0.15;
+
+/**
+ * Tree shapes tried (with each loss): small trees with large leaves for noisy targets, larger
+ * ones for targets the features nearly determine (scikit-learn's default is 31 leaves of 20).
+ */
+const SHAPES: GbmParams[] = [{ maxLeaves: 7, minSamplesLeaf: 20 }, { maxLeaves: 15, minSamplesLeaf: 50 }, { maxLeaves: 31, minSamplesLeaf: 20 }];
+
+/** Feature columns of the trees: numeric values (NaN where the preprocessor's indicator says missing), then categorical codes. */
+function columns(x: ValueInputs, indicators: boolean[]): { columns: Float64Array[]; kinds: FeatureKind[] } {
+  const w = x.numericWidth, c = x.cardinalities.length, out: Float64Array[] = [], kinds: FeatureKind[] = [];
+  let j = 0;
+  for (const ind of indicators) {
+    const col = new Float64Array(x.n);
+    for (let i = 0; i < x.n; i++) col[i] = ind && x.numeric[i * w + j + 1] === 1 ? NaN : x.numeric[i * w + j];
+    out.push(col), kinds.push('numeric');
+    j += ind ? 2 : 1;
+  }
+  if (j !== w) throw new RangeError(`LifetimeValueModel: ${w} numeric inputs, but the preprocessor describes ${j}`);
+  for (let k = 0; k < c; k++) out.push(Float64Array.from({ length: x.n }, (_, i) => x.categorical[i * c + k])), kinds.push('categorical');
+  return { columns: out, kinds };
+}
+
+export class ValueGbm {
+  private constructor(readonly binner: Binner, readonly indicators: boolean[], readonly models: GbmModel[]) {}
+
+  /**
+   * Trains one model per fold m < ensemble (folds as the networks'), each on the other folds'
+   * rows minus its early-stopping slice; `oof` holds the value of each row of a held-out fold.
+   */
+  static fit(x: ValueInputs, indicators: boolean[], y: Float64Array, s: ValueGbmSettings): { gbm: ValueGbm; oof: (number | undefined)[] } {
+    const { columns: cols, kinds } = columns(x, indicators);
+    const all = Array.from({ length: x.n }, (_, i) => i);
+    // Binning is unsupervised (no target), so fitting it once on every training row leaks nothing into the folds.
+    const binner = Binner.fit(cols, kinds, all);
+    const data = binner.transform(cols, x.n);
+    const fold = folds(x.n, Math.max(s.ensemble, 5), s.seed);
+    // Per fold: the rows it scores (held out), and its training rows split into fit and stop slices.
+    const plans = Array.from({ length: s.ensemble }, (_, m) => {
+      const random = seededRandom(s.seed + 1000 + m), fit: number[] = [], stop: number[] = [], held: number[] = [];
+      for (const i of all) (fold[i] === m ? held : random() < STOP_FRACTION ? stop : fit).push(i);
+      return { fit: Uint32Array.from(fit), stop: Uint32Array.from(stop), held, both: Uint32Array.from([...fit, ...stop].sort((a, b) => a - b)) };
+    });
+    // One loss and tree shape for every fold: the one with the least squared error pooled over
+    // the folds' stop slices (never their held-out rows, so the out-of-fold figures stay honest).
+    let best: { sse: number; params: GbmParams; rounds: number[] } | undefined;
+    // Poisson needs a positive mean on every fold's fit rows (a nearly all-zero target may lack one).
+    const losses = s.losses.filter((l) => l !== 'poisson' || plans.every((p) => p.fit.some((i) => y[i] > 0)));
+    for (const loss of losses.length ? losses : ['squared' as const])
+      for (const shape of s.shapes ?? SHAPES) {
+        const params = { ...shape, ...s.params, loss };
+        let sse = 0;
+        const rounds = plans.map((p) => {
+          const model = GbmModel.fit(data, y, p.fit, p.stop, params);
+          const pred = model.predict(data.bins, x.n);
+          for (const i of p.stop) sse += (pred[i] - y[i]) ** 2;
+          return model.trees.length;
+        });
+        if (!best || sse < best.sse) best = { sse, params, rounds };
+      }
+    // Refit each fold on all its training rows (fit + stop) for the rounds its stop slice chose.
+    const models = plans.map((p, m) => GbmModel.fit(data, y, p.both, undefined, { ...best!.params, maxRounds: Math.max(1, best!.rounds[m]) }));
+    const oof: (number | undefined)[] = new Array(x.n);
+    models.forEach((model, m) => {
+      const pred = model.predict(data.bins, x.n);
+      for (const i of plans[m].held) oof[i] = pred[i];
+    });
+    return { gbm: new ValueGbm(binner, indicators, models), oof };
+  }
+
+  /** Predicted values of every row of x: the mean of the fold models. */
+  predict(x: ValueInputs): Float64Array {
+    const { columns: cols } = columns(x, this.indicators);
+    const { bins } = this.binner.transform(cols, x.n), sum = new Float64Array(x.n);
+    for (const m of this.models) m.predict(bins, x.n).forEach((v, i) => (sum[i] += v));
+    return sum.map((v) => v / this.models.length);
+  }
+
+  get rounds(): number[] {
+    return this.models.map((m) => m.trees.length);
+  }
+
+  /** The JSON part of the saved member: binning, tree shapes, rounds and losses. */
+  get state(): ValueGbmState {
+    return { binner: this.binner.toJSON(), indicators: this.indicators, models: this.models.map((m) => m.pack().meta), rounds: this.rounds, losses: this.models.map((m) => m.loss) };
+  }
+
+  #tensors?: Record<string, Tensor>;
+
+  /** The trees as tensors `gbm<m>.int` / `gbm<m>.value` for the model file (made once and kept, like a network's weights). */
+  tensors(): Record<string, Tensor> {
+    if (this.#tensors) return this.#tensors;
+    const out: Record<string, Tensor> = {};
+    this.models.forEach((m, k) => {
+      const { arrays } = m.pack();
+      if (!arrays.value.length) return; // no trees (the baseline alone): no zero-length tensors
+      out[`gbm${k}.int`] = keep(tensor(arrays.int, { shape: [arrays.int.length] }));
+      out[`gbm${k}.value`] = keep(tensor(arrays.value, { shape: [arrays.value.length] }));
+    });
+    return (this.#tensors = out);
+  }
+
+  static fromSaved(tensors: Record<string, Tensor>, state: ValueGbmState): ValueGbm {
+    if (!state || !Array.isArray(state.models) || !state.models.length || !Array.isArray(state.indicators)) throw new Error('LifetimeValueModel: the file\'s boosted trees are missing or malformed');
+    const binner = Binner.fromJSON(state.binner);
+    const models = state.models.map((meta, k) => {
+      const int = tensors[`gbm${k}.int`], value = tensors[`gbm${k}.value`];
+      const arrays = int && value ? { int: int.dataSync() as Int32Array, value: value.dataSync() as Float32Array } : { int: new Int32Array(0), value: new Float32Array(0) };
+      const model = GbmModel.unpack(arrays, meta);
+      for (const t of model.trees) if (t.feature.some((f) => f >= binner.features)) throw new Error(`LifetimeValueModel: a saved tree splits on a feature the model does not have`);
+      return model;
+    });
+    return new ValueGbm(binner, state.indicators, models);
+  }
+}

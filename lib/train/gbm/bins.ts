@@ -1,0 +1,111 @@
+// Feature binning for histogram gradient boosting: each numeric feature is cut at quantiles of
+// its training values into at most 255 bins (bin = how many cut points lie below the value), and
+// a missing value (NaN) gets bin 255 of its own, so each split learns where missing rows go.
+// Categorical features keep their integer codes as bins (codes past 254 share bin 254).
+// Cut points are plain doubles (JSON-exact), so binning at predict time repeats training's.
+
+/** The bin of a missing numeric value. */
+export const MISSING_BIN = 255;
+/** Value bins per feature, at most. */
+export const MAX_BINS = 255;
+
+export type FeatureKind = 'numeric' | 'categorical';
+
+export interface BinnerState {
+  kinds: FeatureKind[];
+  /** Per numeric feature, ascending cut points: value v goes to bin #{cuts < v}; [] for categoricals. */
+  cuts: number[][];
+}
+
+/** Binned rows: one Uint8Array of n bins per feature (column-major, what histograms scan). */
+export interface BinnedData {
+  n: number;
+  bins: Uint8Array[];
+  kinds: FeatureKind[];
+  /** Value bins used per feature (the missing bin not counted). */
+  binCounts: number[];
+}
+
+/** Cut points of one feature: midpoints between distinct values, or between quantiles when there are more than maxBins. */
+function fitCuts(values: ArrayLike<number>, rows: ArrayLike<number>, maxBins: number): number[] {
+  const finite: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const v = values[rows[r]];
+    if (!Number.isNaN(v)) finite.push(v);
+  }
+  if (!finite.length) return [];
+  finite.sort((a, b) => a - b);
+  const distinct: number[] = [];
+  for (const v of finite) if (!distinct.length || v !== distinct[distinct.length - 1]) distinct.push(v);
+  if (distinct.length <= maxBins) return distinct.slice(1).map((v, i) => (distinct[i] + v) / 2);
+  // More distinct values than bins: cut at evenly spaced quantiles of the rows (not of the
+  // distinct values), so each bin holds about the same number of rows; ties collapse.
+  const cuts: number[] = [];
+  for (let b = 1; b < maxBins; b++) {
+    const pos = Math.floor((b * finite.length) / maxBins);
+    const lo = finite[pos - 1], hi = finite[pos];
+    if (lo === hi) continue;
+    const cut = (lo + hi) / 2;
+    if (!cuts.length || cut > cuts[cuts.length - 1]) cuts.push(cut);
+  }
+  return cuts;
+}
+
+/** Bin of v among ascending cuts (binary search): the number of cuts strictly below v. */
+function binOf(cuts: number[], v: number): number {
+  let lo = 0, hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cuts[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class Binner {
+  constructor(readonly state: BinnerState) {}
+
+  /** Fits cut points on `rows` of `columns` (one array of n values per feature). */
+  static fit(columns: ArrayLike<number>[], kinds: FeatureKind[], rows: ArrayLike<number>, maxBins = MAX_BINS): Binner {
+    if (columns.length !== kinds.length) throw new RangeError(`gbm: ${columns.length} feature columns but ${kinds.length} feature kinds`);
+    if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_BINS) throw new RangeError(`gbm: maxBins must be an integer from 2 to ${MAX_BINS}, got ${maxBins}`);
+    return new Binner({ kinds: [...kinds], cuts: columns.map((c, f) => (kinds[f] === 'numeric' ? fitCuts(c, rows, maxBins) : [])) });
+  }
+
+  static fromJSON(s: unknown): Binner {
+    const st = s as BinnerState;
+    if (!st || !Array.isArray(st.kinds) || !Array.isArray(st.cuts) || st.kinds.length !== st.cuts.length) throw new Error('gbm: the saved binning state is missing or malformed');
+    return new Binner(st);
+  }
+
+  toJSON(): BinnerState {
+    return this.state;
+  }
+
+  get features(): number {
+    return this.state.kinds.length;
+  }
+
+  /** Bins every row of `columns` (one array of n values per feature). */
+  transform(columns: ArrayLike<number>[], n: number): BinnedData {
+    const { kinds, cuts } = this.state;
+    if (columns.length !== kinds.length) throw new RangeError(`gbm: the model reads ${kinds.length} features, got ${columns.length}`);
+    const bins = columns.map((col, f) => {
+      const out = new Uint8Array(n), c = cuts[f];
+      if (kinds[f] === 'categorical') {
+        for (let i = 0; i < n; i++) {
+          const v = col[i];
+          out[i] = Number.isFinite(v) && v > 0 ? Math.min(MAX_BINS - 1, Math.floor(v)) : 0;
+        }
+      } else for (let i = 0; i < n; i++) out[i] = Number.isNaN(col[i]) ? MISSING_BIN : binOf(c, col[i]);
+      return out;
+    });
+    const binCounts = kinds.map((k, f) => {
+      if (k === 'numeric') return cuts[f].length + 1;
+      let max = 0;
+      for (const b of bins[f]) if (b > max) max = b;
+      return max + 1;
+    });
+    return { n, bins, kinds: [...kinds], binCounts };
+  }
+}
