@@ -46,6 +46,33 @@ describe('gbm binning', () => {
     expect(Math.max(...counts)).toBeLessThanOrEqual(50);
   });
 
+  it('gives the most frequent categorical codes their own bins, whatever their code values', () => {
+    // 600 codes: 20 frequent ones among the high codes (alphabetically late levels) carry the
+    // signal; 580 rare ones (one row each) share bin 0 with unseen codes and code 0.
+    const random = seededRandom(5), n = 4000;
+    const code = new Float64Array(n), y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      code[i] = i < 580 ? 1 + i : 500 + (i % 20) * 5;
+      y[i] = code[i] >= 500 ? (code[i] % 10 === 0 ? 3 : -3) : random();
+    }
+    const b = Binner.fit([code], ['categorical'], range(n));
+    const bins = b.transform([code], n).bins[0];
+    const binOf = (c: number) => b.transform([Float64Array.of(c)], 1).bins[0][0];
+    const frequent = Array.from({ length: 20 }, (_, k) => binOf(500 + k * 5));
+    expect(new Set(frequent).size).toBe(20);
+    expect(frequent.every((x) => x >= 1 && x <= 20)).toBe(true);
+    expect(Math.max(...bins)).toBe(254);
+    for (const c of [0, 599, 601, 10_000, -1, 2.5, NaN]) expect(binOf(c), `code ${c}`).toBe(0);
+    // The trees separate the frequent high codes exactly (they shared one bin when bins were codes).
+    const { predict } = fitOn([code], y, ['categorical'], { maxLeaves: 4, learningRate: 1, l2: 0, maxRounds: 1, minSamplesLeaf: 5 });
+    const p = predict([Float64Array.from({ length: 20 }, (_, k) => 500 + k * 5)]);
+    expect(Array.from(p, (v) => Math.sign(v))).toEqual(Array.from({ length: 20 }, (_, k) => ((500 + k * 5) % 10 === 0 ? 1 : -1)));
+    // A state saved before these bins existed bins codes as they are, as it did.
+    const old = Binner.fromJSON({ kinds: ['categorical'], cuts: [[]] });
+    expect(Array.from(old.transform([Float64Array.of(3, 300, 0)], 3).bins[0])).toEqual([3, 254, 0]);
+    expect(() => Binner.fromJSON({ kinds: ['categorical'], cuts: [[]], codeBins: [[0, 300]] })).toThrow(/categorical bins are malformed/);
+  });
+
   it('round-trips through JSON with the same bins', () => {
     const { cols } = problem(500, 2, () => 0, 1);
     const b = Binner.fit(cols, ['numeric', 'numeric'], range(500));

@@ -1,7 +1,10 @@
 // Feature binning for histogram gradient boosting: each numeric feature is cut at quantiles of
 // its training values into at most 255 bins (bin = how many cut points lie below the value), and
 // a missing value (NaN) gets bin 255 of its own, so each split learns where missing rows go.
-// Categorical features keep their integer codes as bins (codes past 254 share bin 254).
+// A categorical feature's codes map to bins by training frequency: its 254 most frequent codes
+// get bins 1..254 of their own and every other code (rarer ones, unseen ones, the preprocessor's
+// out-of-vocabulary 0) shares bin 0. Mapping by code value instead let alphabetical order decide
+// which levels of a wide column (a zip code, a product line) could be split on at all.
 // Cut points are plain doubles (JSON-exact), so binning at predict time repeats training's.
 
 /** The bin of a missing numeric value. */
@@ -15,6 +18,8 @@ export interface BinnerState {
   kinds: FeatureKind[];
   /** Per numeric feature, ascending cut points: value v goes to bin #{cuts < v}; [] for categoricals. */
   cuts: number[][];
+  /** Per categorical feature, code -> bin (codes past the end: bin 0); [] for numeric ones. Absent in states that bin codes as they are. */
+  codeBins?: number[][];
 }
 
 /** Binned rows: one Uint8Array of n bins per feature (column-major, what histograms scan). */
@@ -51,6 +56,19 @@ function fitCuts(values: ArrayLike<number>, rows: ArrayLike<number>, maxBins: nu
   return cuts;
 }
 
+/** Code -> bin of one categorical feature: the most frequent codes on `rows` first (ties: the smaller code), bins 1..maxBins-1. */
+function fitCodeBins(values: ArrayLike<number>, rows: ArrayLike<number>, maxBins: number): number[] {
+  const counts = new Map<number, number>();
+  for (let r = 0; r < rows.length; r++) {
+    const v = values[rows[r]];
+    if (Number.isInteger(v) && v > 0) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, maxBins - 1);
+  const bins = new Array<number>(ranked.reduce((m, [code]) => Math.max(m, code + 1), 0)).fill(0);
+  ranked.forEach(([code], i) => (bins[code] = i + 1));
+  return bins;
+}
+
 /** Bin of v among ascending cuts (binary search): the number of cuts strictly below v. */
 function binOf(cuts: number[], v: number): number {
   let lo = 0, hi = cuts.length;
@@ -69,12 +87,19 @@ export class Binner {
   static fit(columns: ArrayLike<number>[], kinds: FeatureKind[], rows: ArrayLike<number>, maxBins = MAX_BINS): Binner {
     if (columns.length !== kinds.length) throw new RangeError(`gbm: ${columns.length} feature columns but ${kinds.length} feature kinds`);
     if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_BINS) throw new RangeError(`gbm: maxBins must be an integer from 2 to ${MAX_BINS}, got ${maxBins}`);
-    return new Binner({ kinds: [...kinds], cuts: columns.map((c, f) => (kinds[f] === 'numeric' ? fitCuts(c, rows, maxBins) : [])) });
+    return new Binner({
+      kinds: [...kinds],
+      cuts: columns.map((c, f) => (kinds[f] === 'numeric' ? fitCuts(c, rows, maxBins) : [])),
+      codeBins: columns.map((c, f) => (kinds[f] === 'categorical' ? fitCodeBins(c, rows, maxBins) : [])),
+    });
   }
 
   static fromJSON(s: unknown): Binner {
     const st = s as BinnerState;
     if (!st || !Array.isArray(st.kinds) || !Array.isArray(st.cuts) || st.kinds.length !== st.cuts.length) throw new Error('gbm: the saved binning state is missing or malformed');
+    const codeBinsOk = (b: unknown) => Array.isArray(b) && b.every((x) => Number.isInteger(x) && x >= 0 && x < MAX_BINS);
+    if (st.codeBins !== undefined && !(Array.isArray(st.codeBins) && st.codeBins.length === st.kinds.length && st.codeBins.every(codeBinsOk)))
+      throw new Error('gbm: the saved categorical bins are malformed');
     return new Binner(st);
   }
 
@@ -88,11 +113,17 @@ export class Binner {
 
   /** Bins every row of `columns` (one array of n values per feature). */
   transform(columns: ArrayLike<number>[], n: number): BinnedData {
-    const { kinds, cuts } = this.state;
+    const { kinds, cuts, codeBins } = this.state;
     if (columns.length !== kinds.length) throw new RangeError(`gbm: the model reads ${kinds.length} features, got ${columns.length}`);
     const bins = columns.map((col, f) => {
       const out = new Uint8Array(n), c = cuts[f];
-      if (kinds[f] === 'categorical') {
+      if (kinds[f] === 'categorical' && codeBins) {
+        const map = codeBins[f];
+        for (let i = 0; i < n; i++) {
+          const v = col[i];
+          out[i] = Number.isInteger(v) && v > 0 && v < map.length ? map[v] : 0;
+        }
+      } else if (kinds[f] === 'categorical') {
         for (let i = 0; i < n; i++) {
           const v = col[i];
           out[i] = Number.isFinite(v) && v > 0 ? Math.min(MAX_BINS - 1, Math.floor(v)) : 0;
