@@ -99,3 +99,11 @@ export function printTable(title, headers, rows) {
 }
 
 export const fmt = (v, digits = 1) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+
+/**
+ * Rows of strings (as readCsv gives them) as a JSON request body carries them: numeric cells
+ * as numbers, through JSON.parse as a server parses a body (its objects, not ones built here).
+ */
+export function asJsonNumbers(rows) {
+  return JSON.parse(JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))));
+}

@@ -6,7 +6,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTensorlift, printTable, root } from './common.mjs';
+import { asJsonNumbers, loadTensorlift, printTable, root } from './common.mjs';
 
 const dataDir = process.env.TENSORLIFT_DATA ?? join(root, '..', 'shared', 'data');
 if (!existsSync(join(dataDir, 'mlc_churn.csv'))) {
@@ -50,9 +50,7 @@ for (const name of wanted.length ? wanted : Object.keys(sets)) {
   const distillS = (performance.now() - t0) / 1000;
   const [ta, sa] = [(await teacher.evaluate(test)).auc, (await student.evaluate(test)).auc];
   const rows = test.slice(0, 1000), table = { rows, columns: Object.keys(rows[0]) };
-  // The same rows as a JSON request body carries them (numbers as numbers), parsed as the
-  // HTTP scorer parses a body: JSON.parse's objects, not ones built key by key here.
-  const numbers = JSON.parse(JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))));
+  const numbers = asJsonNumbers(rows);
   const e = teacher.preprocessor.transform(table);
   const tp = teacher.ensemblePlan(), sp = student.ensemblePlan();
   const [pt, ps, tr, nt, ns] = interleaved([

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadTensorlift, printTable, root } from './common.mjs';
+import { asJsonNumbers, loadTensorlift, printTable, root } from './common.mjs';
 
 const dataDir = process.env.TENSORLIFT_DATA ?? join(root, '..', 'shared', 'data');
 if (!existsSync(join(dataDir, 'mlc_churn.csv'))) {
@@ -24,9 +24,7 @@ for (const [file, target] of [['wa_churn.csv', 'churn'], ['mlc_churn.csv', 'chur
   const mine = tl.data.Preprocessor.fit(train, train.rows.map((_, i) => i), tl.data.inferSchema(train, target));
   const theirs = other?.data.Preprocessor.fromJSON(JSON.parse(JSON.stringify(mine.toJSON())));
   const score = rows.slice(3000, 4000);
-  // A JSON request body carries numbers as numbers: the same rows with their numeric cells as numbers.
-  const numbers = JSON.parse(JSON.stringify(score.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))));
-  for (const [kind, rs] of [['readCsv rows', score], ['JSON.parse rows', JSON.parse(JSON.stringify(score))], ['JSON numbers', numbers]]) {
+  for (const [kind, rs] of [['readCsv rows', score], ['JSON.parse rows', JSON.parse(JSON.stringify(score))], ['JSON numbers', asJsonNumbers(score)]]) {
     const t = { rows: rs, columns: [] };
     const pre = theirs ? [theirs, mine] : [mine];
     const e = pre.map((p) => p.transform(t));

@@ -3,7 +3,8 @@
 // A general loop over the columns spent most of its ~11 ns a value choosing what to do with
 // it (per-column flags, scans of a shared level list, an array of values in between); here
 // that choice is made once, when the code is generated, and a number cell costs its read,
-// its parse and one store (JSON numbers 2.3x, CSV strings 1.1-1.4x faster than that loop).
+// its parse and one store (JSON numbers 1.75-1.9x, CSV strings 1.2-1.6x faster than that
+// loop; bench/RESULTS.md).
 // The arithmetic is the loop's, expression for expression, so the features are bit-identical
 // (test/preprocess-fast.test.ts); values off the fast path take the slow readers passed in,
 // so warnings, errors and their row order are unchanged. Names and levels go in as JSON
@@ -23,6 +24,11 @@ export const CHUNK_COLUMNS = 16;
 /** Vocabularies of this many levels or fewer are compared as literals; larger ones are a Map lookup. */
 const LITERAL_LEVELS = 8;
 
+// log1p of the small whole numbers that log-scaled count columns mostly hold: a table load
+// instead of a call into the math library (a third of a wide count table's time). The
+// values are Math.log1p's own, so the features stay bit-identical.
+const LOG1P_INTEGERS = Float64Array.from({ length: 1024 }, (_, i) => Math.log1p(i));
+
 export interface EncoderHelpers<C> {
   /** A numeric value off the fast path: its number, or NaN (missing, invalid, out of range), or a throw. */
   numericSlow: (v: Value, i: number, j: number, ctx: C) => number;
@@ -30,7 +36,6 @@ export interface EncoderHelpers<C> {
   yesNo: (v: Value, i: number, j: number, ctx: C) => number;
   /** Row i is not an object: throws. */
   notObject: (i: number, ctx: C) => never;
-  log1pIntegers: Float64Array;
   missingLevel: string;
 }
 
@@ -105,13 +110,13 @@ type Chunk<C> = (row: Row, i: number, k: number, c: number, numeric: Float32Arra
 
 /** The encode function for these columns. */
 export function compileEncoder<C>(numeric: NumericColumn[], categorical: CategoricalColumn[], others: string[], maps: Map<string, number>[], helpers: EncoderHelpers<C>): CompiledEncode<C> {
-  const width = numeric.reduce((w, c) => w + (c.indicator ? 2 : 1), 0), nc = categorical.length;
   const columns: Statements[] = [];
-  let offset = 0;
+  let width = 0;
   numeric.forEach((c, j) => {
-    columns.push(numericStatements(c, j, offset));
-    offset += c.indicator ? 2 : 1;
+    columns.push(numericStatements(c, j, width));
+    width += c.indicator ? 2 : 1;
   });
+  const nc = categorical.length;
   categorical.forEach((c, j) => columns.push(categoricalStatements(c, j, maps[j])));
   for (const name of others) columns.push([`if (${readOf(name)} === undefined) undefinedSeen = true;`]);
   const chunks: Chunk<C>[] = [];
@@ -123,7 +128,7 @@ export function compileEncoder<C>(numeric: NumericColumn[], categorical: Categor
         return undefinedSeen;
       };`;
     const make = new Function('plainDecimal', 'FLOAT32_MAX', 'LOG1P_INTEGERS', 'maps', 'isMissing', 'asLabel', 'MISSING_LEVEL', 'numericSlow', 'yesNo', source);
-    chunks.push(make(plainDecimal, FLOAT32_MAX, helpers.log1pIntegers, maps, isMissing, asLabel, helpers.missingLevel, helpers.numericSlow, helpers.yesNo) as Chunk<C>);
+    chunks.push(make(plainDecimal, FLOAT32_MAX, LOG1P_INTEGERS, maps, isMissing, asLabel, helpers.missingLevel, helpers.numericSlow, helpers.yesNo) as Chunk<C>);
   }
   const notObject = helpers.notObject;
   return (rows, indices, numericOut, categoricalOut, ctx) => {

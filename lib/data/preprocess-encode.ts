@@ -17,11 +17,6 @@ const BOOLEAN_MEMO = 8;
 
 export const MISSING_LEVEL = '(missing)';
 
-// log1p of the small whole numbers that log-scaled count columns mostly hold: a table load
-// instead of a call into the math library (a third of a wide count table's time). The
-// values are Math.log1p's own, so the features stay bit-identical.
-const LOG1P_INTEGERS = Float64Array.from({ length: 1024 }, (_, i) => Math.log1p(i));
-
 /** What the slow paths report back to the caller's transform (errors are thrown after `check`). */
 export interface EncodeContext {
   table: Table;
@@ -56,7 +51,6 @@ export class RowEncoder {
         ctx.check();
         throw new InputError(`${where(ctx.table, i)} is not an object of column values`);
       },
-      log1pIntegers: LOG1P_INTEGERS,
       missingLevel: MISSING_LEVEL,
     });
   }

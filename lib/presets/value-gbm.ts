@@ -19,10 +19,8 @@ export interface ValueGbmState {
   binner: BinnerState;
   /** Per numeric feature block column: does an indicator column follow it (its 1s mean missing)? */
   indicators: boolean[];
+  /** Per fold model: its loss, baseline and tree sizes (its rounds are its trees). */
   models: ReturnType<GbmModel['pack']>['meta'][];
-  /** Boosting rounds and loss each fold model kept. */
-  rounds: number[];
-  losses: GbmLoss[];
 }
 
 export interface ValueGbmSettings {
@@ -120,7 +118,7 @@ export class ValueGbm {
 
   /** The JSON part of the saved member: binning, tree shapes, rounds and losses. */
   get state(): ValueGbmState {
-    return { binner: this.binner.toJSON(), indicators: this.indicators, models: this.models.map((m) => m.pack().meta), rounds: this.rounds, losses: this.models.map((m) => m.loss) };
+    return { binner: this.binner.toJSON(), indicators: this.indicators, models: this.models.map((m) => m.pack().meta) };
   }
 
   #tensors?: Record<string, Tensor>;
