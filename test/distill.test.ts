@@ -9,7 +9,7 @@ import * as tl from '../lib/index.js';
 import { distillationLoss } from '../lib/train/distill.js';
 import { useSeedPerTest } from './helpers/gradcheck.js';
 import { uniform } from './helpers/random.js';
-import { tempDir } from './helpers/boundary.js';
+import { runCli, tempDir } from './helpers/boundary.js';
 
 useSeedPerTest();
 const t = tempDir('distill');
@@ -120,6 +120,35 @@ describe('ChurnModel.distill on mlc_churn (bundled)', () => {
     expect(b).toBeGreaterThan(a - 0.005);
     expect(student.describe()).toMatch(/1 network/);
   });
+
+  it('reads only the columns the ensemble uses: each charge is a copy of its minutes, and rows without the dropped columns score the same', () => {
+    const names = student.inputSchema.map((c) => c.name);
+    for (const part of ['day', 'eve', 'night', 'intl']) {
+      expect(names).toContain(`total_${part}_minutes`);
+      expect(names).not.toContain(`total_${part}_charge`);
+    }
+    expect(names).toContain('international_plan');
+    expect(names).toContain('number_customer_service_calls');
+    expect(student.validation.dropped!.find((d) => d.column === 'total_day_charge')!.why).toMatch(/copy of 'total_day_minutes'/);
+    expect(student.describe()).toMatch(/leaves out \d+ of the ensemble's columns/);
+    const slim = test.slice(0, 100).map((r) => Object.fromEntries(names.map((n) => [n, r[n]])));
+    expect(student.predict(slim)).toEqual(student.predict(test.slice(0, 100)));
+    expect(() => teacher.predict(slim)).toThrow(/total_day_charge/);
+  });
+
+  it('distills from the command line, naming the columns left out, and refuses a bad --prune in one line', async () => {
+    const model = t.path('cli-teacher.safetensors'), out = t.path('cli-student.safetensors');
+    await teacher.save(model);
+    const csv = new URL('../data/mlc_churn.csv', import.meta.url).pathname;
+    const r = await runCli(['distill', '--model', model, '--data', csv, '--test', csv, '--epochs', '20', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/the student reads \d+ of the ensemble's 19 columns; left out: .*total_day_charge/);
+    expect(r.stdout).toMatch(/student\s+\d+\s+\d+/);
+    const bad = await runCli(['distill', '--model', model, '--data', csv, '--prune', 'lots', '--out', t.path('bad.safetensors')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/prune must be a share/);
+  }, 120_000);
 
   it('saves and loads to identical predictions', async () => {
     const path = t.path('student.safetensors');

@@ -115,6 +115,7 @@ export function registerImageCommands(program: Command): void {
     .option('--temperature <t>', 'softening of the logits', Number)
     .option('--alpha <a>', "weight of the teacher's targets against the labels (0-1)", Number)
     .option('--width <n>', 'images: the student CNN\'s width (default: half the teacher\'s)', int('--width', 1024))
+    .option('--prune <share>', "tables: share of the ensemble's sensitivity the columns the student leaves out may carry (default 0.03; 0 reads every column)", Number)
     .action(async (o) => {
       const say = reporter(false);
       await checkInputFile(o.model, '--model');
@@ -127,10 +128,15 @@ export function registerImageCommands(program: Command): void {
       const started = performance.now();
       const common = { epochs: o.epochs, temperature: o.temperature, alpha: o.alpha };
       let student: Preset;
-      if (teacher instanceof ImageClassifier) student = await teacher.distill({ data: o.data, width: o.width, ...common });
+      if (teacher instanceof ImageClassifier) {
+        if (o.prune !== undefined) throw new InputError('distill: --prune is for table models');
+        student = await teacher.distill({ data: o.data, width: o.width, ...common });
+      }
       else if (teacher instanceof TabularClassifier) {
         if (o.width !== undefined) throw new InputError('distill: --width is for image models');
-        student = await teacher.distill({ data: await readTable(o.data), ...common });
+        student = await teacher.distill({ data: await readTable(o.data), prune: o.prune, ...common });
+        const dropped = (student as TabularClassifier<unknown>).validation.dropped ?? [];
+        if (dropped.length) say(`the student reads ${student.inputSchema.length} of the ensemble's ${teacher.inputSchema.length} columns; left out: ${dropped.map((d) => d.column).join(', ')}`);
       } else throw new InputError(`distill: a '${teacher.kind}' model cannot be distilled (churn, propensity and image models can)`);
       say(`distilled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       const rows: Record<string, unknown>[] = [];

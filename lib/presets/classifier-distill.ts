@@ -3,7 +3,8 @@
 // same preprocessing and head (logit shift), so it predicts the same kind of values at about a
 // fifth of the network cost. The student stops early on the ROC AUC (binary) or log loss of a
 // stratified tenth of the rows held out. Rows without the target can be used too: the student
-// then learns from the teacher alone (alpha 1).
+// then learns from the teacher alone (alpha 1). The student reads only the columns the ensemble
+// really uses (distill-columns.ts): its preprocessor is the ensemble's, less the others.
 import { classTarget, encodeClasses, type ClassTarget } from '../data/classes.js';
 import { InputError } from '../data/errors.js';
 import { Preprocessor, type Encoded } from '../data/preprocess.js';
@@ -24,7 +25,8 @@ import { distill } from '../train/distill.js';
 import type { FittedClassifier } from './classifier-fit.js';
 import type { TabularClassifier } from './classifier.js';
 import type { Data, DataOptions } from './preset.js';
-import { TabularNet } from './tabular-net.js';
+import { studentColumns } from './distill-columns.js';
+import { TabularNet, textTensors } from './tabular-net.js';
 
 export interface ClassifierDistillOptions extends DataOptions {
   /** Rows to distill on: the training rows, or any rows of the same columns (labels optional). */
@@ -40,6 +42,12 @@ export interface ClassifierDistillOptions extends DataOptions {
    * it costs about a third of [128, 64] per row.
    */
   hidden?: number[];
+  /**
+   * The share of the ensemble's sensitivity to its inputs that the columns the student leaves
+   * out may carry (default 0.03; 0: the student reads every column). Exact copies of a
+   * numeric column go whenever this is above 0. See distill-columns.ts.
+   */
+  prune?: number;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -48,33 +56,49 @@ export interface ClassifierDistillOptions extends DataOptions {
   progress?: boolean;
 }
 
-/** The ensemble as one module: the mean of its networks' logits (before the head's shift). */
+/**
+ * The ensemble as one module: the mean of its networks' logits (before the head's shift), on
+ * its own inputs, which follow the student's `skip` inputs in each batch (the student may read
+ * fewer columns).
+ */
 class EnsembleLogits extends Module {
-  constructor(readonly nets: TabularNet[]) {
+  constructor(readonly nets: TabularNet[], readonly skip = 0) {
     super();
   }
-  forward(numeric: Tensor, categorical: Tensor): Tensor {
-    let s = this.nets[0].forward(numeric, categorical);
-    for (const n of this.nets.slice(1)) s = add(s, n.forward(numeric, categorical));
+  forward(...inputs: Tensor[]): Tensor {
+    const x = inputs.slice(this.skip);
+    let s = this.nets[0].forward(x[0], x[1], ...x.slice(2));
+    for (const n of this.nets.slice(1)) s = add(s, n.forward(x[0], x[1], ...x.slice(2)));
     return s.div(this.nets.length);
+  }
+}
+
+/** The student on the first `count` inputs of a batch that carries the ensemble's after them. */
+class StudentView extends Module {
+  constructor(readonly net: TabularNet, readonly count: number) {
+    super();
+  }
+  forward(...inputs: Tensor[]): Tensor {
+    return this.net.forward(inputs[0], inputs[1], ...inputs.slice(2, this.count));
   }
 }
 
 const isBinaryTarget = (t: BinaryTarget | ClassTarget): t is BinaryTarget => typeof (t as BinaryTarget).positive === 'string';
 
-function tensors(e: Encoded, pre: Preprocessor, idx: number[]): [Tensor, Tensor] {
+/** A network's inputs for rows `idx`: numeric, categorical, then each text column's ids and weights. */
+function tensors(e: Encoded, pre: Preprocessor, idx: number[]): Tensor[] {
   const nw = pre.numericWidth, nc = pre.cardinalities.length;
   const num = new Float32Array(idx.length * nw), cat = new Int32Array(idx.length * nc);
   idx.forEach((i, r) => {
     num.set(e.numeric.subarray(i * nw, (i + 1) * nw), r * nw);
     cat.set(e.categorical.subarray(i * nc, (i + 1) * nc), r * nc);
   });
-  return [tensor(num, { shape: [idx.length, nw], device: 'cpu' }), tensor(cat, { shape: [idx.length, nc], device: 'cpu' })];
+  return [tensor(num, { shape: [idx.length, nw], device: 'cpu' }), tensor(cat, { shape: [idx.length, nc], device: 'cpu' }), ...textTensors(e, idx)];
 }
 
 /** The student's ROC AUC (binary) or accuracy on the held-out rows, after the head's shift. */
-function measure(net: TabularNet, x: [Tensor, Tensor], y: number[], binary: boolean, shift: number | number[]): { auc?: number; accuracy?: number } {
-  const out = noGrad(() => tidy(() => net.forward(...x).dataSync())) as Float32Array;
+function measure(net: Module, x: Tensor[], y: number[], binary: boolean, shift: number | number[]): { auc?: number; accuracy?: number } {
+  const out = noGrad(() => tidy(() => (net.forward as (...a: Tensor[]) => Tensor)(...x).dataSync())) as Float32Array;
   if (binary) return { auc: rocAuc(Array.from(out), y) };
   const s = shift as number[], c = s.length;
   const hits = y.filter((label, r) => {
@@ -100,18 +124,31 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   const labels = (idx: number[]) => binary
     ? tensor(Float32Array.from(idx, (i) => y[i]), { shape: [idx.length, 1], device: 'cpu' })
     : tensor(Int32Array.from(idx, (i) => y[i]), { shape: [idx.length], device: 'cpu' });
-  const first = model.nets[0];
+  const first = model.nets[0], teacher = new EnsembleLogits(model.nets);
+  teacher.eval();
+  const choice = studentColumns(model.preprocessor, e, (numeric, categorical, idx) => noGrad(() => tidy(() => teacher.forward(
+    tensor(numeric, { shape: [idx.length, model.preprocessor.numericWidth], device: 'cpu' }),
+    tensor(categorical, { shape: [idx.length, model.preprocessor.cardinalities.length], device: 'cpu' }), ...textTensors(e, idx)).dataSync() as Float32Array)), o.prune ?? 0.03, seed);
+  const kept = new Set(choice.kept);
+  const pre = choice.dropped.length ? Preprocessor.fromJSON(JSON.parse(JSON.stringify({ version: 1, columns: model.preprocessor.toJSON().columns.filter((c) => kept.has(c.name)) }))) : Preprocessor.fromJSON(model.preprocessor.toJSON());
+  const es = choice.dropped.length ? pre.transform(table, undefined, { missing: o.missing, onWarning: () => {} }) : e;
   manualSeed(seed);
-  const student = new TabularNet(first.numericWidth, first.cardinalities, { ...first.opts, hidden: o.hidden ?? [2 * (first.opts.hidden[0] ?? 64)] });
-  const train = { x: tensors(e, model.preprocessor, split.train), y: labels(split.train) };
-  const validation = { x: tensors(e, model.preprocessor, split.validation), y: labels(split.validation) };
+  const student = new TabularNet(pre.numericWidth, pre.cardinalities, { ...first.opts, hidden: o.hidden ?? [2 * (first.opts.hidden[0] ?? 64)] });
+  // Each batch carries the student's inputs, then the ensemble's (the same tensors when no column is left out).
+  const inputs = (idx: number[]) => {
+    const s = tensors(es, pre, idx);
+    return choice.dropped.length ? [...s, ...tensors(e, model.preprocessor, idx)] : [...s, ...s];
+  };
+  const count = 2 + 2 * pre.textColumns.length;
+  const train = { x: inputs(split.train), y: labels(split.train) };
+  const validation = { x: inputs(split.validation), y: labels(split.validation) };
   // The label term weighs classes as the ensemble was trained to, so the head's shift still undoes it.
   const shift = model.head.logitShift;
   const epochs: number[] = [];
   let heldOut: { auc?: number; accuracy?: number } = {};
   const weight = binary ? null : tensor(Float32Array.from(shift as number[], Math.exp), { device: 'cpu' });
   try {
-    await distill(new EnsembleLogits(model.nets), student, train, {
+    await distill(new EnsembleLogits(model.nets, count), new StudentView(student, count), train, {
       temperature: o.temperature ?? (binary ? 1 : 3), alpha: labelled ? o.alpha ?? 0.9 : 1,
       labelLoss: binary ? (p, l) => binaryCrossEntropyWithLogits(p, l, { posWeight: Math.exp(shift as number) }) : (p, l) => crossEntropy(p, l, { weight: weight! }),
       optimizer: new AdamW(student.parameters(), { lr: o.lr ?? 5e-3, weightDecay: 1e-4 }),
@@ -120,14 +157,14 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
       callbacks: earlyStopping(labelled ? { monitor: binary ? 'valAuc' : 'valAccuracy', mode: 'max', patience: o.patience ?? 20 } : { monitor: 'valLoss', mode: 'min', patience: o.patience ?? 20 }),
       onHistory: (h) => epochs.push(h.epochs.length),
     });
-    heldOut = labelled ? measure(student.eval(), validation.x, split.validation.map((i) => y[i]), binary, shift) : {};
+    heldOut = labelled ? measure(student.eval(), validation.x.slice(0, count), split.validation.map((i) => y[i]), binary, shift) : {};
   } finally {
-    for (const d of [train, validation]) [...d.x, d.y].forEach((x) => x.dispose());
+    for (const d of [train, validation]) new Set([...d.x, d.y]).forEach((x) => x.dispose());
     weight?.dispose();
   }
   student.eval();
   return {
-    nets: [student], preprocessor: Preprocessor.fromJSON(model.preprocessor.toJSON()), schema: model.schema, target: t, head: model.head,
-    validation: { ...heldOut, epochs }, training: { rows: table.rows.length, counts: model.training?.counts ?? [] },
+    nets: [student], preprocessor: pre, schema: model.schema.filter((c) => kept.has(c.name) || !model.preprocessor.inputColumns.includes(c.name)), target: t, head: model.head,
+    validation: { ...heldOut, epochs, ...(choice.dropped.length ? { dropped: choice.dropped } : {}) }, training: { rows: table.rows.length, counts: model.training?.counts ?? [] },
   } as FittedClassifier;
 }

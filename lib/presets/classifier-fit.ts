@@ -12,6 +12,7 @@ import { classTarget, encodeClasses, type ClassTarget } from '../data/classes.js
 import { InputError, type WarningHandler } from '../data/errors.js';
 import { Preprocessor, type Encoded } from '../data/preprocess.js';
 import { type ColumnInfo, inferSchema } from '../data/schema.js';
+import type { DroppedColumn } from './distill-columns.js';
 import { type BinaryTarget, binaryTarget, encodeTarget } from '../data/target.js';
 import { type Table, toTable } from '../data/table.js';
 import { asLabel, isMissing } from '../data/values.js';
@@ -78,6 +79,8 @@ export interface ClassifierValidation {
   epochs: number[];
   /** Per-epoch training and validation curves of each network (absent in older files). */
   history?: NetworkHistory[];
+  /** A distilled student: the ensemble's columns it does not read (distill-columns.ts). */
+  dropped?: DroppedColumn[];
 }
 
 export interface FittedClassifier {

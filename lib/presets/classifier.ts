@@ -251,6 +251,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
     const v = this.validation;
     const measures = [v.auc !== undefined && `ROC AUC ${v.auc.toFixed(4)}`, v.accuracy !== undefined && `accuracy ${v.accuracy.toFixed(4)}`, v.logLoss !== undefined && `log loss ${v.logLoss.toFixed(4)}`].filter(Boolean);
     if (measures.length) lines.push(`out-of-fold ${measures.join(', ')}`);
+    if (v.dropped?.length) lines.push(`distilled: leaves out ${v.dropped.length} of the ensemble's columns: ${columnList(v.dropped.map((d) => d.column), 16)}`);
     return lines.join('\n');
   }
 

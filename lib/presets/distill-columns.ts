@@ -1,0 +1,139 @@
+// Which input columns a distilled student reads. Preprocessing is most of a small network's
+// scoring cost (a CSV string cell costs ~10 ns to parse, a row of mlc_churn's 19 columns more
+// than the student's whole forward pass), so a student that skips the columns the ensemble
+// barely uses is cheaper end to end at no cost in quality. Two kinds of column go:
+// - exact copies: a numeric column that is an affine function of an earlier one on the rows
+//   (|Pearson r| >= 0.9995: mlc_churn's charges are its minutes times a rate) carries nothing
+//   the earlier one does not;
+// - the least used: the teacher's logits are recomputed with each column (copies together)
+//   shuffled across rows, and the columns whose shuffling moves them least go while their
+//   summed sensitivity stays within `prune` of the total. It needs no labels, so it measures
+//   what the student is taught, not the noise of a small labelled slice.
+// Free-text columns are always kept.
+import { InputError } from '../data/errors.js';
+import type { Encoded, Preprocessor } from '../data/preprocess.js';
+import { seededRandom } from '../train/data.js';
+
+/** A column the student leaves out, and why (for describe() and the model file). */
+export interface DroppedColumn {
+  column: string;
+  why: string;
+}
+
+export interface ColumnChoice {
+  /** Names of the columns the student reads, in the preprocessor's order. */
+  kept: string[];
+  dropped: DroppedColumn[];
+}
+
+/** The teacher's logits [rows, outputs] (flat) for numeric [rows, width] and categorical [rows, columns] features. */
+export type TeacherLogits = (numeric: Float32Array, categorical: Int32Array, rows: number[]) => Float32Array;
+
+const COPY_CORRELATION = 0.9995;
+/** Rows the sensitivities are measured on: enough for stable shares, cheap beside training. */
+const SAMPLE_ROWS = 2000;
+
+interface Group {
+  /** Preprocessor columns of this group (copies of its first). */
+  names: string[];
+  /** Feature offsets of the numeric block and codes of the categorical block that the group's columns fill. */
+  numeric: number[];
+  categorical: number[];
+  /** The first column's one feature, when copies may join it (numeric, no missing-value indicator). */
+  lead?: number;
+  sensitivity: number;
+}
+
+/** Pearson r of two feature columns over the rows (0 when either is constant). */
+function correlation(x: Float32Array, width: number, a: number, b: number, rows: number): number {
+  let sa = 0, sb = 0;
+  for (let i = 0; i < rows; i++) (sa += x[i * width + a]), (sb += x[i * width + b]);
+  const ma = sa / rows, mb = sb / rows;
+  let cab = 0, caa = 0, cbb = 0;
+  for (let i = 0; i < rows; i++) {
+    const da = x[i * width + a] - ma, db = x[i * width + b] - mb;
+    cab += da * db;
+    caa += da * da;
+    cbb += db * db;
+  }
+  return caa > 0 && cbb > 0 ? cab / Math.sqrt(caa * cbb) : 0;
+}
+
+/** The preprocessor's numeric and categorical columns as groups, exact numeric copies merged into the first. */
+function groups(pre: Preprocessor, sample: Float32Array, rows: number): Group[] {
+  const width = pre.numericWidth, out: Group[] = [];
+  let offset = 0;
+  for (const c of pre.numericColumns) {
+    const features = c.indicator ? [offset, offset + 1] : [offset];
+    // A column with missing values (an indicator) is a copy only of nothing: its gaps carry their own signal.
+    const copyOf = c.indicator ? undefined : out.find((g) => g.lead !== undefined && Math.abs(correlation(sample, width, g.lead, offset, rows)) >= COPY_CORRELATION);
+    if (copyOf) copyOf.names.push(c.name), copyOf.numeric.push(offset);
+    else out.push({ names: [c.name], numeric: features, categorical: [], ...(c.indicator ? {} : { lead: offset }), sensitivity: 0 });
+    offset += features.length;
+  }
+  pre.categoricalColumns.forEach((c, j) => out.push({ names: [c.name], numeric: [], categorical: [j], sensitivity: 0 }));
+  return out;
+}
+
+/**
+ * The columns a student of `teacher` should read, measured on (up to 2000 of) the encoded
+ * rows `e`. `prune`: the share of the teacher's summed sensitivity the dropped columns may
+ * carry (0 keeps every column, copies included).
+ */
+export function studentColumns(pre: Preprocessor, e: Encoded, teacher: TeacherLogits, prune: number, seed: number): ColumnChoice {
+  if (!(typeof prune === 'number' && prune >= 0 && prune < 1)) throw new InputError(`distill: prune must be a share from 0 to below 1, got ${String(prune)}`);
+  const all = pre.columns.map((c) => c.name);
+  if (prune === 0) return { kept: all, dropped: [] };
+  const random = seededRandom(seed);
+  const rows = Array.from({ length: e.n }, (_, i) => i);
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [rows[i], rows[j]] = [rows[j], rows[i]];
+  }
+  const idx = rows.slice(0, Math.min(SAMPLE_ROWS, e.n)), m = idx.length;
+  const nw = pre.numericWidth, nc = pre.cardinalities.length;
+  const numeric = new Float32Array(m * nw), categorical = new Int32Array(m * nc);
+  idx.forEach((i, r) => {
+    numeric.set(e.numeric.subarray(i * nw, (i + 1) * nw), r * nw);
+    categorical.set(e.categorical.subarray(i * nc, (i + 1) * nc), r * nc);
+  });
+  const gs = groups(pre, numeric, m);
+  if (gs.length < 2) return { kept: all, dropped: [] };
+  const base = teacher(numeric, categorical, idx), k = base.length / m;
+  // Sensitivities relative to the logits' own spread, so the share means the same on every scale.
+  let spread = 0;
+  for (let o = 0; o < k; o++) {
+    let s = 0, ss = 0;
+    for (let r = 0; r < m; r++) (s += base[r * k + o]), (ss += base[r * k + o] ** 2);
+    spread += ss / m - (s / m) ** 2;
+  }
+  const shuffle = Array.from({ length: m }, (_, r) => r);
+  for (let r = m - 1; r > 0; r--) {
+    const j = Math.floor(random() * (r + 1));
+    [shuffle[r], shuffle[j]] = [shuffle[j], shuffle[r]];
+  }
+  for (const g of gs) {
+    const num = numeric.slice(), cat = categorical.slice();
+    for (let r = 0; r < m; r++) {
+      for (const f of g.numeric) num[r * nw + f] = numeric[shuffle[r] * nw + f];
+      for (const f of g.categorical) cat[r * nc + f] = categorical[shuffle[r] * nc + f];
+    }
+    const z = teacher(num, cat, idx);
+    let d = 0;
+    for (let p = 0; p < z.length; p++) d += (z[p] - base[p]) ** 2;
+    g.sensitivity = d / m / (spread > 0 ? spread : 1);
+  }
+  const total = gs.reduce((s, g) => s + g.sensitivity, 0);
+  const dropped: DroppedColumn[] = [], gone = new Set<string>();
+  let used = 0;
+  // Least used first; the most used group always stays.
+  const order = [...gs].sort((a, b) => a.sensitivity - b.sensitivity);
+  for (const g of order.slice(0, -1)) {
+    if (used + g.sensitivity > prune * total) break;
+    used += g.sensitivity;
+    for (const name of g.names) gone.add(name), dropped.push({ column: name, why: `little used by the ensemble (${(100 * g.sensitivity / total).toFixed(2)}% of its sensitivity)` });
+  }
+  for (const g of gs)
+    if (!gone.has(g.names[0])) for (const name of g.names.slice(1)) gone.add(name), dropped.push({ column: name, why: `a copy of '${g.names[0]}' (|correlation| >= ${COPY_CORRELATION})` });
+  return { kept: all.filter((n) => !gone.has(n)), dropped };
+}

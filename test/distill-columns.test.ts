@@ -1,0 +1,101 @@
+// Which columns a distilled student reads (lib/presets/distill-columns.ts), against a teacher
+// written down here whose use of each column is known: exact copies of a numeric column and
+// the columns the teacher ignores go, the ones it reads stay; then the same through
+// ChurnModel.distill and PropensityModel.distill on generated tables, with a free-text column.
+import { describe, expect, it } from 'vitest';
+import * as tl from '../lib/index.js';
+import { Preprocessor } from '../lib/data/preprocess.js';
+import { inferSchema } from '../lib/data/schema.js';
+import { studentColumns } from '../lib/presets/distill-columns.js';
+import { TEST_SEED, makeRng } from './helpers/random.js';
+
+/** Rows with a signal column, its affine copy, a weak column, noise, a yes/no flag, a category and a column with gaps. */
+function table(n: number, rng: () => number) {
+  const rows = Array.from({ length: n }, () => {
+    const signal = rng() * 10, gap = rng() < 0.2 ? '' : String(rng());
+    return { signal, copy: 3 * signal + 1, weak: rng(), noise: rng(), flag: rng() < 0.5 ? 'yes' : 'no', city: ['a', 'b', 'c'][Math.floor(rng() * 3)], gappy: gap };
+  });
+  return { rows, columns: Object.keys(rows[0]) };
+}
+
+describe('studentColumns', () => {
+  const rng = makeRng(TEST_SEED);
+  const t = table(1500, rng);
+  const pre = Preprocessor.fit(t, t.rows.map((_, i) => i), inferSchema(t, undefined));
+  const e = pre.transform(t);
+  const nw = pre.numericWidth, nc = pre.cardinalities.length;
+  const at = (name: string) => {
+    let o = 0;
+    for (const c of pre.numericColumns) {
+      if (c.name === name) return o;
+      o += c.indicator ? 2 : 1;
+    }
+    throw new Error(name);
+  };
+  const city = pre.categoricalColumns.findIndex((c) => c.name === 'city');
+  // Logits from signal and copy (half each), the flag, the city and the gaps' indicator; weak barely; noise not at all.
+  const teacher = (num: Float32Array, cat: Int32Array, idx: number[]) => Float32Array.from(idx, (_, r) =>
+    num[r * nw + at('signal')] + num[r * nw + at('copy')] + 0.8 * num[r * nw + at('flag')] + (cat[r * nc + city] === 2 ? 1 : 0)
+    + 3 * num[r * nw + at('gappy') + 1] + 0.01 * num[r * nw + at('weak')]);
+
+  it('drops the copy and the unused columns, and keeps what the teacher reads', () => {
+    const choice = studentColumns(pre, e, teacher, 0.03, 1);
+    expect([...choice.kept].sort()).toEqual(['city', 'flag', 'gappy', 'signal']);
+    const why = Object.fromEntries(choice.dropped.map((d) => [d.column, d.why]));
+    expect(Object.keys(why).sort()).toEqual(['copy', 'noise', 'weak']);
+    expect(why.copy).toMatch(/copy of 'signal'/);
+    expect(why.noise).toMatch(/little used/);
+  });
+
+  it('keeps every column at prune 0, keeps the weak one at a tiny share, and refuses a bad share', () => {
+    expect(studentColumns(pre, e, teacher, 0, 1)).toEqual({ kept: pre.inputColumns, dropped: [] });
+    expect(studentColumns(pre, e, teacher, 1e-9, 1).kept).toContain('weak');
+    for (const bad of [-0.1, 1, NaN, '0.1']) expect(() => studentColumns(pre, e, teacher, bad as number, 1)).toThrow(/prune must be a share/);
+  });
+
+  it('never leaves a model with no column, and keeps the column of a one-column teacher', () => {
+    const one = Preprocessor.fromJSON({ version: 1, columns: pre.toJSON().columns.filter((c) => c.name === 'noise') });
+    const ones = one.transform(t);
+    expect(studentColumns(one, ones, (_n, _c, idx) => new Float32Array(idx.length), 0.5, 1).kept).toEqual(['noise']);
+  });
+});
+
+describe('ChurnModel / PropensityModel distill with pruned columns', () => {
+  const rng = makeRng(TEST_SEED + 1);
+  const words = ['great', 'awful', 'fine', 'slow', 'quick', 'helpful', 'rude'];
+  const rows = table(1200, rng).rows.map((r) => {
+    const note = Array.from({ length: 6 }, () => words[Math.floor(rng() * words.length)]).join(' ');
+    const z = 0.6 * (r.signal - 5) + (r.flag === 'yes' ? 1 : -1) + (note.includes('awful') ? 1.5 : 0) + 0.5 * (rng() - 0.5);
+    return { ...r, note, churn: z > 0.5 ? 'yes' : 'no', plan: z > 1.5 ? 'gold' : z > -0.5 ? 'silver' : 'bronze' };
+  });
+  const train = rows.slice(0, 900), test = rows.slice(900);
+
+  it('a ChurnModel student with a text column reads fewer columns, predicts the same without the dropped ones, and round-trips', async () => {
+    const teacher = await tl.presets.ChurnModel.fit(train, { target: 'churn', columns: { note: 'text' }, exclude: ['plan'], epochs: 15, seed: 2 });
+    const student = await teacher.distill({ data: train, epochs: 40 });
+    const names = student.inputSchema.map((c) => c.name);
+    expect(names).toContain('note');
+    expect(names).not.toContain('copy');
+    expect(names.length).toBeLessThan(teacher.inputSchema.length);
+    expect(student.describe()).toMatch(/leaves out \d+ of the ensemble's columns: .*copy/);
+    const kept = test.map((r) => Object.fromEntries(names.map((n) => [n, r[n as keyof typeof r]])));
+    expect(student.predict(kept)).toEqual(student.predict(test));
+    expect((await student.evaluate(test)).auc).toBeGreaterThan((await teacher.evaluate(test)).auc - 0.03);
+    const path = `${process.env.TMPDIR ?? '/tmp'}/tl-distill-columns-${process.pid}.safetensors`;
+    await student.save(path);
+    const back = await tl.load(path) as tl.presets.ChurnModel;
+    expect(back.predict(test)).toEqual(student.predict(test));
+    expect(back.validation.dropped).toEqual(student.validation.dropped);
+    const all = await teacher.distill({ data: train, epochs: 5, prune: 0 });
+    expect(all.inputSchema).toEqual(teacher.inputSchema);
+    expect(all.validation.dropped).toBeUndefined();
+  }, 240_000);
+
+  it('a PropensityModel student (three classes) leaves out the copy and keeps its accuracy', async () => {
+    const teacher = await tl.presets.PropensityModel.fit(train, { target: 'plan', exclude: ['churn', 'note'], epochs: 15, seed: 2 });
+    const student = await teacher.distill({ data: train, epochs: 40 });
+    expect(student.inputSchema.map((c) => c.name)).not.toContain('copy');
+    const acc = (m: tl.presets.PropensityModel) => m.predict(test).filter((c, i) => c === test[i].plan).length / test.length;
+    expect(acc(student)).toBeGreaterThan(acc(teacher) - 0.05);
+  }, 240_000);
+});
