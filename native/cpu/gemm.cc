@@ -14,12 +14,13 @@
 #include "gemm.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <new>
 
 #include "../core/parallel.h"
 #include "gemm_kernels.h"
+#include "gemm_operands.h"
+#include "gemm_skinny.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define TL_GEMM_X86 1
@@ -30,43 +31,10 @@ namespace tl::cpu {
 namespace {
 
 using detail::KernelSet;
+using detail::Operands;
+using detail::ceil_div;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
-
-// ---------------------------------------------------------------------------------------
-// ISA selection
-
-bool cpu_has(GemmIsa isa) {
-  if (isa == GemmIsa::Generic) return true;
-#if TL_GEMM_X86 && defined(__GNUC__)
-  // __builtin_cpu_supports also checks that the OS saves the ymm/zmm state (XCR0).
-  if (isa == GemmIsa::Avx2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (isa == GemmIsa::Avx512)
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("fma");
-#endif
-  return false;
-}
-
-GemmIsa best_isa() {
-  static const GemmIsa best = cpu_has(GemmIsa::Avx512) ? GemmIsa::Avx512
-                              : cpu_has(GemmIsa::Avx2) ? GemmIsa::Avx2
-                                                       : GemmIsa::Generic;
-  return best;
-}
-
-std::atomic<int> g_isa{-1};  // -1: not chosen yet, use best_isa()
-
-const KernelSet& kernel_set(GemmIsa isa) {
-#if TL_GEMM_X86
-  if (isa == GemmIsa::Avx512) return detail::avx512_kernel_set();
-  if (isa == GemmIsa::Avx2) return detail::avx2_kernel_set();
-#endif
-  (void)isa;
-  return detail::generic_kernel_set();
-}
 
 // ---------------------------------------------------------------------------------------
 // Packing buffers: one A and one B buffer per thread, grown on demand and reused, 64-byte
@@ -178,18 +146,6 @@ void pack_block(const float* src, int64_t ld_i, int64_t ld_p, int64_t lines, int
 }
 
 // ---------------------------------------------------------------------------------------
-
-struct Operands {
-  int64_t m, n, k;
-  float alpha;
-  const float* a;
-  int64_t rs_a, cs_a;
-  const float* b;
-  int64_t rs_b, cs_b;
-  float beta;
-  float* c;
-  int64_t ldc;
-};
 
 // C = beta * C (k == 0 or alpha == 0); beta == 0 writes zeros without reading.
 void scale_c(const Operands& g, int threads) {
@@ -316,82 +272,16 @@ void run_step(const Plan& pl, int64_t jc, int64_t nc, int64_t pc, int64_t kc) {
   }
 }
 
-// The dot-product path (see DotKernel) for A row-major and B transposed when m and n are too
-// small to fill the register tiles and k is long: conv weight gradients such as 6 x 25 x 2352
-// (LeNet conv1) ran at 13 GFLOP/s on the tiled path (a 12 x 64 tile for 6 x 25 outputs, plus a
-// transposing pack of B for one use). k is cut into chunks so the A rows of a block stay in L1
-// and the B rows in L2 while every block of a chunk runs.
-bool use_dot(const KernelSet& ks, const Operands& g) {
-  if (!ks.kernel_dot || g.cs_a != 1 || g.rs_b != 1 || g.k < 64) return false;
-  // Measured against the tiled path, 1 thread, in one process (dot / tiled): 6x25x2352 3.4x,
-  // 16x150x6400 1.6x, 64x64x2048 1.07x, 100x100x2048 1.02x, 32x288x4096 0.98x,
-  // 128x128x2048 0.80x. TL_GEMM_DOT=0/1 forces a path (tests, tuning).
-  if (const char* force = std::getenv("TL_GEMM_DOT")) return force[0] == '1';
-  // The tiled path wins once k is short next to the tile it fills: 32 x 256 x 64 ran at 61
-  // GFLOP/s here and 133 tiled, 32 x 256 x 256 at 252 and 290. A single column (n == 1) is
-  // the dot path's best case: 32 x 1 x 256 2x, 1024 x 1 x 256 3x faster than tiled.
-  return g.m * g.n <= 8192 && (g.n < 16 || g.k >= 2 * std::max(g.m, g.n));
-}
-
-void gemm_dot(const KernelSet& ks, const Operands& g, int threads) {
-  const int64_t DM = ks.dot_mr, DN = ks.dot_nr, mblocks = ceil_div(g.m, DM), nblocks = ceil_div(g.n, DN);
-  const int64_t kchunk = std::max<int64_t>(256, std::min<int64_t>(2048, (256 << 10) / (4 * (g.n + DM))) / 16 * 16);
-  auto blocks = [&](int64_t lo, int64_t hi) {
-    for (int64_t pc = 0; pc < g.k; pc += kchunk) {
-      const int64_t kc = std::min(kchunk, g.k - pc);
-      const float beta = pc == 0 ? g.beta : 1.0f;
-      for (int64_t blk = lo; blk < hi; ++blk) {
-        const int64_t i = blk / nblocks * DM, j = blk % nblocks * DN;
-        ks.kernel_dot(kc, g.a + i * g.rs_a + pc, g.rs_a, g.b + j * g.cs_b + pc, g.cs_b, g.alpha, g.c + i * g.ldc + j,
-                      g.ldc, beta, std::min(DM, g.m - i), std::min(DN, g.n - j));
-      }
-    }
-  };
-  if (threads > 1 && mblocks * nblocks > 1)
-    parallel_for(0, mblocks * nblocks, 1, blocks);
-  else
-    blocks(0, mblocks * nblocks);
-}
-
-// TL_GEMM_GEMV=0 sends m == 1 to the dot / tiled paths (tests compare the two; tuning).
-bool use_gemv() {
-  static const bool on = [] {
-    const char* v = std::getenv("TL_GEMM_GEMV");
-    return !(v && v[0] == '0');
-  }();
-  return on;
-}
-
-// One row of A against B transposed (x @ W^T at batch 1): rows of B split over the threads
-// when the product is big enough to pay for waking them (it is memory-bound from there).
-void gemm_gemv(const KernelSet& ks, const Operands& g, int threads) {
-  auto rows = [&](int64_t lo, int64_t hi) {
-    ks.kernel_gemv(hi - lo, g.k, g.a, g.b + lo * g.cs_b, g.cs_b, g.alpha, g.c + lo, g.beta);
-  };
-  if (threads > 1) parallel_for(0, g.n, 64, rows);
-  else rows(0, g.n);
-}
-
-// The mirror case, one column of B against row-major A (a Linear layer with one output, such
-// as a binary classifier's head): c[i] = dot(A row i, b), the same kernel with A as the matrix.
-void gemm_gemv_column(const KernelSet& ks, const Operands& g, int threads) {
-  auto rows = [&](int64_t lo, int64_t hi) {
-    ks.kernel_gemv(hi - lo, g.k, g.b, g.a + lo * g.rs_a, g.rs_a, g.alpha, g.c + lo, g.beta);
-  };
-  if (threads > 1) parallel_for(0, g.m, 64, rows);
-  else rows(0, g.m);
-}
-
 void gemm(const KernelSet& ks, const Operands& g, int threads) {
   if (g.m <= 0 || g.n <= 0) return;
   if (g.k <= 0 || g.alpha == 0.0f) return scale_c(g, threads);
   const int64_t MR = ks.mr, NR = ks.nr;
   if (double(g.m) * double(g.n) * double(g.k) < kMinParallelWork) threads = 1;
-  if (ks.kernel_gemv && g.cs_a == 1 && g.rs_b == 1 && use_gemv()) {
-    if (g.m == 1) return gemm_gemv(ks, g, threads);
-    if (g.n == 1 && g.ldc == 1) return gemm_gemv_column(ks, g, threads);
+  if (ks.kernel_gemv && g.cs_a == 1 && g.rs_b == 1 && detail::use_gemv()) {
+    if (g.m == 1) return detail::gemm_gemv(ks, g, threads);
+    if (g.n == 1 && g.ldc == 1) return detail::gemm_gemv_column(ks, g, threads);
   }
-  if (use_dot(ks, g)) return gemm_dot(ks, g, threads);
+  if (detail::use_dot(ks, g)) return detail::gemm_dot(ks, g, threads);
 
   // Balanced block sizes: split k and n into equal blocks no larger than KC / NC, so there
   // is no thin last block.
@@ -425,38 +315,18 @@ void gemm(const KernelSet& ks, const Operands& g, int threads) {
 
 }  // namespace
 
-GemmIsa gemm_isa() {
-  const int v = g_isa.load(std::memory_order_relaxed);
-  return v < 0 ? best_isa() : GemmIsa(v);
-}
-
-const char* gemm_isa_name(GemmIsa isa) {
-  switch (isa) {
-    case GemmIsa::Avx512: return "avx512";
-    case GemmIsa::Avx2: return "avx2";
-    case GemmIsa::Generic: return "generic";
-  }
-  return "unknown";
-}
-
-bool set_gemm_isa(GemmIsa isa) {
-  if (!cpu_has(isa)) return false;
-  g_isa.store(int(isa), std::memory_order_relaxed);
-  return true;
-}
-
 void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rs_a,
            int64_t cs_a, const float* b, int64_t rs_b, int64_t cs_b, float beta, float* c,
            int64_t ldc) {
   const Operands g{m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b, beta, c, ldc};
-  gemm(kernel_set(gemm_isa()), g, num_threads());
+  gemm(detail::kernel_set(gemm_isa()), g, num_threads());
 }
 
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha,
                    const float* const* a, int64_t rs_a, int64_t cs_a, const float* const* b,
                    int64_t rs_b, int64_t cs_b, float beta, float* const* c, int64_t ldc) {
   if (batch <= 0 || m <= 0 || n <= 0) return;
-  const KernelSet& ks = kernel_set(gemm_isa());
+  const KernelSet& ks = detail::kernel_set(gemm_isa());
   const int threads = num_threads();
   auto item = [&](int64_t i, int t) {
     gemm(ks, Operands{m, n, k, alpha, a[i], rs_a, cs_a, b[i], rs_b, cs_b, beta, c[i], ldc}, t);

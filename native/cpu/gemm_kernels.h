@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 
+#include "gemm.h"
+
 namespace tl::cpu::detail {
 
 // Computes one register tile:
@@ -54,5 +56,7 @@ struct KernelSet {
 const KernelSet& avx512_kernel_set();   // gemm_kernel_avx512.cc
 const KernelSet& avx2_kernel_set();     // gemm_kernel_avx2.cc
 const KernelSet& generic_kernel_set();  // gemm_kernel_generic.cc
+// The family in use (gemm_isa()), chosen in gemm_isa.cc.
+const KernelSet& kernel_set(GemmIsa isa);
 
 }  // namespace tl::cpu::detail
