@@ -53,10 +53,12 @@ describe('studentColumns', () => {
     for (const bad of [-0.1, 1, NaN, '0.1']) expect(() => studentColumns(pre, e, teacher, bad as number, 1)).toThrow(/prune must be a share/);
   });
 
-  it('never leaves a model with no column, and keeps the column of a one-column teacher', () => {
+  it('keeps the column of a one-column teacher, and every column of a constant one', () => {
     const one = Preprocessor.fromJSON({ version: 1, columns: pre.toJSON().columns.filter((c) => c.name === 'noise') });
     const ones = one.transform(t);
     expect(studentColumns(one, ones, (_n, _c, idx) => new Float32Array(idx.length), 0.5, 1).kept).toEqual(['noise']);
+    // A constant teacher gives no reason to drop anything.
+    expect(studentColumns(pre, e, (_n, _c, idx) => new Float32Array(idx.length).fill(0.3), 0.5, 1).kept).toEqual(pre.inputColumns);
   });
 });
 

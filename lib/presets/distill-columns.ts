@@ -124,6 +124,8 @@ export function studentColumns(pre: Preprocessor, e: Encoded, teacher: TeacherLo
     g.sensitivity = d / m / (spread > 0 ? spread : 1);
   }
   const total = gs.reduce((s, g) => s + g.sensitivity, 0);
+  // A teacher that no column moves (constant logits) says nothing about which to keep.
+  if (!(total > 0)) return { kept: all, dropped: [] };
   const dropped: DroppedColumn[] = [], gone = new Set<string>();
   let used = 0;
   // Least used first; the most used group always stays.
