@@ -47,6 +47,35 @@ describe('studentColumns', () => {
     expect(why.noise).toMatch(/little used/);
   });
 
+  it('keeps a near-copy that differs on a few rows the teacher reads, and one of two categorical stand-ins that matter together', () => {
+    const r2 = makeRng(TEST_SEED + 7);
+    const rows = Array.from({ length: 1200 }, (_, i) => {
+      const a = r2() * 10, side = r2() < 0.5 ? 'left' : 'right';
+      // b is a, except 0.5 more on 1% of rows (|r| still above 0.9995); A and B are one split under two names.
+      return { a, b: i % 100 === 0 ? a + 0.5 : a, c: r2(), A: side, B: side === 'left' ? 'x' : 'y' };
+    });
+    const tt = { rows, columns: Object.keys(rows[0]) };
+    const p2 = Preprocessor.fit(tt, rows.map((_, i) => i), inferSchema(tt, undefined));
+    const e2 = p2.transform(tt), w = p2.numericWidth, k = p2.cardinalities.length;
+    const col = (name: string) => p2.numericColumns.findIndex((c) => c.name === name);
+    const raw = (num: Float32Array, r: number, name: string) => {
+      const c = p2.numericColumns[col(name)], x = num[r * w + col(name)] * c.std + c.mean;
+      return c.log ? Math.expm1(x) : x;
+    };
+    const level = (codes: Int32Array, r: number, name: string) => {
+      const j = p2.categoricalColumns.findIndex((c) => c.name === name);
+      return p2.categoricalColumns[j].levels[codes[r * k + j] - 1];
+    };
+    const nearCopy = (num: Float32Array, _c: Int32Array, idx: number[]) => Float32Array.from(idx, (_, r) => 10 * (raw(num, r, 'b') - raw(num, r, 'a')) + num[r * w + col('c')]);
+    expect(studentColumns(p2, e2, nearCopy, 0.03, 1).kept).toContain('b');
+    // Each of A and B alone: ~1.3% of the sensitivity (both within 3%); shuffled together ~5%.
+    const standIns = (num: Float32Array, codes: Int32Array, idx: number[]) => Float32Array.from(idx, (_, r) =>
+      1.1 * num[r * w + col('c')] + 0.25 * ((level(codes, r, 'A') === 'right' ? 1 : 0) + (level(codes, r, 'B') === 'y' ? 1 : 0)));
+    const choice = studentColumns(p2, e2, standIns, 0.03, 1);
+    expect(choice.kept.filter((n) => n === 'A' || n === 'B')).toHaveLength(1);
+    expect(choice.kept).toContain('c');
+  });
+
   it('keeps every column at prune 0, keeps the weak one at a tiny share, and refuses a bad share', () => {
     expect(studentColumns(pre, e, teacher, 0, 1)).toEqual({ kept: pre.inputColumns, dropped: [] });
     expect(studentColumns(pre, e, teacher, 1e-9, 1).kept).toContain('weak');
@@ -74,9 +103,13 @@ describe('ChurnModel / PropensityModel distill with pruned columns', () => {
 
   it('a ChurnModel student with a text column reads fewer columns, predicts the same without the dropped ones, and round-trips', async () => {
     const teacher = await tl.presets.ChurnModel.fit(train, { target: 'churn', columns: { note: 'text' }, exclude: ['plan'], epochs: 15, seed: 2 });
+    const before = teacher.predict(test);
     const student = await teacher.distill({ data: train, epochs: 40 });
+    expect(teacher.predict(test)).toEqual(before);
     const names = student.inputSchema.map((c) => c.name);
     expect(names).toContain('note');
+    // The teacher scores as before distilling (its networks back in inference mode: a text model runs them eagerly).
+    expect(teacher.nets.every((n) => !n.training)).toBe(true);
     expect(names).not.toContain('copy');
     expect(names.length).toBeLessThan(teacher.inputSchema.length);
     expect(student.describe()).toMatch(/leaves out \d+ of the ensemble's columns: .*copy/);

@@ -25,7 +25,7 @@ import { distill } from '../train/distill.js';
 import type { FittedClassifier } from './classifier-fit.js';
 import type { TabularClassifier } from './classifier.js';
 import type { Data, DataOptions } from './preset.js';
-import { studentColumns } from './distill-columns.js';
+import { type ColumnChoice, studentColumns } from './distill-columns.js';
 import { TabularNet, textTensors } from './tabular-net.js';
 
 export interface ClassifierDistillOptions extends DataOptions {
@@ -44,8 +44,8 @@ export interface ClassifierDistillOptions extends DataOptions {
   hidden?: number[];
   /**
    * The share of the ensemble's sensitivity to its inputs that the columns the student leaves
-   * out may carry (default 0.03; 0: the student reads every column). Exact copies of a
-   * numeric column go whenever this is above 0. See distill-columns.ts.
+   * out may carry, alone and shuffled together (default 0.03; 0: the student reads every
+   * column). Copies of a numeric column go whenever this is above 0. See distill-columns.ts.
    */
   prune?: number;
   epochs?: number;
@@ -124,11 +124,25 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   const labels = (idx: number[]) => binary
     ? tensor(Float32Array.from(idx, (i) => y[i]), { shape: [idx.length, 1], device: 'cpu' })
     : tensor(Int32Array.from(idx, (i) => y[i]), { shape: [idx.length], device: 'cpu' });
-  const first = model.nets[0], teacher = new EnsembleLogits(model.nets);
-  teacher.eval();
-  const choice = studentColumns(model.preprocessor, e, (numeric, categorical, idx) => noGrad(() => tidy(() => teacher.forward(
-    tensor(numeric, { shape: [idx.length, model.preprocessor.numericWidth], device: 'cpu' }),
-    tensor(categorical, { shape: [idx.length, model.preprocessor.cardinalities.length], device: 'cpu' }), ...textTensors(e, idx)).dataSync() as Float32Array)), o.prune ?? 0.03, seed);
+  const first = model.nets[0], plain = new EnsembleLogits(model.nets).eval();
+  // The sample's text inputs, made once: only the numeric and categorical blocks are shuffled.
+  let texts: { idx: number[]; tensors: Tensor[] } | undefined;
+  const teacherLogits = (numeric: Float32Array, categorical: Int32Array, idx: number[]) => {
+    if (texts?.idx !== idx) {
+      texts?.tensors.forEach((t) => t.dispose());
+      texts = { idx, tensors: textTensors(e, idx) };
+    }
+    const text = texts.tensors;
+    return noGrad(() => tidy(() => plain.forward(
+      tensor(numeric, { shape: [idx.length, model.preprocessor.numericWidth], device: 'cpu' }),
+      tensor(categorical, { shape: [idx.length, model.preprocessor.cardinalities.length], device: 'cpu' }), ...text).dataSync() as Float32Array));
+  };
+  let choice: ColumnChoice;
+  try {
+    choice = studentColumns(model.preprocessor, e, teacherLogits, o.prune ?? 0.03, seed);
+  } finally {
+    (texts as { tensors: Tensor[] } | undefined)?.tensors.forEach((t) => t.dispose());
+  }
   const kept = new Set(choice.kept);
   const pre = choice.dropped.length ? Preprocessor.fromJSON(JSON.parse(JSON.stringify({ version: 1, columns: model.preprocessor.toJSON().columns.filter((c) => kept.has(c.name)) }))) : Preprocessor.fromJSON(model.preprocessor.toJSON());
   const es = choice.dropped.length ? pre.transform(table, undefined, { missing: o.missing, onWarning: () => {} }) : e;
@@ -140,15 +154,17 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
     return choice.dropped.length ? [...s, ...tensors(e, model.preprocessor, idx)] : [...s, ...s];
   };
   const count = 2 + 2 * pre.textColumns.length;
-  const train = { x: inputs(split.train), y: labels(split.train) };
-  const validation = { x: inputs(split.validation), y: labels(split.validation) };
+  const made: Tensor[] = [];
+  const keep = <T extends Tensor | Tensor[]>(t: T): T => (made.push(...(Array.isArray(t) ? t : [t])), t);
   // The label term weighs classes as the ensemble was trained to, so the head's shift still undoes it.
   const shift = model.head.logitShift;
   const epochs: number[] = [];
   let heldOut: { auc?: number; accuracy?: number } = {};
   const weight = binary ? null : tensor(Float32Array.from(shift as number[], Math.exp), { device: 'cpu' });
   try {
-    await distill(new EnsembleLogits(model.nets, count), new StudentView(student, count), train, {
+    const train = { x: keep(inputs(split.train)), y: keep(labels(split.train)) };
+    const validation = { x: keep(inputs(split.validation)), y: keep(labels(split.validation)) };
+    await distill(new EnsembleLogits(model.nets, count).eval(), new StudentView(student, count), train, {
       temperature: o.temperature ?? (binary ? 1 : 3), alpha: labelled ? o.alpha ?? 0.9 : 1,
       labelLoss: binary ? (p, l) => binaryCrossEntropyWithLogits(p, l, { posWeight: Math.exp(shift as number) }) : (p, l) => crossEntropy(p, l, { weight: weight! }),
       optimizer: new AdamW(student.parameters(), { lr: o.lr ?? 5e-3, weightDecay: 1e-4 }),
@@ -159,7 +175,7 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
     });
     heldOut = labelled ? measure(student.eval(), validation.x.slice(0, count), split.validation.map((i) => y[i]), binary, shift) : {};
   } finally {
-    for (const d of [train, validation]) new Set([...d.x, d.y]).forEach((x) => x.dispose());
+    new Set(made).forEach((x) => x.dispose());
     weight?.dispose();
   }
   student.eval();

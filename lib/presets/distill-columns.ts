@@ -2,13 +2,16 @@
 // scoring cost (a CSV string cell costs ~10 ns to parse, a row of mlc_churn's 19 columns more
 // than the student's whole forward pass), so a student that skips the columns the ensemble
 // barely uses is cheaper end to end at no cost in quality. Two kinds of column go:
-// - exact copies: a numeric column that is an affine function of an earlier one on the rows
-//   (|Pearson r| >= 0.9995: mlc_churn's charges are its minutes times a rate) carries nothing
-//   the earlier one does not;
+// - copies: a numeric column that is an affine function of an earlier one on every sampled row
+//   (|Pearson r| >= 0.9995 and no row off the line by more than 0.02 of its spread: mlc_churn's
+//   charges are its minutes times a rate, rounded to cents) carries nothing the earlier one
+//   does not, so it goes without counting against the budget below;
 // - the least used: the teacher's logits are recomputed with each column (copies together)
 //   shuffled across rows, and the columns whose shuffling moves them least go while their
-//   summed sensitivity stays within `prune` of the total. It needs no labels, so it measures
-//   what the student is taught, not the noise of a small labelled slice.
+//   summed sensitivity stays within `prune` of the total. Then all of those are shuffled at
+//   once, since correlated columns can each look unused while standing in for each other; the
+//   most used goes back until the joint share is within `prune` too. It needs no labels, so it
+//   measures what the student is taught, not the noise of a small labelled slice.
 // Free-text columns are always kept.
 import { InputError } from '../data/errors.js';
 import type { Encoded, Preprocessor } from '../data/preprocess.js';
@@ -30,6 +33,8 @@ export interface ColumnChoice {
 export type TeacherLogits = (numeric: Float32Array, categorical: Int32Array, rows: number[]) => Float32Array;
 
 const COPY_CORRELATION = 0.9995;
+/** Largest distance of a copy's row from the fitted line, in standard deviations of the copy. */
+const COPY_RESIDUAL = 0.02;
 /** Rows the sensitivities are measured on: enough for stable shares, cheap beside training. */
 const SAMPLE_ROWS = 2000;
 
@@ -44,8 +49,12 @@ interface Group {
   sensitivity: number;
 }
 
-/** Pearson r of two feature columns over the rows (0 when either is constant). */
-function correlation(x: Float32Array, width: number, a: number, b: number, rows: number): number {
+/**
+ * Whether feature b is an affine function of feature a on the rows: a high Pearson r (a
+ * constant column is a copy of nothing) and every row near the least-squares line, so that a
+ * column equal to another except on a few rows, which may be the rows that matter, is kept.
+ */
+function isCopy(x: Float32Array, width: number, a: number, b: number, rows: number): boolean {
   let sa = 0, sb = 0;
   for (let i = 0; i < rows; i++) (sa += x[i * width + a]), (sb += x[i * width + b]);
   const ma = sa / rows, mb = sb / rows;
@@ -56,7 +65,10 @@ function correlation(x: Float32Array, width: number, a: number, b: number, rows:
     caa += da * da;
     cbb += db * db;
   }
-  return caa > 0 && cbb > 0 ? cab / Math.sqrt(caa * cbb) : 0;
+  if (!(caa > 0 && cbb > 0) || Math.abs(cab / Math.sqrt(caa * cbb)) < COPY_CORRELATION) return false;
+  const slope = cab / caa, limit = COPY_RESIDUAL * Math.sqrt(cbb / rows);
+  for (let i = 0; i < rows; i++) if (Math.abs(x[i * width + b] - mb - slope * (x[i * width + a] - ma)) > limit) return false;
+  return true;
 }
 
 /** The preprocessor's numeric and categorical columns as groups, exact numeric copies merged into the first. */
@@ -66,7 +78,7 @@ function groups(pre: Preprocessor, sample: Float32Array, rows: number): Group[] 
   for (const c of pre.numericColumns) {
     const features = c.indicator ? [offset, offset + 1] : [offset];
     // A column with missing values (an indicator) is a copy only of nothing: its gaps carry their own signal.
-    const copyOf = c.indicator ? undefined : out.find((g) => g.lead !== undefined && Math.abs(correlation(sample, width, g.lead, offset, rows)) >= COPY_CORRELATION);
+    const copyOf = c.indicator ? undefined : out.find((g) => g.lead !== undefined && isCopy(sample, width, g.lead, offset, rows));
     if (copyOf) copyOf.names.push(c.name), copyOf.numeric.push(offset);
     else out.push({ names: [c.name], numeric: features, categorical: [], ...(c.indicator ? {} : { lead: offset }), sensitivity: 0 });
     offset += features.length;
@@ -99,43 +111,44 @@ export function studentColumns(pre: Preprocessor, e: Encoded, teacher: TeacherLo
   });
   const gs = groups(pre, numeric, m);
   if (gs.length < 2) return { kept: all, dropped: [] };
-  const base = teacher(numeric, categorical, idx), k = base.length / m;
-  // Sensitivities relative to the logits' own spread, so the share means the same on every scale.
-  let spread = 0;
-  for (let o = 0; o < k; o++) {
-    let s = 0, ss = 0;
-    for (let r = 0; r < m; r++) (s += base[r * k + o]), (ss += base[r * k + o] ** 2);
-    spread += ss / m - (s / m) ** 2;
-  }
+  const base = teacher(numeric, categorical, idx);
   const shuffle = Array.from({ length: m }, (_, r) => r);
   for (let r = m - 1; r > 0; r--) {
     const j = Math.floor(random() * (r + 1));
     [shuffle[r], shuffle[j]] = [shuffle[j], shuffle[r]];
   }
-  for (const g of gs) {
+  /** Mean squared change of the teacher's logits with these groups' features shuffled across rows (all by one permutation). */
+  const sensitivity = (these: Group[]): number => {
     const num = numeric.slice(), cat = categorical.slice();
-    for (let r = 0; r < m; r++) {
-      for (const f of g.numeric) num[r * nw + f] = numeric[shuffle[r] * nw + f];
-      for (const f of g.categorical) cat[r * nc + f] = categorical[shuffle[r] * nc + f];
-    }
+    for (let r = 0; r < m; r++)
+      for (const g of these) {
+        for (const f of g.numeric) num[r * nw + f] = numeric[shuffle[r] * nw + f];
+        for (const f of g.categorical) cat[r * nc + f] = categorical[shuffle[r] * nc + f];
+      }
     const z = teacher(num, cat, idx);
     let d = 0;
     for (let p = 0; p < z.length; p++) d += (z[p] - base[p]) ** 2;
-    g.sensitivity = d / m / (spread > 0 ? spread : 1);
-  }
+    return d / m;
+  };
+  for (const g of gs) g.sensitivity = sensitivity([g]);
   const total = gs.reduce((s, g) => s + g.sensitivity, 0);
   // A teacher that no column moves (constant logits) says nothing about which to keep.
   if (!(total > 0)) return { kept: all, dropped: [] };
-  const dropped: DroppedColumn[] = [], gone = new Set<string>();
-  let used = 0;
-  // Least used first; the most used group always stays.
+  // Least used first, while the sum stays within the budget; the most used group always stays.
   const order = [...gs].sort((a, b) => a.sensitivity - b.sensitivity);
+  const unused: Group[] = [];
+  let used = 0;
   for (const g of order.slice(0, -1)) {
     if (used + g.sensitivity > prune * total) break;
     used += g.sensitivity;
-    for (const name of g.names) gone.add(name), dropped.push({ column: name, why: `little used by the ensemble (${(100 * g.sensitivity / total).toFixed(2)}% of its sensitivity)` });
+    unused.push(g);
   }
+  // Shuffled together they may matter more than their sum (columns standing in for each other).
+  while (unused.length && sensitivity(unused) > prune * total) unused.pop();
+  const dropped: DroppedColumn[] = [], gone = new Set<string>();
+  for (const g of unused)
+    for (const name of g.names) gone.add(name), dropped.push({ column: name, why: `little used by the ensemble (${(100 * g.sensitivity / total).toFixed(2)}% of its sensitivity)` });
   for (const g of gs)
-    if (!gone.has(g.names[0])) for (const name of g.names.slice(1)) gone.add(name), dropped.push({ column: name, why: `a copy of '${g.names[0]}' (|correlation| >= ${COPY_CORRELATION})` });
+    if (!gone.has(g.names[0])) for (const name of g.names.slice(1)) gone.add(name), dropped.push({ column: name, why: `a copy of '${g.names[0]}' (an affine function of it on every row sampled)` });
   return { kept: all.filter((n) => !gone.has(n)), dropped };
 }

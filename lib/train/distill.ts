@@ -96,7 +96,9 @@ export async function distill<S extends Module>(teacher: Module, student: S, dat
   const T = opts.temperature ?? 3, alpha = opts.alpha ?? 0.5;
   if (!(typeof T === 'number' && T > 0 && Number.isFinite(T))) throw new RangeError(`distill: temperature must be a positive number, got ${T}`);
   if (!(typeof alpha === 'number' && alpha >= 0 && alpha <= 1)) throw new RangeError(`distill: alpha must be from 0 to 1, got ${alpha}`);
-  const wasTraining = teacher.training;
+  // Each submodule's own mode comes back afterwards: a wrapper made for the call (training, as
+  // new modules are) must not switch the networks it wraps into training mode.
+  const modes = teacher.namedModules().map(([, m]) => [m, m.training] as const);
   teacher.eval();
   const owned: Tensor[] = [];
   try {
@@ -137,6 +139,6 @@ export async function distill<S extends Module>(teacher: Module, student: S, dat
     return student;
   } finally {
     for (const t of owned) t.dispose();
-    teacher.train(wasTraining);
+    for (const [m, training] of modes) m.training = training;
   }
 }
