@@ -92,6 +92,16 @@ describe('tl.distill', () => {
     expect(teacher.parameters().every((p) => p.grad === null || p.grad === undefined)).toBe(true);
   });
 
+  it("gives every submodule of the teacher its own mode back: a wrapper in training mode leaves the networks it wraps in inference mode", async () => {
+    const inner = new tl.nn.Sequential(new tl.nn.Linear(4, 8), new tl.nn.Dropout(0.5), new tl.nn.Linear(8, 2)).eval();
+    const wrapper = new tl.nn.Sequential(inner);
+    wrapper.training = true; // a module made for the call starts in training mode, as new modules do
+    const x = tl.randn([64, 4]), y = tl.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 2), { shape: [64] });
+    await tl.distill(wrapper, new tl.nn.Linear(4, 2), { x, y }, { epochs: 1, progress: false });
+    expect(wrapper.training).toBe(true);
+    expect(inner.namedModules().every(([, m]) => !m.training)).toBe(true);
+  });
+
   it('refuses bad options in one line', async () => {
     const m = new tl.nn.Linear(2, 2), s = new tl.nn.Linear(2, 2);
     const data = { x: tl.randn([4, 2]), y: tl.tensor([0, 1, 0, 1], { dtype: 'int32' }) };
