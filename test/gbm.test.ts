@@ -179,6 +179,52 @@ describe('gbm trees', () => {
     expect(() => fitOn(cols, y.map((v) => v - 10), ['numeric', 'numeric'], { loss: 'poisson' })).toThrow(/Poisson loss needs targets >= 0/);
   });
 
+  it('trains on y / c with weights c² exactly as squared error on y of c × f(x) (the weighted-ratio exposure model)', () => {
+    // y = c × g(x) + noise, with an exposure c spread over 1-20: the ratio's weighted loss must
+    // be the squared error on y, so its reported losses are the MSE of c × prediction.
+    const random = seededRandom(8), n = 3000;
+    const cols = [new Float64Array(n), new Float64Array(n)], c = new Float64Array(n), y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      (cols[0][i] = random()), (cols[1][i] = random()), (c[i] = 1 + 19 * random());
+      y[i] = c[i] * (cols[0][i] > 0.5 ? 3 : 1) + (random() - 0.5);
+    }
+    const w = c.map((v) => v * v), ratio = y.map((v, i) => v / c[i]), train = range(2400), val = Uint32Array.from({ length: 600 }, (_, i) => 2400 + i);
+    const data = Binner.fit(cols, ['numeric', 'numeric'], range(n)).transform(cols, n);
+    const model = GbmModel.fit(data, ratio, train, val, { maxRounds: 40, maxLeaves: 4 }, { weight: w });
+    // The baseline is the weighted least-squares constant: sum c y / sum c².
+    const sum = (rows: Uint32Array, f: (i: number) => number) => rows.reduce((a, i) => a + f(i), 0);
+    expect(model.baseline).toBeCloseTo(sum(train, (i) => c[i] * y[i]) / sum(train, (i) => c[i] * c[i]), 9);
+    const pred = model.predict(data.bins, n), mseOn = (rows: Uint32Array) => sum(rows, (i) => (y[i] - c[i] * pred[i]) ** 2);
+    // Weighted mean loss of the ratio = SSE on y / sum of weights, for the kept round.
+    expect(model.history.validation[model.trees.length] * sum(val, (i) => w[i])).toBeCloseTo(mseOn(val), 6);
+    expect(Math.sqrt(mseOn(val) / val.length)).toBeLessThan(0.6); // noise sd 0.29; y spans 1-60
+    // Weights of 1 are no weights: the same trees to the bit.
+    const plain = GbmModel.fit(data, y, train, val, { maxRounds: 20 }), ones = GbmModel.fit(data, y, train, val, { maxRounds: 20 }, { weight: new Float64Array(n).fill(1) });
+    expect(Array.from(ones.predict(data.bins, n))).toEqual(Array.from(plain.predict(data.bins, n)));
+    expect(() => GbmModel.fit(data, y, train, val, {}, { weight: new Float64Array(n) })).toThrow(/weights must be finite and > 0/);
+  });
+
+  it('fits Poisson trees around a per-row log offset, and a constant offset only moves the baseline', () => {
+    const random = seededRandom(9), n = 3000;
+    const cols = [new Float64Array(n)], c = new Float64Array(n), y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      (cols[0][i] = random()), (c[i] = 1 + 9 * random());
+      y[i] = c[i] * (cols[0][i] > 0.5 ? 4 : 2) * (0.8 + 0.4 * random()); // E[y] = c × rate(x)
+    }
+    const data = Binner.fit(cols, ['numeric'], range(n)).transform(cols, n), all = range(n), logC = c.map(Math.log);
+    const withOffset = GbmModel.fit(data, y, all, undefined, { loss: 'poisson', maxRounds: 80, maxLeaves: 2 }, { offset: logC });
+    expect(withOffset.baseline).toBeCloseTo(Math.log(y.reduce((a, b) => a + b, 0) / c.reduce((a, b) => a + b, 0)), 9);
+    // Given the offset, the trees only learn the rate: 2 or 4.
+    const rate = withOffset.predict(data.bins, n);
+    for (const i of [0, 1, 2, 3, 4]) expect(rate[i]).toBeCloseTo(cols[0][i] > 0.5 ? 4 : 2, 0);
+    expect(rmse(withOffset.predict(data.bins, n, logC), c.map((v, i) => v * (cols[0][i] > 0.5 ? 4 : 2)))).toBeLessThan(0.3);
+    const plain = GbmModel.fit(data, y, all, undefined, { loss: 'poisson', maxRounds: 30 });
+    const shifted = GbmModel.fit(data, y, all, undefined, { loss: 'poisson', maxRounds: 30 }, { offset: new Float64Array(n).fill(Math.log(5)) });
+    expect(shifted.baseline).toBeCloseTo(plain.baseline - Math.log(5), 12);
+    const back = shifted.predict(data.bins, n, new Float64Array(n).fill(Math.log(5))), ref = plain.predict(data.bins, n);
+    back.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 6));
+  });
+
   it('answers bad inputs with one-line errors, and degenerate ones sanely', () => {
     const { cols, y } = problem(50, 2, (x) => x[0], 1);
     const withNaN = Float64Array.from(y);

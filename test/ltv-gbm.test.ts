@@ -32,7 +32,7 @@ describe("LifetimeValueModel with head 'gbm'", () => {
     expect(1 - (r.rmse / tl.metrics.rmse(y.map(() => mean), y)) ** 2).toBeGreaterThan(0.78);
     expect(r.spearman).toBeGreaterThan(0.8);
     expect(model.nets).toHaveLength(0);
-    expect(model.describe()).toMatch(/Head: gradient-boosted trees .*0 network\(s\); 3 boosted-tree model\(s\), rounds \d+\/\d+\/\d+/);
+    expect(model.describe()).toMatch(/Head: gradient-boosted trees .*0 network\(s\); 3 boosted-tree model\(s\)( \([^)]+\)\))?, rounds \d+\/\d+\/\d+/);
     expect(model.validation.rmse).toBeGreaterThan(0);
     const iv = model.predictInterval(test);
     for (const { p10, p50, p90 } of iv) expect(0 <= p10 && p10 <= p50 && p50 <= p90).toBe(true);
@@ -47,6 +47,40 @@ describe("LifetimeValueModel with head 'gbm'", () => {
     const again = await tl.presets.LifetimeValueModel.fit(train, { target: 'total_charges', head: 'gbm', ensemble: 3, seed: 1 });
     expect(again.predict(test)).toEqual(model.predict(test));
   }, 60_000);
+
+  it('offsets the trees by an exposure column when the stop slices prefer it, and saves and restores it', async () => {
+    // A total that is a duration times the monthly charge (as wa_churn's with tenure): the
+    // duration is the exposure, the trees then only learn the monthly charge from the services.
+    const random = seededRandom(11);
+    const withMonths = (rows: tl.data.Row[]) => rows.map((r) => {
+      const months = 1 + Math.floor(random() * 72);
+      return { ...r, months, total_charges: Math.round(months * Number(r.monthly_charges) * (0.95 + 0.1 * random())) };
+    });
+    const rows = withMonths(train), probe = withMonths(test);
+    const m = await tl.presets.LifetimeValueModel.fit(rows, { target: 'total_charges', head: 'gbm', ensemble: 3, seed: 1 });
+    const saved = m.toSafetensors().meta.state as { gbm: { offset?: { name: string; how: string } } };
+    expect(saved.gbm.offset?.name).toMatch(/^(months|monthly_charges)$/);
+    expect(['log', 'ratio']).toContain(saved.gbm.offset!.how);
+    expect(m.describe()).toMatch(/3 boosted-tree model\(s\) \((offset log|ratio to)/);
+    const y = probe.map((r) => r.total_charges as number), mean = y.reduce((a, b) => a + b, 0) / y.length;
+    expect((await m.evaluate(probe)).rmse).toBeLessThan(0.1 * tl.metrics.rmse(y.map(() => mean), y)); // R² > 0.99
+    const path = join(dir, 'ltv-gbm-offset.safetensors');
+    await m.save(path);
+    const back = await tl.presets.LifetimeValueModel.load(path);
+    expect(back.predict(probe)).toEqual(m.predict(probe));
+    expect(back.describe()).toEqual(m.describe());
+    // An exposure below anything seen in training (0, or negative) is held at the training minimum.
+    const odd = probe.slice(0, 3).map((r, i) => ({ ...r, [saved.gbm.offset!.name]: [0, -5, ''][i] }));
+    expect(back.predict(odd).every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    // A signed target has no exposure (no log link): its file holds no offset, as older files.
+    const signed = await tl.presets.LifetimeValueModel.fit(train.map((r) => ({ ...r, total_charges: Number(r.total_charges) - 2000 })), { target: 'total_charges', head: 'gbm', ensemble: 2, seed: 1 });
+    expect((signed.toSafetensors().meta.state as { gbm: object }).gbm).not.toHaveProperty('offset');
+    // A file whose offset names a column the inputs do not have is refused, not misread.
+    const { tensors, meta } = back.toSafetensors();
+    const state = meta.state as { gbm: { offset: { block: number } } };
+    state.gbm.offset = { ...state.gbm.offset, block: 999 };
+    expect(() => tl.presets.LifetimeValueModel.fromSaved(tensors, meta)).toThrow(/exposure offset of the boosted trees is malformed/);
+  }, 120_000);
 
   it('sends missing feature values down a learned side, and ignores a constant column', async () => {
     // Missing monthly charges on a fifth of the rows, a column that never varies.

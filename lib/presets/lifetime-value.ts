@@ -143,7 +143,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     for (const head of heads) {
       if (head === 'gbm') {
         // Poisson's log link is tried beside squared error where the target allows it (value-gbm.ts).
-        const r = ValueGbm.fit(x, preprocessor.numericColumns.map((c) => c.indicator), y, { ensemble: settings.ensemble, seed: settings.seed, losses: nonNegative ? ['squared', 'poisson'] : ['squared'] });
+        const r = ValueGbm.fit(x, preprocessor.numericColumns, y, { ensemble: settings.ensemble, seed: settings.seed, losses: nonNegative ? ['squared', 'poisson'] : ['squared'] });
         gbm = r.gbm;
         oofs.push(r.oof.map((v) => (v === undefined ? (undefined as unknown as number[]) : [v])));
         groups.push({ head, nets: 0, weight: 1 });
@@ -343,7 +343,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       : `'${s.target}' per customer from ${this.preprocessor.columns.length} columns (${this.preprocessor.columns.map((c) => c.name).join(', ')})`;
     return [
       `LifetimeValueModel (kind 'ltv'): predicts ${what}.`,
-      `Head: ${HEAD_NAMES[s.head]}; ${this.nets.length} network(s)${v.epochs.length ? `, epochs ${v.epochs.join('/')}` : ''}${v.treeRounds ? `; ${v.treeRounds.length} boosted-tree model(s), rounds ${v.treeRounds.join('/')}` : ''}.`,
+      `Head: ${HEAD_NAMES[s.head]}; ${this.nets.length} network(s)${v.epochs.length ? `, epochs ${v.epochs.join('/')}` : ''}${v.treeRounds ? `; ${v.treeRounds.length} boosted-tree model(s)${this.gbm?.offsetText ?? ''}, rounds ${v.treeRounds.join('/')}` : ''}.`,
       ...(v.heads ? [`Blend (weights chosen on out-of-fold RMSE): ${v.heads.map((h) => `${h.head} ${h.weight.toFixed(1)} (RMSE ${h.rmse.toFixed(2)})`).join(', ')}.`] : []),
       `Out-of-fold validation on ${v.rows} rows: RMSE ${v.rmse.toFixed(2)}, Spearman ${v.spearman.toFixed(3)}.`,
     ].join('\n');

@@ -5,7 +5,9 @@
 // Each fold holds out a seeded slice of its training rows to early-stop on; the loss (squared
 // error, or Poisson's log link for targets >= 0) and the tree shape are chosen by those slices'
 // pooled error, then each fold model is refitted on all its training rows for its chosen rounds.
-import { Binner, type BinnerState, type FeatureKind } from '../train/gbm/bins.js';
+// An exposure column (value-offset.ts) adds two candidates to that choice: Poisson trees with
+// log(column) as offset, and squared-error trees on value / column weighted by column².
+import { type BinnedData, Binner, type BinnerState, type FeatureKind } from '../train/gbm/bins.js';
 import { type GbmLoss, GbmModel, type GbmParams } from '../train/gbm/boost.js';
 import { seededRandom } from '../train/data.js';
 import { tensor } from '../tensor/create.js';
@@ -13,6 +15,8 @@ import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { folds } from './value-train.js';
 import type { ValueInputs } from './value-train.js';
+import type { NumericColumn } from '../data/preprocess.js';
+import { type Exposure, type ValueOffset, checkOffset, exposureCandidates, exposureValues, offsetName } from './value-offset.js';
 
 /** What a model file keeps of the member (beside its tensors). */
 export interface ValueGbmState {
@@ -21,6 +25,8 @@ export interface ValueGbmState {
   indicators: boolean[];
   /** Per fold model: its loss, baseline and tree sizes (its rounds are its trees). */
   models: ReturnType<GbmModel['pack']>['meta'][];
+  /** The exposure column the trees are offset by, and how (absent in older files: none). */
+  offset?: ValueOffset;
 }
 
 export interface ValueGbmSettings {
@@ -31,6 +37,29 @@ export interface ValueGbmSettings {
   params?: GbmParams;
   /** Tree shapes to choose from (default SHAPES). */
   shapes?: GbmParams[];
+  /** Try exposure offsets (value-offset.ts) for a target >= 0 (default true). */
+  offsets?: boolean;
+}
+
+/** A candidate of the loss choice: a loss, and maybe an exposure and how it enters. */
+interface Variant {
+  loss: GbmLoss;
+  exposure?: Exposure;
+  how?: ValueOffset['how'];
+}
+
+/** Fits a variant: log-offset Poisson, weighted ratio (squared error on y / c with weights c², i.e. on y), or plain. */
+function fitVariant(v: Variant, data: BinnedData, y: Float64Array, rows: Uint32Array, stop: Uint32Array | undefined, params: GbmParams): GbmModel {
+  if (!v.exposure) return GbmModel.fit(data, y, rows, stop, params);
+  if (v.how === 'log') return GbmModel.fit(data, y, rows, stop, params, { offset: v.exposure.log });
+  return GbmModel.fit(data, v.exposure.ratio, rows, stop, params, { weight: v.exposure.weight });
+}
+
+/** A variant's predicted values, given the exposure of each row (c: its values, log: their logs). */
+function predictVariant(model: GbmModel, how: ValueOffset['how'] | undefined, bins: Uint8Array[], n: number, c?: { values: Float64Array; log: Float64Array }): Float64Array {
+  if (!how || !c) return model.predict(bins, n);
+  if (how === 'log') return model.predict(bins, n, c.log);
+  return model.predict(bins, n).map((v, i) => v * c.values[i]);
 }
 
 /** Share of each fold's training rows held out for early stopping and the loss choice. */
@@ -58,13 +87,14 @@ function columns(x: ValueInputs, indicators: boolean[]): { columns: Float64Array
 }
 
 export class ValueGbm {
-  private constructor(readonly binner: Binner, readonly indicators: boolean[], readonly models: GbmModel[]) {}
+  private constructor(readonly binner: Binner, readonly indicators: boolean[], readonly models: GbmModel[], readonly offset?: ValueOffset) {}
 
   /**
    * Trains one model per fold m < ensemble (folds as the networks'), each on the other folds'
    * rows minus its early-stopping slice; `oof` holds the value of each row of a held-out fold.
    */
-  static fit(x: ValueInputs, indicators: boolean[], y: Float64Array, s: ValueGbmSettings): { gbm: ValueGbm; oof: (number | undefined)[] } {
+  static fit(x: ValueInputs, numeric: NumericColumn[], y: Float64Array, s: ValueGbmSettings): { gbm: ValueGbm; oof: (number | undefined)[] } {
+    const indicators = numeric.map((c) => c.indicator);
     const { columns: cols, kinds } = columns(x, indicators);
     const all = Array.from({ length: x.n }, (_, i) => i);
     // Binning is unsupervised (no target), so fitting it once on every training row leaks nothing into the folds.
@@ -77,39 +107,52 @@ export class ValueGbm {
       for (const i of all) (fold[i] === m ? held : random() < STOP_FRACTION ? stop : fit).push(i);
       return { fit: Uint32Array.from(fit), stop: Uint32Array.from(stop), held, both: Uint32Array.from([...fit, ...stop].sort((a, b) => a - b)) };
     });
-    // One loss and tree shape for every fold: the one with the least squared error pooled over
-    // the folds' stop slices (never their held-out rows, so the out-of-fold figures stay honest).
+    // One variant (loss, exposure offset or none) and tree shape for every fold: the one with the
+    // least squared error on y pooled over the folds' stop slices (never their held-out rows, so
+    // the out-of-fold figures stay honest).
     let best: { sse: number; params: GbmParams; rounds: number[] } | undefined;
     // Poisson needs a positive mean on every fold's fit rows (a nearly all-zero target may lack one).
     const losses = s.losses.filter((l) => l !== 'poisson' || plans.every((p) => p.fit.some((i) => y[i] > 0)));
-    for (const loss of losses.length ? losses : ['squared' as const])
+    const variants: Variant[] = (losses.length ? losses : ['squared' as const]).map((loss) => ({ loss }));
+    // Exposures only beside the Poisson loss, i.e. for a target >= 0 with positives in every fold.
+    if ((s.offsets ?? true) && losses.includes('poisson'))
+      for (const e of exposureCandidates(x, numeric, y)) variants.push({ loss: 'poisson', exposure: e, how: 'log' }, { loss: 'squared', exposure: e, how: 'ratio' });
+    let bestVariant: Variant = variants[0];
+    for (const v of variants)
       for (const shape of s.shapes ?? SHAPES) {
-        const params = { ...shape, ...s.params, loss };
+        const params = { ...shape, ...s.params, loss: v.loss };
         let sse = 0;
         const rounds = plans.map((p) => {
-          const model = GbmModel.fit(data, y, p.fit, p.stop, params);
-          const pred = model.predict(data.bins, x.n);
+          const model = fitVariant(v, data, y, p.fit, p.stop, params);
+          const pred = predictVariant(model, v.how, data.bins, x.n, v.exposure);
           for (const i of p.stop) sse += (pred[i] - y[i]) ** 2;
           return model.trees.length;
         });
-        if (!best || sse < best.sse) best = { sse, params, rounds };
+        if (!best || sse < best.sse) (best = { sse, params, rounds }), (bestVariant = v);
       }
     // Refit each fold on all its training rows (fit + stop) for the rounds its stop slice chose.
-    const models = plans.map((p, m) => GbmModel.fit(data, y, p.both, undefined, { ...best!.params, maxRounds: Math.max(1, best!.rounds[m]) }));
+    const models = plans.map((p, m) => fitVariant(bestVariant, data, y, p.both, undefined, { ...best!.params, maxRounds: Math.max(1, best!.rounds[m]) }));
     const oof: (number | undefined)[] = new Array(x.n);
     models.forEach((model, m) => {
-      const pred = model.predict(data.bins, x.n);
+      const pred = predictVariant(model, bestVariant.how, data.bins, x.n, bestVariant.exposure);
       for (const i of plans[m].held) oof[i] = pred[i];
     });
-    return { gbm: new ValueGbm(binner, indicators, models), oof };
+    const offset = bestVariant.exposure && { ...bestVariant.exposure.column, how: bestVariant.how! };
+    return { gbm: new ValueGbm(binner, indicators, models, offset), oof };
   }
 
   /** Predicted values of every row of x: the mean of the fold models. */
   predict(x: ValueInputs): Float64Array {
     const { columns: cols } = columns(x, this.indicators);
     const { bins } = this.binner.transform(cols, x.n), sum = new Float64Array(x.n);
-    for (const m of this.models) m.predict(bins, x.n).forEach((v, i) => (sum[i] += v));
+    const c = this.offset && exposureValues(x, this.offset);
+    for (const m of this.models) predictVariant(m, this.offset?.how, bins, x.n, c).forEach((v, i) => (sum[i] += v));
     return sum.map((v) => v / this.models.length);
+  }
+
+  /** For describe(): ' (offset log(c))', ' (ratio to c)', or '' without an exposure. */
+  get offsetText(): string {
+    return this.offset ? ` (${offsetName(this.offset)})` : '';
   }
 
   get rounds(): number[] {
@@ -118,7 +161,7 @@ export class ValueGbm {
 
   /** The JSON part of the saved member: binning, tree shapes, rounds and losses. */
   get state(): ValueGbmState {
-    return { binner: this.binner.toJSON(), indicators: this.indicators, models: this.models.map((m) => m.pack().meta) };
+    return { binner: this.binner.toJSON(), indicators: this.indicators, models: this.models.map((m) => m.pack().meta), ...(this.offset ? { offset: this.offset } : {}) };
   }
 
   #tensors?: Record<string, Tensor>;
@@ -146,6 +189,7 @@ export class ValueGbm {
       for (const t of model.trees) if (t.feature.some((f) => f >= binner.features)) throw new Error(`LifetimeValueModel: a saved tree splits on a feature the model does not have`);
       return model;
     });
-    return new ValueGbm(binner, state.indicators, models);
+    if (state.offset) checkOffset(state.offset, state.indicators);
+    return new ValueGbm(binner, state.indicators, models, state.offset);
   }
 }

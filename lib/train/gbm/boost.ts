@@ -3,6 +3,8 @@
 // predicts the value itself; Poisson a log-mean (raw = log E[y]), which suits heavy-tailed
 // spend that scales multiplicatively with the features. With validation rows the rounds stop
 // when their loss has not improved for `patience` rounds, and the model keeps the best round.
+// Rows may carry a weight (their gradients and losses scale by it) and a raw offset (an init
+// score added to every prediction: Poisson's log-exposure, as insurance GLMs use).
 import { seededRandom } from '../data.js';
 import type { BinnedData } from './bins.js';
 import { type Tree, type TreeParams, growTree, treeValue } from './tree.js';
@@ -46,15 +48,22 @@ function checkParams(p: Required<GbmParams>): void {
   if (!(p.l2 >= 0 && Number.isFinite(p.l2))) throw new RangeError(`gbm: l2 must be a finite number >= 0, got ${p.l2}`);
 }
 
-/** Mean loss of raw predictions F on rows: squared error, or Poisson deviance / 2. */
-function meanLoss(loss: GbmLoss, y: Float64Array, F: Float64Array, rows: Uint32Array): number {
-  let s = 0;
+/** Per-row extras of a fit: weights of the loss, and raw offsets added to every prediction (both default: none). */
+export interface GbmRows {
+  weight?: Float64Array;
+  offset?: Float64Array;
+}
+
+/** Weighted mean loss of raw predictions F on rows: squared error, or Poisson deviance / 2. */
+function meanLoss(loss: GbmLoss, y: Float64Array, F: Float64Array, rows: Uint32Array, w?: Float64Array): number {
+  let s = 0, total = 0;
   for (let r = 0; r < rows.length; r++) {
-    const i = rows[r];
-    if (loss === 'squared') s += (F[i] - y[i]) ** 2;
-    else s += Math.exp(F[i]) - y[i] * F[i] + (y[i] > 0 ? y[i] * Math.log(y[i]) - y[i] : 0);
+    const i = rows[r], wi = w ? w[i] : 1;
+    total += wi;
+    if (loss === 'squared') s += wi * (F[i] - y[i]) ** 2;
+    else s += wi * (Math.exp(F[i]) - y[i] * F[i] + (y[i] > 0 ? y[i] * Math.log(y[i]) - y[i] : 0));
   }
-  return s / Math.max(1, rows.length);
+  return rows.length ? s / total : 0;
 }
 
 export class GbmModel {
@@ -63,34 +72,44 @@ export class GbmModel {
   /**
    * Boosts on targets y of the rows `train` of binned data; `validation` rows (or none)
    * for early stopping. Deterministic: no sampling, ties broken by feature and bin order.
+   * `extra`: per-row weights (> 0) and raw offsets; the baseline is then the weighted optimum
+   * given the offsets, and predictions must be given the same offsets.
    */
-  static fit(data: BinnedData, y: Float64Array, train: Uint32Array, validation: Uint32Array | undefined, params: GbmParams = {}): GbmModel {
+  static fit(data: BinnedData, y: Float64Array, train: Uint32Array, validation: Uint32Array | undefined, params: GbmParams = {}, extra: GbmRows = {}): GbmModel {
     const p = { ...defaults, ...params };
     checkParams(p);
     if (y.length !== data.n) throw new RangeError(`gbm: ${y.length} targets for ${data.n} rows`);
     if (!train.length) throw new RangeError('gbm: no training rows');
-    let sum = 0;
+    const { weight: w, offset: off } = extra;
+    for (const a of [w, off]) if (a && a.length !== data.n) throw new RangeError(`gbm: ${a.length} row weights or offsets for ${data.n} rows`);
+    // Baseline: squared, the weighted mean of y - offset; Poisson, log(sum w y / sum w exp(offset)).
+    let sum = 0, total = 0;
     for (const i of train) {
       if (!Number.isFinite(y[i])) throw new RangeError(`gbm: target of row ${i} is ${y[i]}; every target must be a finite number`);
       if (p.loss === 'poisson' && y[i] < 0) throw new RangeError(`gbm: the Poisson loss needs targets >= 0; row ${i} is ${y[i]}`);
-      sum += y[i];
+      const wi = w ? w[i] : 1, o = off ? off[i] : 0;
+      if (!(wi > 0 && Number.isFinite(wi)) || !Number.isFinite(o)) throw new RangeError(`gbm: row ${i} has weight ${wi} and offset ${o}; weights must be finite and > 0, offsets finite`);
+      sum += wi * (p.loss === 'poisson' ? y[i] : y[i] - o);
+      total += wi * (p.loss === 'poisson' && off ? Math.exp(o) : 1);
     }
-    const mean = sum / train.length;
+    const mean = sum / total;
     if (p.loss === 'poisson' && !(mean > 0)) throw new RangeError('gbm: the Poisson loss needs some target above 0');
     const baseline = p.loss === 'poisson' ? Math.log(mean) : mean;
     const tp: TreeParams = { maxLeaves: p.maxLeaves, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2, learningRate: p.learningRate, maxDepth: p.maxDepth, maxDelta: p.loss === 'poisson' ? 0.7 / p.learningRate : Infinity };
     const val = validation && validation.length ? validation : undefined;
     const scored = val ? Uint32Array.from([...train, ...val]) : train;
     const F = new Float64Array(data.n).fill(baseline), g = new Float64Array(data.n), h = new Float64Array(data.n);
-    const trees: Tree[] = [], history: GbmHistory = { train: [meanLoss(p.loss, y, F, train)], validation: val ? [meanLoss(p.loss, y, F, val)] : [] };
+    if (off) for (const i of scored) F[i] += off[i];
+    const trees: Tree[] = [], history: GbmHistory = { train: [meanLoss(p.loss, y, F, train, w)], validation: val ? [meanLoss(p.loss, y, F, val, w)] : [] };
     const random = seededRandom(p.seed);
     let best = 0, bestLoss = val ? history.validation[0] : Infinity;
     for (let round = 1; round <= p.maxRounds; round++) {
       for (const i of train) {
-        if (p.loss === 'squared') (g[i] = F[i] - y[i]), (h[i] = 1);
+        const wi = w ? w[i] : 1;
+        if (p.loss === 'squared') (g[i] = wi * (F[i] - y[i])), (h[i] = wi);
         else {
           const mu = Math.exp(F[i]);
-          (g[i] = mu - y[i]), (h[i] = mu);
+          (g[i] = wi * (mu - y[i])), (h[i] = wi * mu);
         }
       }
       let rows = train;
@@ -102,9 +121,9 @@ export class GbmModel {
       if (tree.feature.length === 1 && Math.abs(tree.value[0]) < 1e-12) break; // nothing left to learn
       trees.push(tree);
       for (const i of scored) F[i] += treeValue(tree, data.bins, i);
-      history.train.push(meanLoss(p.loss, y, F, train));
+      history.train.push(meanLoss(p.loss, y, F, train, w));
       if (val) {
-        const v = meanLoss(p.loss, y, F, val);
+        const v = meanLoss(p.loss, y, F, val, w);
         history.validation.push(v);
         if (v < bestLoss * (1 - 1e-7)) (bestLoss = v), (best = round);
         else if (round - best >= p.patience) break;
@@ -113,16 +132,17 @@ export class GbmModel {
     return new GbmModel(p.loss, baseline, val ? trees.slice(0, best) : trees, history);
   }
 
-  /** Raw predictions (the value; Poisson: its log) of rows 0..n-1 of binned columns. */
-  predictRaw(bins: Uint8Array[], n: number): Float64Array {
+  /** Raw predictions (the value; Poisson: its log) of rows 0..n-1 of binned columns, plus each row's offset if the fit had offsets. */
+  predictRaw(bins: Uint8Array[], n: number, offset?: Float64Array): Float64Array {
     const out = new Float64Array(n).fill(this.baseline);
+    if (offset) for (let i = 0; i < n; i++) out[i] += offset[i];
     for (const t of this.trees) for (let i = 0; i < n; i++) out[i] += treeValue(t, bins, i);
     return out;
   }
 
   /** Predicted values (Poisson: exp of the raw prediction). */
-  predict(bins: Uint8Array[], n: number): Float64Array {
-    const raw = this.predictRaw(bins, n);
+  predict(bins: Uint8Array[], n: number, offset?: Float64Array): Float64Array {
+    const raw = this.predictRaw(bins, n, offset);
     return this.loss === 'poisson' ? raw.map(Math.exp) : raw;
   }
 
