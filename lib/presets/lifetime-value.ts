@@ -6,9 +6,8 @@
 // gradient-boosted trees by out-of-fold RMSE (value-blend.ts); MSE and trees serve signed targets.
 import { InputError } from '../data/errors.js';
 import { numericTarget } from '../data/numeric-target.js';
-import { Preprocessor, type TransformOptions } from '../data/preprocess.js';
+import { Preprocessor } from '../data/preprocess.js';
 import { type ColumnInfo, inferSchema } from '../data/schema.js';
-import type { ReadOptions } from '../data/source.js';
 import { type Row, type Table, toTable } from '../data/table.js';
 import { save as saveModel } from '../io/model-file.js';
 import type { InputColumn, OutputColumn, OutputValue, Preset } from './preset.js';
@@ -16,76 +15,21 @@ import { registerPreset } from './registry.js';
 import { mae, rmse } from '../metrics/regression.js';
 import { decileMape, normalizedGini, spearman } from '../metrics/value.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type LogColumns, STEP_FEATURES, customerFeatures, groupLog, timeInDays } from './transactions.js';
+import { STEP_FEATURES, customerFeatures, groupLog, timeInDays } from './transactions.js';
 import { type TrainSettings, type ValueInputs, rawOutputs, trainValueNets } from './value-train.js';
 import { type ValueHead, ValueNet, type ValueNetOptions } from './value-net.js';
-import { type IsotonicMap, applyIsotonic, fitIsotonic } from './isotonic.js';
+import { applyIsotonic, fitIsotonic } from './isotonic.js';
 import { zilnParams, zilnQuantile } from './ziln.js';
 import { type LtvFitOptions, checkOptions } from './ltv-options.js';
-import { type BlendMember, HEAD_NAMES, type HeadGroup, type TargetScale, blendWeights, headValue, headsFor, scaledTargets } from './value-blend.js';
-import { ValueGbm, type ValueGbmState } from './value-gbm.js';
+import { type BlendMember, HEAD_NAMES, type HeadGroup, blendWeights, headValue, headsFor, scaledTargets } from './value-blend.js';
+import { ValueGbm } from './value-gbm.js';
 import type { NetworkHistory } from './training-history.js';
 
 export type { LtvFitOptions } from './ltv-options.js';
-
-export interface ValueReport {
-  rows: number;
-  rmse: number;
-  mae: number;
-  spearman: number;
-  normalizedGini: number;
-  decileMape: number;
-}
-
-export interface ValueInterval {
-  p10: number;
-  p50: number;
-  p90: number;
-}
-
-/** Options of predict/evaluate: absent columns, and (log mode) the cut-off date. */
-export interface LtvDataOptions extends TransformOptions {
-  read?: ReadOptions;
-  /** Log mode: features as of this date (predict default: the log's last date; evaluate: last date minus horizonDays). */
-  asOf?: string | number;
-}
-
-interface LogConfig extends LogColumns {
-  horizonDays: number;
-  steps: number;
-  /** The training cut-off, in days. */
-  asOf: number;
-}
-
-interface State {
-  mode: 'table' | 'log';
-  /** The head trained, or 'auto' when several were blended (see groups). */
-  head: BlendMember | 'auto';
-  /** Each head's networks (in order) and blend weight; absent in older files: one group of `head`. */
-  groups?: HeadGroup[];
-  target?: string;
-  log?: LogConfig;
-  /** The target's mean and std (the MSE head predicts standardized values, Poisson value / mean). */
-  scale: TargetScale;
-  /** MSE, Poisson or blended heads: quantiles 0.1/0.5/0.9 of out-of-fold residuals, for the interval. */
-  residuals: [number, number, number];
-  schema: ColumnInfo[];
-  /** The boosted trees' binning and tree descriptions (their nodes are tensors), when a member. */
-  gbm?: ValueGbmState;
-  /** Every training target was >= 0 (absent in older files). */
-  nonNegative?: boolean;
-  /** Isotonic map of the predicted mean (absent: none). */
-  calibration?: IsotonicMap;
-  validation: { rows: number; rmse: number; spearman: number; epochs: number[]; heads?: { head: BlendMember; weight: number; rmse: number }[]; history?: NetworkHistory[]; treeRounds?: number[] };
-}
+export type { LtvDataOptions, ValueInterval, ValueReport } from './ltv-types.js';
+import { type LogConfig, type LtvDataOptions, type State, type ValueInterval, type ValueReport, quantile } from './ltv-types.js';
 
 const VERSION = 1;
-
-function quantile(sorted: number[], q: number): number {
-  if (!sorted.length) return 0;
-  const pos = q * (sorted.length - 1), lo = Math.floor(pos);
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
-}
 
 export class LifetimeValueModel implements Preset<number, ValueReport> {
   static readonly kind = 'ltv';
