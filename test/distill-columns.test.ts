@@ -76,8 +76,28 @@ describe('studentColumns', () => {
     expect(choice.kept).toContain('c');
   });
 
+  it('with several classes, keeps a column that only a small class relies on', () => {
+    // Classes 0 and 1 follow the signal strongly; class 2's logit moves with the weak column alone.
+    const threeWay = (num: Float32Array, _c: Int32Array, idx: number[]) => {
+      const z = new Float32Array(idx.length * 3);
+      idx.forEach((_, r) => {
+        const x = num[r * nw + at('signal')];
+        z[r * 3] = 3 * x;
+        z[r * 3 + 1] = -3 * x;
+        z[r * 3 + 2] = 0.3 * num[r * nw + at('weak')];
+      });
+      return z;
+    };
+    const choice = studentColumns(pre, e, threeWay, 0.03, 1);
+    expect(choice.kept).toContain('weak');
+    expect(choice.kept).toContain('signal');
+    expect(choice.kept).not.toContain('noise');
+  });
+
   it('keeps every column at prune 0, keeps the weak one at a tiny share, and refuses a bad share', () => {
     expect(studentColumns(pre, e, teacher, 0, 1)).toEqual({ kept: pre.inputColumns, dropped: [] });
+    // Copies only (the default with several classes).
+    expect(studentColumns(pre, e, teacher, 0, 1, true).dropped.map((d) => d.column)).toEqual(['copy']);
     expect(studentColumns(pre, e, teacher, 1e-9, 1).kept).toContain('weak');
     for (const bad of [-0.1, 1, NaN, '0.1']) expect(() => studentColumns(pre, e, teacher, bad as number, 1)).toThrow(/prune must be a share/);
   });
@@ -126,10 +146,10 @@ describe('ChurnModel / PropensityModel distill with pruned columns', () => {
     expect(all.validation.dropped).toBeUndefined();
   }, 240_000);
 
-  it('a PropensityModel student (three classes) leaves out the copy and keeps its accuracy', async () => {
+  it('a PropensityModel student (three classes) leaves out only the copy by default, and keeps its accuracy', async () => {
     const teacher = await tl.presets.PropensityModel.fit(train, { target: 'plan', exclude: ['churn', 'note'], epochs: 15, seed: 2 });
     const student = await teacher.distill({ data: train, epochs: 40 });
-    expect(student.inputSchema.map((c) => c.name)).not.toContain('copy');
+    expect(student.inputSchema.map((c) => c.name)).toEqual(teacher.inputSchema.map((c) => c.name).filter((n) => n !== 'copy'));
     const acc = (m: tl.presets.PropensityModel) => m.predict(test).filter((c, i) => c === test[i].plan).length / test.length;
     expect(acc(student)).toBeGreaterThan(acc(teacher) - 0.05);
   }, 240_000);

@@ -8,7 +8,9 @@
 //   does not, so it goes without counting against the budget below;
 // - the least used: the teacher's logits are recomputed with each column (copies together)
 //   shuffled across rows, and the columns whose shuffling moves them least go while their
-//   summed sensitivity stays within `prune` of the total. Then all of those are shuffled at
+//   summed sensitivity stays within `prune` of the total, for each output (several classes:
+//   each class's logit, less the row's mean, so a column only a small class relies on is
+//   not "little used"). Then all of those are shuffled at
 //   once, since correlated columns can each look unused while standing in for each other; the
 //   most used goes back until the joint share is within `prune` too. It needs no labels, so it
 //   measures what the student is taught, not the noise of a small labelled slice.
@@ -46,7 +48,10 @@ interface Group {
   categorical: number[];
   /** The first column's one feature, when copies may join it (numeric, no missing-value indicator). */
   lead?: number;
-  sensitivity: number;
+  /** Per output, the mean squared change of its logit with the group shuffled. */
+  sensitivity: Float64Array;
+  /** The largest share of any output's total sensitivity (what decides the order of dropping). */
+  share: number;
 }
 
 /**
@@ -80,22 +85,23 @@ function groups(pre: Preprocessor, sample: Float32Array, rows: number): Group[] 
     // A column with missing values (an indicator) is a copy only of nothing: its gaps carry their own signal.
     const copyOf = c.indicator ? undefined : out.find((g) => g.lead !== undefined && isCopy(sample, width, g.lead, offset, rows));
     if (copyOf) copyOf.names.push(c.name), copyOf.numeric.push(offset);
-    else out.push({ names: [c.name], numeric: features, categorical: [], ...(c.indicator ? {} : { lead: offset }), sensitivity: 0 });
+    else out.push({ names: [c.name], numeric: features, categorical: [], ...(c.indicator ? {} : { lead: offset }), sensitivity: new Float64Array(0), share: 0 });
     offset += features.length;
   }
-  pre.categoricalColumns.forEach((c, j) => out.push({ names: [c.name], numeric: [], categorical: [j], sensitivity: 0 }));
+  pre.categoricalColumns.forEach((c, j) => out.push({ names: [c.name], numeric: [], categorical: [j], sensitivity: new Float64Array(0), share: 0 }));
   return out;
 }
 
 /**
  * The columns a student of `teacher` should read, measured on (up to 2000 of) the encoded
  * rows `e`. `prune`: the share of the teacher's summed sensitivity the dropped columns may
- * carry (0 keeps every column, copies included).
+ * carry (0: none goes for being little used). `copies`: whether copies go (default: when
+ * prune is above 0).
  */
-export function studentColumns(pre: Preprocessor, e: Encoded, teacher: TeacherLogits, prune: number, seed: number): ColumnChoice {
+export function studentColumns(pre: Preprocessor, e: Encoded, teacher: TeacherLogits, prune: number, seed: number, copies = prune > 0): ColumnChoice {
   if (!(typeof prune === 'number' && prune >= 0 && prune < 1)) throw new InputError(`distill: prune must be a share from 0 to below 1, got ${String(prune)}`);
   const all = pre.columns.map((c) => c.name);
-  if (prune === 0) return { kept: all, dropped: [] };
+  if (prune === 0 && !copies) return { kept: all, dropped: [] };
   const random = seededRandom(seed);
   const rows = Array.from({ length: e.n }, (_, i) => i);
   for (let i = rows.length - 1; i > 0; i--) {
@@ -111,44 +117,71 @@ export function studentColumns(pre: Preprocessor, e: Encoded, teacher: TeacherLo
   });
   const gs = groups(pre, numeric, m);
   if (gs.length < 2) return { kept: all, dropped: [] };
-  const base = teacher(numeric, categorical, idx);
+  const unused = prune > 0 ? leastUsed(gs, numeric, categorical, idx, teacher, prune, random) : [];
+  if (!unused) return { kept: all, dropped: [] };
+  const k = unused.length ? unused[0].sensitivity.length : 1;
+  const dropped: DroppedColumn[] = [], gone = new Set<string>();
+  for (const g of unused)
+    for (const name of g.names) gone.add(name), dropped.push({ column: name, why: `little used by the ensemble (${(100 * g.share).toFixed(2)}% of its sensitivity${k > 1 ? ', for the class that uses it most' : ''})` });
+  if (copies)
+    for (const g of gs)
+      if (!gone.has(g.names[0])) for (const name of g.names.slice(1)) gone.add(name), dropped.push({ column: name, why: `a copy of '${g.names[0]}' (an affine function of it on every row sampled)` });
+  return { kept: all.filter((n) => !gone.has(n)), dropped };
+}
+
+/**
+ * The groups to drop for being little used (see the top of the file), least used first; null
+ * when the teacher's logits do not move at all (nothing then says what to keep).
+ */
+function leastUsed(gs: Group[], numeric: Float32Array, categorical: Int32Array, idx: number[], teacher: TeacherLogits, prune: number, random: () => number): Group[] | null {
+  const m = idx.length, nw = numeric.length / m, nc = categorical.length / m;
+  // Several outputs: each row's logits less their mean, since softmax ignores a shift of all.
+  const centered = (raw: Float32Array): Float32Array => {
+    const k = raw.length / m;
+    if (k === 1) return raw;
+    const z = Float32Array.from(raw);
+    for (let r = 0; r < m; r++) {
+      let mean = 0;
+      for (let o = 0; o < k; o++) mean += z[r * k + o] / k;
+      for (let o = 0; o < k; o++) z[r * k + o] -= mean;
+    }
+    return z;
+  };
+  const base = centered(teacher(numeric, categorical, idx)), k = base.length / m;
   const shuffle = Array.from({ length: m }, (_, r) => r);
   for (let r = m - 1; r > 0; r--) {
     const j = Math.floor(random() * (r + 1));
     [shuffle[r], shuffle[j]] = [shuffle[j], shuffle[r]];
   }
-  /** Mean squared change of the teacher's logits with these groups' features shuffled across rows (all by one permutation). */
-  const sensitivity = (these: Group[]): number => {
+  /** Per output, the mean squared change of its logit with these groups' features shuffled across rows (all by one permutation). */
+  const sensitivity = (these: Group[]): Float64Array => {
     const num = numeric.slice(), cat = categorical.slice();
     for (let r = 0; r < m; r++)
       for (const g of these) {
         for (const f of g.numeric) num[r * nw + f] = numeric[shuffle[r] * nw + f];
         for (const f of g.categorical) cat[r * nc + f] = categorical[shuffle[r] * nc + f];
       }
-    const z = teacher(num, cat, idx);
-    let d = 0;
-    for (let p = 0; p < z.length; p++) d += (z[p] - base[p]) ** 2;
-    return d / m;
+    const z = centered(teacher(num, cat, idx)), d = new Float64Array(k);
+    for (let p = 0; p < z.length; p++) d[p % k] += (z[p] - base[p]) ** 2 / m;
+    return d;
   };
   for (const g of gs) g.sensitivity = sensitivity([g]);
-  const total = gs.reduce((s, g) => s + g.sensitivity, 0);
+  const total = new Float64Array(k);
+  for (const g of gs) g.sensitivity.forEach((v, o) => (total[o] += v));
   // A teacher that no column moves (constant logits) says nothing about which to keep.
-  if (!(total > 0)) return { kept: all, dropped: [] };
-  // Least used first, while the sum stays within the budget; the most used group always stays.
-  const order = [...gs].sort((a, b) => a.sensitivity - b.sensitivity);
-  const unused: Group[] = [];
-  let used = 0;
+  if (!total.some((t) => t > 0)) return null;
+  // Shares per output, so that a column only a small class relies on is not "little used".
+  const shares = (d: Float64Array): number => Math.max(...Array.from(d, (v, o) => (total[o] > 0 ? v / total[o] : 0)));
+  for (const g of gs) g.share = shares(g.sensitivity);
+  // Least used first, while every output's sum stays within the budget; the most used group always stays.
+  const order = [...gs].sort((a, b) => a.share - b.share);
+  const unused: Group[] = [], used = new Float64Array(k);
   for (const g of order.slice(0, -1)) {
-    if (used + g.sensitivity > prune * total) break;
-    used += g.sensitivity;
+    if (shares(used.map((u, o) => u + g.sensitivity[o])) > prune) break;
+    g.sensitivity.forEach((v, o) => (used[o] += v));
     unused.push(g);
   }
   // Shuffled together they may matter more than their sum (columns standing in for each other).
-  while (unused.length && sensitivity(unused) > prune * total) unused.pop();
-  const dropped: DroppedColumn[] = [], gone = new Set<string>();
-  for (const g of unused)
-    for (const name of g.names) gone.add(name), dropped.push({ column: name, why: `little used by the ensemble (${(100 * g.sensitivity / total).toFixed(2)}% of its sensitivity)` });
-  for (const g of gs)
-    if (!gone.has(g.names[0])) for (const name of g.names.slice(1)) gone.add(name), dropped.push({ column: name, why: `a copy of '${g.names[0]}' (an affine function of it on every row sampled)` });
-  return { kept: all.filter((n) => !gone.has(n)), dropped };
+  while (unused.length && shares(sensitivity(unused)) > prune) unused.pop();
+  return unused;
 }
