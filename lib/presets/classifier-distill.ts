@@ -121,19 +121,15 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   const seed = o.seed ?? 42;
   const split = stratifiedSplit(y, 0.1, seededRandom(seed));
   if (split.validation.length < 2 || split.train.length < 2) throw new InputError(`${what}.distill: too few rows (${table.rows.length}) to distill on`);
-  const c = binary ? 1 : (model.head.logitShift as number[]).length;
   const labels = (idx: number[]) => binary
     ? tensor(Float32Array.from(idx, (i) => y[i]), { shape: [idx.length, 1], device: 'cpu' })
     : tensor(Int32Array.from(idx, (i) => y[i]), { shape: [idx.length], device: 'cpu' });
   const first = model.nets[0], plain = new EnsembleLogits(model.nets).eval();
-  // The sample's text inputs, made once: only the numeric and categorical blocks are shuffled.
-  let texts: { idx: number[]; tensors: Tensor[] } | undefined;
+  // The sample's text inputs, made once per sample: only the numeric and categorical blocks are shuffled.
+  const texts = new Map<number[], Tensor[]>();
   const teacherLogits = (numeric: Float32Array, categorical: Int32Array, idx: number[]) => {
-    if (texts?.idx !== idx) {
-      texts?.tensors.forEach((t) => t.dispose());
-      texts = { idx, tensors: textTensors(e, idx) };
-    }
-    const text = texts.tensors;
+    let text = texts.get(idx);
+    if (!text) texts.set(idx, (text = textTensors(e, idx)));
     return noGrad(() => tidy(() => plain.forward(
       tensor(numeric, { shape: [idx.length, model.preprocessor.numericWidth], device: 'cpu' }),
       tensor(categorical, { shape: [idx.length, model.preprocessor.cardinalities.length], device: 'cpu' }), ...text).dataSync() as Float32Array));
@@ -145,10 +141,10 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
     // where a yes/no target's ranking did not move.
     choice = studentColumns(model.preprocessor, e, teacherLogits, o.prune ?? (binary ? 0.03 : 0), seed, o.prune === undefined || o.prune > 0);
   } finally {
-    (texts as { tensors: Tensor[] } | undefined)?.tensors.forEach((t) => t.dispose());
+    for (const ts of texts.values()) ts.forEach((t) => t.dispose());
   }
-  const kept = new Set(choice.kept);
-  const pre = choice.dropped.length ? Preprocessor.fromJSON(JSON.parse(JSON.stringify({ version: 1, columns: model.preprocessor.toJSON().columns.filter((c) => kept.has(c.name)) }))) : Preprocessor.fromJSON(model.preprocessor.toJSON());
+  const gone = new Set(choice.dropped.map((d) => d.column));
+  const pre = Preprocessor.fromJSON({ version: 1, columns: model.preprocessor.toJSON().columns.filter((c) => !gone.has(c.name)) });
   const es = choice.dropped.length ? pre.transform(table, undefined, { missing: o.missing, onWarning: () => {} }) : e;
   manualSeed(seed);
   const student = new TabularNet(pre.numericWidth, pre.cardinalities, { ...first.opts, hidden: o.hidden ?? [2 * (first.opts.hidden[0] ?? 64)] });
@@ -168,7 +164,7 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   try {
     const train = { x: keep(inputs(split.train)), y: keep(labels(split.train)) };
     const validation = { x: keep(inputs(split.validation)), y: keep(labels(split.validation)) };
-    await distill(new EnsembleLogits(model.nets, count).eval(), new StudentView(student, count), train, {
+    await distill(new EnsembleLogits(model.nets, count), new StudentView(student, count), train, {
       temperature: o.temperature ?? (binary ? 1 : 3), alpha: labelled ? o.alpha ?? 0.9 : 1,
       labelLoss: binary ? (p, l) => binaryCrossEntropyWithLogits(p, l, { posWeight: Math.exp(shift as number) }) : (p, l) => crossEntropy(p, l, { weight: weight! }),
       optimizer: new AdamW(student.parameters(), { lr: o.lr ?? 5e-3, weightDecay: 1e-4 }),
@@ -184,7 +180,7 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   }
   student.eval();
   return {
-    nets: [student], preprocessor: pre, schema: model.schema.filter((c) => kept.has(c.name) || !model.preprocessor.inputColumns.includes(c.name)), target: t, head: model.head,
+    nets: [student], preprocessor: pre, schema: model.schema.filter((c) => !gone.has(c.name)), target: t, head: model.head,
     validation: { ...heldOut, epochs, ...(choice.dropped.length ? { dropped: choice.dropped } : {}) }, training: { rows: table.rows.length, counts: model.training?.counts ?? [] },
   } as FittedClassifier;
 }

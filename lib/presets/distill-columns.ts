@@ -17,7 +17,7 @@
 // Free-text columns are always kept.
 import { InputError } from '../data/errors.js';
 import type { Encoded, Preprocessor } from '../data/preprocess.js';
-import { seededRandom } from '../train/data.js';
+import { permutation, seededRandom } from '../train/data.js';
 
 /** A column the student leaves out, and why (for describe() and the model file). */
 export interface DroppedColumn {
@@ -103,12 +103,7 @@ export function studentColumns(pre: Preprocessor, e: Encoded, teacher: TeacherLo
   const all = pre.columns.map((c) => c.name);
   if (prune === 0 && !copies) return { kept: all, dropped: [] };
   const random = seededRandom(seed);
-  const rows = Array.from({ length: e.n }, (_, i) => i);
-  for (let i = rows.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [rows[i], rows[j]] = [rows[j], rows[i]];
-  }
-  const idx = rows.slice(0, Math.min(SAMPLE_ROWS, e.n)), m = idx.length;
+  const idx = Array.from(permutation(e.n, random).subarray(0, SAMPLE_ROWS)), m = idx.length;
   const nw = pre.numericWidth, nc = pre.cardinalities.length;
   const numeric = new Float32Array(m * nw), categorical = new Int32Array(m * nc);
   idx.forEach((i, r) => {
@@ -119,10 +114,9 @@ export function studentColumns(pre: Preprocessor, e: Encoded, teacher: TeacherLo
   if (gs.length < 2) return { kept: all, dropped: [] };
   const unused = prune > 0 ? leastUsed(gs, numeric, categorical, idx, teacher, prune, random) : [];
   if (!unused) return { kept: all, dropped: [] };
-  const k = unused.length ? unused[0].sensitivity.length : 1;
   const dropped: DroppedColumn[] = [], gone = new Set<string>();
   for (const g of unused)
-    for (const name of g.names) gone.add(name), dropped.push({ column: name, why: `little used by the ensemble (${(100 * g.share).toFixed(2)}% of its sensitivity${k > 1 ? ', for the class that uses it most' : ''})` });
+    for (const name of g.names) gone.add(name), dropped.push({ column: name, why: `little used by the ensemble (${(100 * g.share).toFixed(2)}% of its sensitivity${g.sensitivity.length > 1 ? ', for the class that uses it most' : ''})` });
   if (copies)
     for (const g of gs)
       if (!gone.has(g.names[0])) for (const name of g.names.slice(1)) gone.add(name), dropped.push({ column: name, why: `a copy of '${g.names[0]}' (an affine function of it on every row sampled)` });
@@ -148,11 +142,7 @@ function leastUsed(gs: Group[], numeric: Float32Array, categorical: Int32Array, 
     return z;
   };
   const base = centered(teacher(numeric, categorical, idx)), k = base.length / m;
-  const shuffle = Array.from({ length: m }, (_, r) => r);
-  for (let r = m - 1; r > 0; r--) {
-    const j = Math.floor(random() * (r + 1));
-    [shuffle[r], shuffle[j]] = [shuffle[j], shuffle[r]];
-  }
+  const shuffle = permutation(m, random);
   /** Per output, the mean squared change of its logit with these groups' features shuffled across rows (all by one permutation). */
   const sensitivity = (these: Group[]): Float64Array => {
     const num = numeric.slice(), cat = categorical.slice();
