@@ -28,6 +28,7 @@ function fitOn(cols: Float64Array[], y: Float64Array, kinds: FeatureKind[], para
   return { binner, data, model, predict: (c: Float64Array[]) => model.predict(binner.transform(c, c[0].length).bins, c[0].length) };
 }
 
+const share0 = (rows: Uint32Array, y: Float64Array) => rows.reduce((s, i) => s + y[i], 0) / rows.length;
 const rmse = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length);
 
 describe('gbm binning', () => {
@@ -179,6 +180,36 @@ describe('gbm trees', () => {
     expect(() => fitOn(cols, y.map((v) => v - 10), ['numeric', 'numeric'], { loss: 'poisson' })).toThrow(/Poisson loss needs targets >= 0/);
   });
 
+  it('fits a logistic log-odds to 0/1 labels drawn from known probabilities, and round-trips it', () => {
+    const random = seededRandom(6), n = 6000;
+    const cols = [new Float64Array(n), new Float64Array(n), new Float64Array(n)], y = new Float64Array(n), truth = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      cols.forEach((c) => (c[i] = random()));
+      // An interaction a linear model cannot express, plus a smooth term.
+      const z = -1 + 2.5 * (cols[0][i] > 0.5 !== cols[1][i] > 0.5 ? 1 : 0) + 1.5 * cols[2][i];
+      truth[i] = 1 / (1 + Math.exp(-z));
+      y[i] = random() < truth[i] ? 1 : 0;
+    }
+    const val = Uint32Array.from({ length: n / 5 }, (_, i) => i), train = Uint32Array.from({ length: n - n / 5 }, (_, i) => i + n / 5);
+    const { model, data, binner } = fitOn(cols, y, ['numeric', 'numeric', 'numeric'], { loss: 'logistic', maxLeaves: 7 }, val, train);
+    const p = model.predict(data.bins, n);
+    p.forEach((v) => expect(v > 0 && v < 1).toBe(true));
+    // Against the true probabilities (0.27-0.95): far closer than the constant, and on the held-out
+    // rows a log loss near the one the truth itself gets (the least any model can expect).
+    expect(rmse(p, truth)).toBeLessThan(0.4 * rmse(new Float64Array(n).fill(share0(train, y)), truth));
+    const logLoss = (q: ArrayLike<number>) => -Array.from(val).reduce((s, i) => s + (y[i] ? Math.log(q[i]) : Math.log(1 - q[i])), 0) / val.length;
+    expect(logLoss(p)).toBeLessThan(logLoss(truth) + 0.02);
+    // The baseline is the training rows' log-odds; training loss never rises (Newton steps, shrunk).
+    const share = share0(train, y);
+    expect(model.baseline).toBeCloseTo(Math.log(share / (1 - share)), 10);
+    model.history.train.slice(1).forEach((v, r) => expect(v).toBeLessThanOrEqual(model.history.train[r] + 1e-12));
+    const { arrays, meta } = model.pack();
+    const back = GbmModel.unpack(arrays, JSON.parse(JSON.stringify(meta)));
+    expect(Array.from(back.predict(binner.transform(cols, n).bins, n))).toEqual(Array.from(p));
+    expect(() => fitOn(cols, y.map((v) => v * 2), ['numeric', 'numeric', 'numeric'], { loss: 'logistic' })).toThrow(/logistic loss needs targets 0 or 1; row \d+ is 2/);
+    expect(() => fitOn(cols, new Float64Array(n).fill(1), ['numeric', 'numeric', 'numeric'], { loss: 'logistic' })).toThrow(/logistic loss needs rows of both classes/);
+  });
+
   it('trains on y / c with weights c² exactly as squared error on y of c × f(x) (the weighted-ratio exposure model)', () => {
     // y = c × g(x) + noise, with an exposure c spread over 1-20: the ratio's weighted loss must
     // be the squared error on y, so its reported losses are the MSE of c × prediction.
@@ -232,7 +263,7 @@ describe('gbm trees', () => {
     expect(() => fitOn(cols, withNaN, ['numeric', 'numeric'])).toThrow(/target of row 7 is NaN/);
     expect(() => fitOn(cols, y, ['numeric', 'numeric'], { maxLeaves: 1 })).toThrow(/maxLeaves must be an integer >= 2/);
     expect(() => fitOn(cols, y, ['numeric', 'numeric'], { learningRate: 0 })).toThrow(/learningRate must be in \(0, 1\]/);
-    expect(() => fitOn(cols, y, ['numeric', 'numeric'], { loss: 'huber' as 'squared' })).toThrow(/loss must be 'squared' or 'poisson'/);
+    expect(() => fitOn(cols, y, ['numeric', 'numeric'], { loss: 'huber' as 'squared' })).toThrow(/loss must be 'squared', 'poisson' or 'logistic'/);
     expect(() => fitOn(cols, y, ['numeric', 'numeric'], { subsample: 1.5 })).toThrow(/subsample must be in \(0, 1\]/);
     expect(() => Binner.fit(cols, ['numeric'], range(50))).toThrow(/2 feature columns but 1 feature kinds/);
     // A constant feature never splits: the model is the mean.

@@ -3,13 +3,14 @@
 // predicts the value itself; Poisson a log-mean (raw = log E[y]), which suits heavy-tailed
 // spend that scales multiplicatively with the features. With validation rows the rounds stop
 // when their loss has not improved for `patience` rounds, and the model keeps the best round.
+// Logistic loss predicts a log-odds (raw = logit P(y = 1)) of a 0/1 target: a classifier's trees.
 // Rows may carry a weight (their gradients and losses scale by it) and a raw offset (an init
 // score added to every prediction: Poisson's log-exposure, as insurance GLMs use).
 import { seededRandom } from '../data.js';
 import type { BinnedData } from './bins.js';
 import { type Tree, type TreeParams, growTree, treeValue } from './tree.js';
 
-export type GbmLoss = 'squared' | 'poisson';
+export type GbmLoss = 'squared' | 'poisson' | 'logistic';
 
 export interface GbmParams {
   loss?: GbmLoss;
@@ -41,12 +42,14 @@ function checkParams(p: Required<GbmParams>): void {
   const int = (k: keyof GbmParams, lo: number) => {
     if (!Number.isInteger(p[k]) || (p[k] as number) < lo) throw new RangeError(`gbm: ${k} must be an integer >= ${lo}, got ${String(p[k])}`);
   };
-  if (p.loss !== 'squared' && p.loss !== 'poisson') throw new RangeError(`gbm: loss must be 'squared' or 'poisson', got ${JSON.stringify(p.loss)}`);
+  if (!isLoss(p.loss)) throw new RangeError(`gbm: loss must be 'squared', 'poisson' or 'logistic', got ${JSON.stringify(p.loss)}`);
   int('maxRounds', 1), int('maxLeaves', 2), int('minSamplesLeaf', 1), int('maxDepth', 1), int('patience', 1);
   if (!(p.learningRate > 0 && p.learningRate <= 1)) throw new RangeError(`gbm: learningRate must be in (0, 1], got ${p.learningRate}`);
   if (!(p.subsample > 0 && p.subsample <= 1)) throw new RangeError(`gbm: subsample must be in (0, 1], got ${p.subsample}`);
   if (!(p.l2 >= 0 && Number.isFinite(p.l2))) throw new RangeError(`gbm: l2 must be a finite number >= 0, got ${p.l2}`);
 }
+
+const isLoss = (l: unknown): l is GbmLoss => l === 'squared' || l === 'poisson' || l === 'logistic';
 
 /** Per-row extras of a fit: weights of the loss, and raw offsets added to every prediction (both default: none). */
 export interface GbmRows {
@@ -54,13 +57,15 @@ export interface GbmRows {
   offset?: Float64Array;
 }
 
-/** Weighted mean loss of raw predictions F on rows: squared error, or Poisson deviance / 2. */
+/** Weighted mean loss of raw predictions F on rows: squared error, Poisson deviance / 2, or log loss. */
 function meanLoss(loss: GbmLoss, y: Float64Array, F: Float64Array, rows: Uint32Array, w?: Float64Array): number {
   let s = 0, total = 0;
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r], wi = w ? w[i] : 1;
     total += wi;
     if (loss === 'squared') s += wi * (F[i] - y[i]) ** 2;
+    // log(1 + e^F) - y F, written so that neither exp overflows.
+    else if (loss === 'logistic') s += wi * (Math.max(F[i], 0) + Math.log1p(Math.exp(-Math.abs(F[i]))) - y[i] * F[i]);
     else s += wi * (Math.exp(F[i]) - y[i] * F[i] + (y[i] > 0 ? y[i] * Math.log(y[i]) - y[i] : 0));
   }
   return rows.length ? s / total : 0;
@@ -87,6 +92,7 @@ export class GbmModel {
     for (const i of train) {
       if (!Number.isFinite(y[i])) throw new RangeError(`gbm: target of row ${i} is ${y[i]}; every target must be a finite number`);
       if (p.loss === 'poisson' && y[i] < 0) throw new RangeError(`gbm: the Poisson loss needs targets >= 0; row ${i} is ${y[i]}`);
+      if (p.loss === 'logistic' && y[i] !== 0 && y[i] !== 1) throw new RangeError(`gbm: the logistic loss needs targets 0 or 1; row ${i} is ${y[i]}`);
       const wi = w ? w[i] : 1, o = off ? off[i] : 0;
       if (!(wi > 0 && Number.isFinite(wi)) || !Number.isFinite(o)) throw new RangeError(`gbm: row ${i} has weight ${wi} and offset ${o}; weights must be finite and > 0, offsets finite`);
       sum += wi * (p.loss === 'poisson' ? y[i] : y[i] - o);
@@ -94,7 +100,9 @@ export class GbmModel {
     }
     const mean = sum / total;
     if (p.loss === 'poisson' && !(mean > 0)) throw new RangeError('gbm: the Poisson loss needs some target above 0');
-    const baseline = p.loss === 'poisson' ? Math.log(mean) : mean;
+    if (p.loss === 'logistic' && !(mean > 0 && mean < 1)) throw new RangeError('gbm: the logistic loss needs rows of both classes');
+    // Logistic with offsets: the log-odds of the mean (not the exact optimum given them); the trees correct the rest.
+    const baseline = p.loss === 'poisson' ? Math.log(mean) : p.loss === 'logistic' ? Math.log(mean / (1 - mean)) : mean;
     const tp: TreeParams = { maxLeaves: p.maxLeaves, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2, learningRate: p.learningRate, maxDepth: p.maxDepth, maxDelta: p.loss === 'poisson' ? 0.7 / p.learningRate : Infinity };
     const val = validation && validation.length ? validation : undefined;
     const scored = val ? Uint32Array.from([...train, ...val]) : train;
@@ -107,7 +115,11 @@ export class GbmModel {
       for (const i of train) {
         const wi = w ? w[i] : 1;
         if (p.loss === 'squared') (g[i] = wi * (F[i] - y[i])), (h[i] = wi);
-        else {
+        else if (p.loss === 'logistic') {
+          const q = 1 / (1 + Math.exp(-F[i]));
+          // A floor on the hessian keeps a leaf of confidently right rows from a huge Newton step.
+          (g[i] = wi * (q - y[i])), (h[i] = wi * Math.max(q * (1 - q), 1e-6));
+        } else {
           const mu = Math.exp(F[i]);
           (g[i] = wi * (mu - y[i])), (h[i] = wi * mu);
         }
@@ -140,10 +152,10 @@ export class GbmModel {
     return out;
   }
 
-  /** Predicted values (Poisson: exp of the raw prediction). */
+  /** Predicted values (Poisson: exp of the raw prediction; logistic: P(y = 1)). */
   predict(bins: Uint8Array[], n: number, offset?: Float64Array): Float64Array {
     const raw = this.predictRaw(bins, n, offset);
-    return this.loss === 'poisson' ? raw.map(Math.exp) : raw;
+    return this.loss === 'poisson' ? raw.map(Math.exp) : this.loss === 'logistic' ? raw.map((v) => 1 / (1 + Math.exp(-v))) : raw;
   }
 
   /** The trees as flat typed arrays (for a model file) and the JSON that goes with them. */
@@ -166,7 +178,7 @@ export class GbmModel {
 
   static unpack(arrays: { int: Int32Array; value: Float32Array }, meta: { loss: GbmLoss; baseline: number; nodes: number[]; cats: number[] }): GbmModel {
     const { nodes, cats } = meta ?? ({} as typeof meta);
-    if (!Array.isArray(nodes) || !Array.isArray(cats) || nodes.length !== cats.length || !Number.isFinite(meta.baseline) || (meta.loss !== 'squared' && meta.loss !== 'poisson'))
+    if (!Array.isArray(nodes) || !Array.isArray(cats) || nodes.length !== cats.length || !Number.isFinite(meta.baseline) || !isLoss(meta.loss))
       throw new Error('gbm: the saved trees are missing or malformed');
     const total = nodes.reduce((a, b) => a + b, 0), totalCats = cats.reduce((a, b) => a + b, 0);
     if (arrays.int.length !== total * 5 + totalCats || arrays.value.length !== total) throw new Error(`gbm: the saved trees hold ${arrays.value.length} nodes, their description ${total}`);
