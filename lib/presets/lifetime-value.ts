@@ -259,7 +259,9 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const { pred, actual } = await this.predictedAndActual(data, opts);
     return {
       rows: pred.length, rmse: rmse(pred, actual), mae: mae(pred, actual), spearman: spearman(pred, actual),
-      normalizedGini: actual.some((v) => v > 0) ? normalizedGini(pred, actual) : NaN, decileMape: decileMape(pred, actual),
+      normalizedGini: actual.some((v) => v > 0) ? normalizedGini(pred, actual) : NaN,
+      // Fewer than 10 labelled rows cannot fill 10 groups: one group per row then, not a RangeError.
+      decileMape: decileMape(pred, actual, { bins: Math.min(10, pred.length) }),
     };
   }
 
