@@ -161,6 +161,7 @@ describe('LifetimeValueModel on a transaction log', () => {
     expect(scores.every((s) => s.value >= 0 && s.p10 <= s.p90)).toBe(true);
     const perRow = m.predict(held.slice(0, 30));
     expect(perRow).toHaveLength(30);
+    expect(m.scoreCustomers([])).toEqual([]); // as predict([]) and predictInterval([]), not an asOf error
     const path = join(dir, 'ltv-log.safetensors');
     await m.save(path);
     const back = await tl.presets.LifetimeValueModel.load(path);

@@ -201,6 +201,9 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   /** Per customer (log mode): value over the next horizonDays after asOf, with its interval. */
   scoreCustomers(rows: Row[] | Table, opts: LtvDataOptions = {}): ({ customer: string; value: number } & ValueInterval)[] {
     if (!this.state.log) throw new TypeError('LifetimeValueModel.scoreCustomers: only for a model trained on a transaction log');
+    // No rows, no customers: [] as predict and predictInterval give, not "no customer bought on or before asOf".
+    const t = Array.isArray(rows) ? rows : rows?.rows;
+    if (Array.isArray(t) && !t.length) return [];
     const { x, customers } = this.inputs(rows, opts, false);
     const values = this.values(x), intervals = this.intervals(x, values);
     return customers!.map((customer, i) => ({ customer, value: values[i], ...intervals[i] }));
