@@ -73,5 +73,7 @@ describe('IntentClassifier', () => {
 
   it('refuses a bad threshold', async () => {
     await expect(IntentClassifier.fit(data, { text: 'text', target: 'intent', threshold: 2 })).rejects.toThrow(/threshold must be/);
+    expect(() => model.predict(['hi'], { threshold: 2 })).toThrow(/predict: threshold must be a number from 0 to 1, got 2/);
+    expect(() => model.predict(['hi'], { threshold: '0.5' as never })).toThrow(/threshold must be/);
   });
 });

@@ -49,6 +49,12 @@ describe('LifetimeValueModel on a per-customer table', () => {
     expect(inside).toBeLessThan(0.95);
   });
 
+  it('evaluates a holdout of fewer than 10 labelled rows (decileMape over one group per row, not a RangeError)', async () => {
+    const r = await model.evaluate(test.slice(0, 5));
+    expect(r.rows).toBe(5);
+    expect(Number.isFinite(r.decileMape)).toBe(true);
+  });
+
   it('predicts identically after save and load; tl.load returns the preset', async () => {
     const path = join(dir, 'ltv.safetensors');
     await model.save(path);
@@ -155,6 +161,7 @@ describe('LifetimeValueModel on a transaction log', () => {
     expect(scores.every((s) => s.value >= 0 && s.p10 <= s.p90)).toBe(true);
     const perRow = m.predict(held.slice(0, 30));
     expect(perRow).toHaveLength(30);
+    expect(m.scoreCustomers([])).toEqual([]); // as predict([]) and predictInterval([]), not an asOf error
     const path = join(dir, 'ltv-log.safetensors');
     await m.save(path);
     const back = await tl.presets.LifetimeValueModel.load(path);

@@ -95,6 +95,20 @@ describe('Segmenter on mixed rows', () => {
     expect(m.predict([{ spend: 220, visits: 13, plan: 'premium', region: 'west' }])).toEqual([premiumSegment.segment]);
   });
 
+  it("k: 'auto' on a table under 20 rows tries only the k it has rows for (2 per segment), not 10", async () => {
+    const few = await tl.presets.Segmenter.fit(mixed.slice(0, 12), { seed: 1, exclude: ['id'], epochs: 5 });
+    expect(few.profiles().length).toBeGreaterThanOrEqual(2);
+    expect(few.profiles().length).toBeLessThanOrEqual(6);
+    await expect(tl.presets.Segmenter.fit(mixed.slice(0, 3), { exclude: ['id'] })).rejects.toThrow(/3 rows are too few for 2 segments/);
+  });
+
+  it('treats infinite or beyond-float32 numbers as missing (as the other presets do), not as "not a number"', async () => {
+    const inf = mixed.slice(0, 40).map((r, i) => ({ ...r, spend: i === 3 ? Infinity : i === 5 ? '1e40' : r.spend }));
+    const m = await tl.presets.Segmenter.fit(inf, { k: 2, seed: 1, exclude: ['id'], epochs: 5 });
+    expect(m.predict([inf[3], inf[5]])).toHaveLength(2);
+    expect(Number.isFinite(m.profiles()[0].numeric.spend)).toBe(true);
+  });
+
   it('rejects bad options and rows clearly', async () => {
     await expect(tl.presets.Segmenter.fit(mixed, { k: 1 })).rejects.toThrow(/k must be 'auto' or an integer from 2 to 50/);
     await expect(tl.presets.Segmenter.fit(mixed, { k: 'many' as 'auto' })).rejects.toThrow(/k must be 'auto'/);

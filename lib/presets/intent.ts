@@ -89,6 +89,8 @@ export class IntentClassifier extends TextClassifier implements Classifier<Inten
   /** `{ intent, confidence }` per message (row objects with the text column, or plain strings); intent null when out of scope. */
   predict(rows: Row[] | Table | readonly string[], opts: PredictOptions & { threshold?: number } = {}): IntentPrediction[] {
     const t = opts.threshold ?? this.threshold;
+    // As fit checks it: 2 or '0.5' would otherwise answer every message null (or compare as text) without a word.
+    if (!(typeof t === 'number' && t >= 0 && t <= 1)) throw new RangeError(`IntentClassifier.predict: threshold must be a number from 0 to 1, got ${JSON.stringify(t)}`);
     return this.predictProba(rows, opts).map((p) => {
       let best = 0;
       for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;

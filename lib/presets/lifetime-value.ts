@@ -201,6 +201,9 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   /** Per customer (log mode): value over the next horizonDays after asOf, with its interval. */
   scoreCustomers(rows: Row[] | Table, opts: LtvDataOptions = {}): ({ customer: string; value: number } & ValueInterval)[] {
     if (!this.state.log) throw new TypeError('LifetimeValueModel.scoreCustomers: only for a model trained on a transaction log');
+    // No rows, no customers: [] as predict and predictInterval give, not "no customer bought on or before asOf".
+    const t = Array.isArray(rows) ? rows : rows?.rows;
+    if (Array.isArray(t) && !t.length) return [];
     const { x, customers } = this.inputs(rows, opts, false);
     const values = this.values(x), intervals = this.intervals(x, values);
     return customers!.map((customer, i) => ({ customer, value: values[i], ...intervals[i] }));
@@ -259,7 +262,9 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const { pred, actual } = await this.predictedAndActual(data, opts);
     return {
       rows: pred.length, rmse: rmse(pred, actual), mae: mae(pred, actual), spearman: spearman(pred, actual),
-      normalizedGini: actual.some((v) => v > 0) ? normalizedGini(pred, actual) : NaN, decileMape: decileMape(pred, actual),
+      normalizedGini: actual.some((v) => v > 0) ? normalizedGini(pred, actual) : NaN,
+      // Fewer than 10 labelled rows cannot fill 10 groups: one group per row then, not a RangeError.
+      decileMape: decileMape(pred, actual, { bins: Math.min(10, pred.length) }),
     };
   }
 

@@ -9,7 +9,7 @@ import { InputError } from '../data/errors.js';
 import { MISSING_LEVEL, type TransformOptions } from '../data/preprocess.js';
 import type { ColumnInfo } from '../data/schema.js';
 import { type Table, where } from '../data/table.js';
-import { asBoolean, asLabel, asNumber, isMissing } from '../data/values.js';
+import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from '../data/values.js';
 
 export type SpaceColumn =
   | { name: string; kind: 'numeric' | 'boolean'; median: number; mean: number; std: number }
@@ -19,7 +19,9 @@ const ONE_HOT = Math.SQRT1_2;
 
 function numberOf(t: Table, i: number, name: string, kind: 'numeric' | 'boolean'): number | undefined {
   const v = t.rows[i][name];
-  if (isMissing(v)) return undefined;
+  // An infinite or beyond-float32 number is a number, not an invalid cell: missing, as the schema
+  // (inferColumn's outOfRange) and the other presets' preprocessor count it, not an error.
+  if (isMissing(v) || (kind === 'numeric' && isOutOfRange(v))) return undefined;
   const x = kind === 'boolean' ? (asBoolean(v) === undefined ? undefined : Number(asBoolean(v))) : asNumber(v);
   if (x === undefined) throw new InputError(`${where(t, i)}, column '${name}': '${String(v)}' is not a ${kind === 'boolean' ? 'yes/no value' : 'number'}`);
   return x;

@@ -82,8 +82,11 @@ export class Segmenter implements Preset<number, SegmentReport> {
     if (opts.latent !== undefined && !(Number.isInteger(opts.latent) && opts.latent >= 1 && opts.latent <= 256)) throw new RangeError('Segmenter.fit: latent must be an integer from 1 to 256');
     if (opts.restarts !== undefined && !(Number.isInteger(opts.restarts) && opts.restarts >= 1)) throw new RangeError('Segmenter.fit: restarts must be a positive integer');
     const table = await toTable(data, 'Segmenter.fit', opts.read);
-    const ks = kOpt === 'auto' ? [2, 3, 4, 5, 6, 7, 8, 9, 10] : [kOpt];
-    if (table.rows.length < 2 * Math.max(...ks)) throw new InputError(`Segmenter.fit: ${table.rows.length} rows are too few for ${Math.max(...ks)} segments`);
+    // Each segment needs at least 2 rows. 'auto' on a small table tries only the k that fit (under
+    // 20 rows the user never asked for 10 segments, so refusing over 10 would be misleading).
+    const n = table.rows.length;
+    const ks = kOpt === 'auto' ? [2, 3, 4, 5, 6, 7, 8, 9, 10].filter((c) => 2 * c <= n) : [kOpt];
+    if (!ks.length || n < 2 * Math.max(...ks)) throw new InputError(`Segmenter.fit: ${n} rows are too few for ${ks.length ? Math.max(...ks) : 2} segments (at least 2 rows per segment: ${2 * (ks.length ? Math.max(...ks) : 2)} rows)`);
     const seed = opts.seed ?? 42;
     const schema = inferSchema(table, undefined, { exclude: opts.exclude, overrides: opts.columns });
     const cols = fitSpace(table, table.rows.map((_, i) => i), schema);
