@@ -40,6 +40,7 @@ export function presetOptions(): Option[] {
     new Option('--ensemble <n>', 'networks in the ensemble (1-20)').argParser(int('--ensemble', 20)),
     new Option('--epochs <n>', 'maximum epochs per network').argParser(int('--epochs')),
     new Option('--class-weight <how>', 'weight classes inversely to their frequency (balanced, the default) or not (none)').choices(['balanced', 'none']),
+    new Option('--trees', 'churn, propensity (yes/no targets): blend logistic boosted trees into the ensemble when they help out of fold'),
     new Option('--max-classes <n>', 'most classes a text target may have (propensity; default 100)').argParser(int('--max-classes', 10000)),
     new Option('--customer <column>', 'ltv from a transaction log: the customer id column'),
     new Option('--time <column>', 'ltv from a transaction log: the date column (ISO dates or days)'),
@@ -78,18 +79,20 @@ function networkProgress(progress: (line: string) => void) {
 function classifierSpec(kind: string, extra: string[] = []): TrainSpec {
   return {
     kind,
-    takes: ['target', 'positive', 'ensemble', 'epochs', 'classWeight', ...extra],
+    takes: ['target', 'positive', 'ensemble', 'epochs', 'classWeight', 'trees', ...extra],
     requires: ['target'],
     fitOptions: (o, progress) => ({
       target: o.target, positive: o.positive, exclude: o.exclude, ensemble: o.ensemble, epochs: o.epochs, seed: o.seed, classWeight: o.classWeight,
       ...(o.maxClasses === undefined ? {} : { maxClasses: o.maxClasses }),
+      ...(o.trees ? { trees: true } : {}),
       progress: process.stderr.isTTY, onNetwork: networkProgress(progress),
     }),
     trained: (model, seconds) => {
       const m = model as TabularClassifier<unknown>;
       const v = m.validation;
       const measure = v.auc !== undefined ? `ROC AUC ${v.auc.toFixed(4)}` : `accuracy ${v.accuracy?.toFixed(4)}, log loss ${v.logLoss?.toFixed(4)}`;
-      return `trained ${m.nets.length} networks in ${seconds.toFixed(1)} s; out-of-fold ${measure}`;
+      const trees = m.trees ? ` + boosted trees (blend weight ${m.trees.weight.toFixed(1)})` : '';
+      return `trained ${m.nets.length} networks${trees} in ${seconds.toFixed(1)} s; out-of-fold ${measure}`;
     },
     // The target and every feature column, or evaluation would fail after training.
     testColumns: (data, o) => {

@@ -27,6 +27,7 @@ import type { TabularClassifier } from './classifier.js';
 import type { Data, DataOptions } from './preset.js';
 import { type ColumnChoice, studentColumns } from './distill-columns.js';
 import { TabularNet, textTensors } from './tabular-net.js';
+import type { ClassifierTrees } from './classifier-trees.js';
 
 export interface ClassifierDistillOptions extends DataOptions {
   /** Rows to distill on: the training rows, or any rows of the same columns (labels optional). */
@@ -63,14 +64,20 @@ export interface ClassifierDistillOptions extends DataOptions {
  * fewer columns).
  */
 class EnsembleLogits extends Module {
-  constructor(readonly nets: TabularNet[], readonly skip = 0) {
+  constructor(readonly nets: TabularNet[], readonly skip = 0, readonly blend?: { trees: ClassifierTrees; shift: number; cardinalities: number[] }) {
     super();
   }
   forward(...inputs: Tensor[]): Tensor {
     const x = inputs.slice(this.skip);
     let s = this.nets[0].forward(x[0], x[1], ...x.slice(2));
     for (const n of this.nets.slice(1)) s = add(s, n.forward(x[0], x[1], ...x.slice(2)));
-    return s.div(this.nets.length);
+    const mean = s.div(this.nets.length);
+    if (!this.blend) return mean;
+    // A model with trees teaches its blend: the trees' log-odds mixed in after the shift, which
+    // is then put back, so the student's head (the same shift) undoes it as for the networks.
+    const { trees, shift, cardinalities } = this.blend, n = x[0].shape[0];
+    const z = trees.blend(mean.sub(shift).dataSync(), { n, numeric: x[0].dataSync() as Float32Array, categorical: x[1].dataSync() as Int32Array }, cardinalities);
+    return tensor(Float32Array.from(z, (v) => v + shift), { shape: [n, 1], device: 'cpu' });
   }
 }
 
@@ -124,7 +131,8 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   const labels = (idx: number[]) => binary
     ? tensor(Float32Array.from(idx, (i) => y[i]), { shape: [idx.length, 1], device: 'cpu' })
     : tensor(Int32Array.from(idx, (i) => y[i]), { shape: [idx.length], device: 'cpu' });
-  const first = model.nets[0], plain = new EnsembleLogits(model.nets).eval();
+  const blend = model.trees && { trees: model.trees, shift: model.head.logitShift as number, cardinalities: model.preprocessor.cardinalities };
+  const first = model.nets[0], plain = new EnsembleLogits(model.nets, 0, blend).eval();
   // The sample's text inputs, made once per sample: only the numeric and categorical blocks are shuffled.
   const texts = new Map<number[], Tensor[]>();
   const teacherLogits = (numeric: Float32Array, categorical: Int32Array, idx: number[]) => {
@@ -164,7 +172,7 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   try {
     const train = { x: keep(inputs(split.train)), y: keep(labels(split.train)) };
     const validation = { x: keep(inputs(split.validation)), y: keep(labels(split.validation)) };
-    await distill(new EnsembleLogits(model.nets, count), new StudentView(student, count), train, {
+    await distill(new EnsembleLogits(model.nets, count, blend), new StudentView(student, count), train, {
       temperature: o.temperature ?? (binary ? 1 : 3), alpha: labelled ? o.alpha ?? 0.9 : 1,
       labelLoss: binary ? (p, l) => binaryCrossEntropyWithLogits(p, l, { posWeight: Math.exp(shift as number) }) : (p, l) => crossEntropy(p, l, { weight: weight! }),
       optimizer: new AdamW(student.parameters(), { lr: o.lr ?? 5e-3, weightDecay: 1e-4 }),

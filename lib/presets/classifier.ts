@@ -25,6 +25,7 @@ import type { Classifier, Data, DataOptions, InputColumn, OutputColumn, OutputVa
 import { asTable } from './preset.js';
 import { TabularNet, textTensors } from './tabular-net.js';
 import { type ClassifierDistillOptions, distillClassifier } from './classifier-distill.js';
+import { ClassifierTrees, type ClassifierTreesState } from './classifier-trees.js';
 
 export interface ColumnImportance {
   column: string;
@@ -44,6 +45,8 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
   readonly target: BinaryTarget | ClassTarget;
   readonly schema: ColumnInfo[];
   readonly head: ClassifierHead;
+  /** Yes/no models: logistic boosted trees blended into the networks' log-odds (classifier-trees.ts). */
+  readonly trees?: ClassifierTrees;
   /** Measures on the training data's out-of-fold predictions, and the epochs each network trained. */
   readonly validation: ClassifierValidation;
   /** Rows trained on and rows per class (absent in files from before it was recorded). */
@@ -55,6 +58,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
     this.target = f.target;
     this.schema = f.schema;
     this.head = f.head;
+    this.trees = f.trees;
     this.validation = f.validation;
     this.training = f.training;
   }
@@ -81,13 +85,21 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
   protected ensemblePlan(): TabularEnsemblePlan | null {
     if (this.#plan === undefined) {
       try {
+        // With trees the plan stops at the networks' log-odds: the blend and its sigmoid follow in finish().
         this.#plan = new TabularEnsemblePlan(this.nets, this.preprocessor.numericWidth, this.preprocessor.cardinalities.length,
-          { shift: this.head.logitShift, activation: this.head.type === 'binary' ? 'sigmoid' : 'softmax' });
+          { shift: this.head.logitShift, activation: this.trees ? null : this.head.type === 'binary' ? 'sigmoid' : 'softmax' });
       } catch {
         this.#plan = null;
       }
     }
     return this.#plan;
+  }
+
+  /** The plan's (or eager pass's) output as probabilities: unchanged, or blended with the trees' log-odds first. */
+  #finish(values: Float32Array, e: Encoded): Float32Array {
+    if (!this.trees) return values;
+    const z = this.trees.blend(values, e, this.preprocessor.cardinalities);
+    return Float32Array.from(z, (v) => 1 / (1 + Math.exp(-v)));
   }
 
   /** The ensemble's probabilities the eager way: [n] for a yes/no target, [n, classes] otherwise. */
@@ -101,7 +113,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
         let sum = this.nets[0].forward(num, cat, ...text);
         for (const net of this.nets.slice(1)) sum = sum.add(net.forward(num, cat, ...text));
         const mean = sum.div(this.nets.length);
-        if (this.head.type === 'binary') return mean.sub(this.head.logitShift).sigmoid().dataSync();
+        if (this.head.type === 'binary') return (this.trees ? mean.sub(this.head.logitShift) : mean.sub(this.head.logitShift).sigmoid()).dataSync();
         const shift = tensor(Float32Array.from(this.head.logitShift), { shape: [1, this.head.logitShift.length], device: 'cpu' });
         return mean.sub(shift).softmax(1).dataSync();
       }),
@@ -114,7 +126,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
     if (!table.rows.length) return null;
     const e = this.preprocessor.transform(table, undefined, opts);
     const plan = this.ensemblePlan();
-    return { values: plan ? plan.run(e.numeric, e.categorical) : this.#eagerProbabilities(e), n: e.n };
+    return { values: this.#finish(plan ? plan.run(e.numeric, e.categorical) : this.#eagerProbabilities(e), e), n: e.n };
   }
 
   /**
@@ -127,7 +139,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
     if (!table.rows.length) return [];
     const e = this.preprocessor.transform(table, undefined, opts);
     const plan = this.ensemblePlan();
-    const values = plan ? await plan.runAsync(e.numeric, e.categorical) : this.#eagerProbabilities(e);
+    const values = this.#finish(plan ? await plan.runAsync(e.numeric, e.categorical) : this.#eagerProbabilities(e), e);
     if (this.head.type === 'binary') return Array.from(values) as Prediction[];
     const c = this.head.logitShift.length, classes = this.classes;
     return Array.from({ length: e.n }, (_, i) => classes[argmax(values.subarray(i * c, (i + 1) * c))]) as Prediction[];
@@ -243,7 +255,8 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
     const lines = [`${this.constructor.name} (kind '${this.kind}'): ${predicts}`, `inputs: ${inputs.length} columns: ${columnList(inputs, 16)}`];
     const e = this.validation.epochs;
     const span = e.length ? (Math.min(...e) === Math.max(...e) ? `${e[0]}` : `${Math.min(...e)}-${Math.max(...e)}`) : '';
-    const nets = `${this.nets.length} network${this.nets.length === 1 ? '' : 's'}${span ? ` (${span} epochs)` : ''}`;
+    const tr = this.trees;
+    const nets = `${this.nets.length} network${this.nets.length === 1 ? '' : 's'}${span ? ` (${span} epochs)` : ''}${tr ? ` + logistic boosted trees (${tr.rounds.join(', ')} rounds, blend weight ${tr.weight.toFixed(1)})` : ''}`;
     if (this.training) {
       const counts = this.classes.map((c, i) => `${this.training!.counts[i]} '${c}'`);
       lines.push(`trained on ${this.training.rows} rows (${counts.slice(0, 12).join(', ')}${counts.length > 12 ? ', ...' : ''}); ${nets}`);
@@ -270,7 +283,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
       preprocessor: this.preprocessor.toJSON(),
       backbones: this.nets as Module[],
       head: this.head,
-      info: { target: this.target, schema: this.schema, validation: this.validation, ...(this.training ? { training: this.training } : {}) },
+      info: { target: this.target, schema: this.schema, validation: this.validation, ...(this.training ? { training: this.training } : {}), ...(this.trees ? { trees: this.trees.state } : {}) },
     };
   }
 
@@ -296,7 +309,7 @@ function argmax(p: ArrayLike<number>): number {
 /** Rebuilds the fitted state from persisted parts; checks what the generic reader cannot (the head's shape). */
 export function classifierFromParts(parts: PresetParts, what: string): FittedClassifier {
   const head = parts.head as ClassifierHead;
-  const info = parts.info as { target?: BinaryTarget | ClassTarget; schema?: ColumnInfo[]; validation?: ClassifierValidation; training?: FittedClassifier['training'] };
+  const info = parts.info as { target?: BinaryTarget | ClassTarget; schema?: ColumnInfo[]; validation?: ClassifierValidation; training?: FittedClassifier['training']; trees?: ClassifierTreesState };
   if (head.type === 'binary') {
     if (typeof head.logitShift !== 'number' || !Number.isFinite(head.logitShift))
       throw new Error(`${what}: the file's logit shift is ${JSON.stringify(head.logitShift)}, not a finite number`);
@@ -314,8 +327,12 @@ export function classifierFromParts(parts: PresetParts, what: string): FittedCla
     if (m.opts.outputs !== outputs) throw new Error(`${what}: network ${i} has ${m.opts.outputs} outputs, the head expects ${outputs}`);
     return m;
   });
+  if (info.trees !== undefined && head.type !== 'binary') throw new Error(`${what}: the file has boosted trees, which only a yes/no model blends`);
+  const preprocessor = Preprocessor.fromJSON(parts.preprocessor);
+  const trees = info.trees === undefined ? undefined : ClassifierTrees.fromState(info.trees, what);
+  if (trees && trees.indicators.length !== preprocessor.numericColumns.length) throw new Error(`${what}: the file's boosted trees and preprocessing disagree on the numeric columns`);
   return {
-    nets, preprocessor: Preprocessor.fromJSON(parts.preprocessor), schema: info.schema ?? [], target: t, head,
+    nets, preprocessor, schema: info.schema ?? [], target: t, head, ...(trees ? { trees } : {}),
     validation: info.validation ?? { epochs: [] }, ...(info.training ? { training: info.training } : {}),
   } as FittedClassifier;
 }

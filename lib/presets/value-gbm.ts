@@ -72,7 +72,7 @@ const STOP_FRACTION = 0.15;
 const SHAPES: GbmParams[] = [{ maxLeaves: 7, minSamplesLeaf: 20 }, { maxLeaves: 15, minSamplesLeaf: 50 }, { maxLeaves: 31, minSamplesLeaf: 20 }];
 
 /** Feature columns of the trees: numeric values (NaN where the preprocessor's indicator says missing), then categorical codes. */
-function columns(x: ValueInputs, indicators: boolean[]): { columns: Float64Array[]; kinds: FeatureKind[] } {
+export function treeColumns(x: ValueInputs, indicators: boolean[]): { columns: Float64Array[]; kinds: FeatureKind[] } {
   const w = x.numericWidth, c = x.cardinalities.length, out: Float64Array[] = [], kinds: FeatureKind[] = [];
   let j = 0;
   for (const ind of indicators) {
@@ -81,7 +81,7 @@ function columns(x: ValueInputs, indicators: boolean[]): { columns: Float64Array
     out.push(col), kinds.push('numeric');
     j += ind ? 2 : 1;
   }
-  if (j !== w) throw new RangeError(`LifetimeValueModel: ${w} numeric inputs, but the preprocessor describes ${j}`);
+  if (j !== w) throw new RangeError(`trees: ${w} numeric inputs, but the preprocessor describes ${j}`);
   for (let k = 0; k < c; k++) out.push(Float64Array.from({ length: x.n }, (_, i) => x.categorical[i * c + k])), kinds.push('categorical');
   return { columns: out, kinds };
 }
@@ -95,7 +95,7 @@ export class ValueGbm {
    */
   static fit(x: ValueInputs, numeric: NumericColumn[], y: Float64Array, s: ValueGbmSettings): { gbm: ValueGbm; oof: (number | undefined)[] } {
     const indicators = numeric.map((c) => c.indicator);
-    const { columns: cols, kinds } = columns(x, indicators);
+    const { columns: cols, kinds } = treeColumns(x, indicators);
     const all = Array.from({ length: x.n }, (_, i) => i);
     // Binning is unsupervised (no target), so fitting it once on every training row leaks nothing into the folds.
     const binner = Binner.fit(cols, kinds, all);
@@ -143,7 +143,7 @@ export class ValueGbm {
 
   /** Predicted values of every row of x: the mean of the fold models. */
   predict(x: ValueInputs): Float64Array {
-    const { columns: cols } = columns(x, this.indicators);
+    const { columns: cols } = treeColumns(x, this.indicators);
     const { bins } = this.binner.transform(cols, x.n), sum = new Float64Array(x.n);
     const c = this.offset && exposureValues(x, this.offset);
     for (const m of this.models) predictVariant(m, this.offset?.how, bins, x.n, c).forEach((v, i) => (sum[i] += v));

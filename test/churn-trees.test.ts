@@ -1,0 +1,97 @@
+// ChurnModel with logistic boosted trees in its blend (`trees: true`, classifier-trees.ts): the
+// blend is kept only when it helps out of fold, it beats the networks on mlc_churn's test split,
+// the model file carries the trees (identical predictions after load, malformed trees refused),
+// and distill() teaches the blend to one network with no trees of its own.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tl from '../lib/index.js';
+import { chooseTreeWeight } from '../lib/presets/classifier-trees.js';
+import { seededRandom } from '../lib/train/data.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tl-churn-trees-'));
+const dataFile = new URL('../data/mlc_churn.csv', import.meta.url).pathname;
+let train: tl.data.Row[], test: tl.data.Row[], model: tl.presets.ChurnModel;
+
+beforeAll(async () => {
+  const { rows } = await tl.data.readCsv(dataFile);
+  train = rows.slice(0, 3333);
+  test = rows.slice(3333);
+  model = await tl.presets.ChurnModel.fit(train, { target: 'churn', seed: 42, trees: true });
+}, 180_000);
+
+describe('chooseTreeWeight', () => {
+  const random = seededRandom(3), n = 2000;
+  const y = Float64Array.from({ length: n }, () => (random() < 0.3 ? 1 : 0));
+  // The networks know part of the label; a second opinion knows another part.
+  const net = Float64Array.from(y, (v) => (v ? 1 : -1) * 0.8 + 2 * (random() - 0.5) - 0.85);
+  const informative = Float64Array.from(y, (v) => (v ? 1 : -1) * 0.8 + 2 * (random() - 0.5) - 0.85);
+
+  it('gives informative trees a weight, about half when they know as much as the networks', () => {
+    const { weight, scale } = chooseTreeWeight(net, informative, y);
+    expect(weight).toBeGreaterThanOrEqual(0.3);
+    expect(weight).toBeLessThanOrEqual(0.7);
+    expect(scale).toBeGreaterThan(1); // two opinions averaged are less sure than their sum would be
+  });
+
+  it('gives trees of noise, or copies of the networks, no weight at all', () => {
+    expect(chooseTreeWeight(net, Float64Array.from(y, () => 3 * (random() - 0.5)), y)).toEqual({ weight: 0, scale: 1 });
+    expect(chooseTreeWeight(net, net, y)).toEqual({ weight: 0, scale: 1 });
+  });
+});
+
+describe('ChurnModel with trees', () => {
+  it('keeps the trees on mlc_churn, and beats its own networks out of fold and the 0.9248 of networks alone on the test split', async () => {
+    const v = model.validation;
+    expect(model.trees).toBeDefined();
+    expect(v.trees!.weight).toBeGreaterThan(0);
+    expect(v.auc!).toBeGreaterThan(v.trees!.networksAuc);
+    const r = await model.evaluate(test);
+    expect(r.auc).toBeGreaterThan(0.928);
+    expect(model.describe()).toMatch(/\+ logistic boosted trees \(\d+ rounds, blend weight 0\.\d\)/);
+  });
+
+  it('predicts identically after save and load, synchronously and on the worker thread', async () => {
+    const path = join(dir, 'trees.safetensors');
+    await model.save(path);
+    const back = await tl.load(path);
+    expect(back).toBeInstanceOf(tl.presets.ChurnModel);
+    const p = model.predict(test), q = (back as tl.presets.ChurnModel).predict(test), a = await (back as tl.presets.ChurnModel).predictAsync(test);
+    expect(q).toEqual(p);
+    expect(a).toEqual(p);
+    expect((back as tl.presets.ChurnModel).trees!.weight).toBe(model.trees!.weight);
+    expect((back as tl.presets.ChurnModel).trees!.scale).toBe(model.trees!.scale);
+  });
+
+  it('refuses a file whose trees are malformed, naming them', () => {
+    const saved = model.toSafetensors();
+    const withTrees = (patch: (t: Record<string, unknown>) => void) => {
+      const meta = JSON.parse(JSON.stringify(saved.meta)) as { info: { trees: Record<string, unknown> } };
+      patch(meta.info.trees);
+      return () => tl.presets.ChurnModel.fromSaved(Object.fromEntries(Object.entries(saved.tensors).map(([k, t]) => [k, t.clone()])), meta);
+    };
+    expect(withTrees((t) => (t.weight = 3))).toThrow(/^ChurnModel: the file's boosted trees are malformed \(weight 3\)$/);
+    expect(withTrees((t) => (t.scale = -1))).toThrow(/malformed \(scale -1\)/);
+    expect(withTrees((t) => ((t.models as { int: string }[])[0].int = 'AAA'))).toThrow(/boosted trees are malformed|saved trees/);
+    expect(withTrees((t) => ((t.models as { loss: string }[])[0].loss = 'squared'))).toThrow(/malformed \(loss 'squared'\)/);
+    expect(withTrees((t) => (t.indicators = []))).toThrow(/boosted trees and preprocessing disagree/);
+  });
+
+  it('distills into one network without trees that keeps most of the blend', async () => {
+    const student = await model.distill({ data: train, seed: 1 });
+    expect(student.trees).toBeUndefined();
+    expect(student.nets).toHaveLength(1);
+    const r = await student.evaluate(test);
+    expect(r.auc).toBeGreaterThan(0.915);
+  }, 120_000);
+
+  it('is left out for targets of more than two classes, and by default', async () => {
+    const rows = train.slice(0, 400).map((r, i) => ({ ...r, plan: ['a', 'b', 'c'][i % 3] }));
+    const multi = await tl.presets.PropensityModel.fit(rows, { target: 'plan', exclude: ['churn'], ensemble: 2, epochs: 2, trees: true, onWarning: () => {} });
+    expect(multi.trees).toBeUndefined();
+    const plain = await tl.presets.ChurnModel.fit(train.slice(0, 400), { target: 'churn', ensemble: 2, epochs: 2, onWarning: () => {} });
+    expect(plain.trees).toBeUndefined();
+    expect(plain.validation.trees).toBeUndefined();
+  });
+});
