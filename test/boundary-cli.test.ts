@@ -57,6 +57,7 @@ describe('the CLI', () => {
     ['a missing required option', () => ['train', 'churn', '--target', 'churn'], /required option '--data <file>' not specified/],
     ['train without --target', () => ['train', 'churn', '--data', trainCsv], /train churn: --target is required/],
     ['an option of another preset', () => ['train', 'churn', '--data', trainCsv, '--target', 'churn', '--max-classes', '5'], /train churn does not take --max-classes \(it takes --target, --positive, /],
+    ['--trees for a preset without them', () => ['train', 'segments', '--data', trainCsv, '--trees'], /train segments does not take --trees/],
     ['describe --model not a model', () => ['describe', '--model', trainCsv], /train\.csv is not a valid safetensors file/],
     ['an unknown option', () => ['predict', '--model', modelFile, '--in', testCsv, '--out', t.path('o.csv'), '--colum', 'p'], /unknown option '--colum'/],
     ['--ensemble 0', () => ['train', 'churn', '--data', trainCsv, '--target', 'churn', '--ensemble', '0'], /--ensemble must be an integer from 1 to 20/],

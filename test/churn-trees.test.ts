@@ -2,7 +2,8 @@
 // blend is kept only when it helps out of fold, it beats the networks on mlc_churn's test split,
 // the model file carries the trees (identical predictions after load, malformed trees refused),
 // and distill() teaches the blend to one network with no trees of its own.
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -94,4 +95,15 @@ describe('ChurnModel with trees', () => {
     expect(plain.trees).toBeUndefined();
     expect(plain.validation.trees).toBeUndefined();
   });
+
+  it('is what `train churn --trees` builds from the command line', () => {
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+    const csv = join(dir, 'train.csv'), out = join(dir, 'cli.safetensors');
+    const cols = Object.keys(train[0]);
+    writeFileSync(csv, [cols.join(','), ...train.slice(0, 1500).map((r) => cols.map((c) => String(r[c])).join(','))].join('\n'));
+    const run = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // Networks of 3 epochs leave much for the trees, so the blend keeps them.
+    expect(run('train', 'churn', '--data', csv, '--target', 'churn', '--ensemble', '2', '--epochs', '3', '--trees', '--out', out)).toMatch(/trained 2 networks \+ boosted trees \(blend weight 0\.\d\)/);
+    expect(run('describe', '--model', out)).toMatch(/logistic boosted trees \(\d+ rounds/);
+  }, 120_000);
 });
