@@ -251,7 +251,7 @@ async function fitBinary(table: Table, opts: ClassifierFitOptions, k: number, se
   const shift = Math.log(posWeight), labels = scored.map((i) => y[i]);
   const networks = scored.map((i) => outOfFold[i] - shift);
   const auc = rocAuc(networks, labels);
-  const blended = opts.trees !== true ? undefined : blendTrees(ensemble, preprocessor, y, networks);
+  const blended = opts.trees !== true ? undefined : blendTrees(ensemble, preprocessor, y, networks, labels);
   return {
     nets, preprocessor, schema, target, head: { type: 'binary', logitShift: shift }, ...(blended ? { trees: blended.trees } : {}),
     validation: { auc: blended ? rocAuc(blended.outOfFold, labels) : auc, epochs, history, ...(blended ? { trees: { weight: blended.trees.weight, scale: blended.trees.scale, rounds: blended.trees.rounds, networksAuc: auc } } : {}) },
@@ -259,11 +259,11 @@ async function fitBinary(table: Table, opts: ClassifierFitOptions, k: number, se
   };
 }
 
-/** Trees on the networks' folds, kept when chooseTreeWeight gives them a weight; with the blend's out-of-fold log-odds. */
-function blendTrees(ensemble: Ensemble, pre: Preprocessor, y: ArrayLike<number>, networks: number[]): { trees: ClassifierTrees; outOfFold: number[] } | undefined {
+/** Trees on the networks' folds, kept when chooseTreeWeight gives them a weight; with the blend's out-of-fold log-odds (networks, labels: of the scored rows). */
+function blendTrees(ensemble: Ensemble, pre: Preprocessor, y: ArrayLike<number>, networks: number[], labels: number[]): { trees: ClassifierTrees; outOfFold: number[] } | undefined {
   const { trees, outOfFold } = ClassifierTrees.fit(ensemble.encoded, pre.numericColumns, pre.cardinalities, y, ensemble.folds);
   const t = ensemble.scored.map((i) => outOfFold[i]);
-  const b = chooseTreeWeight(networks, t, ensemble.scored.map((i) => y[i]));
+  const b = chooseTreeWeight(networks, t, labels);
   if (b.weight === 0) return undefined;
   return { trees: trees.withBlend(b), outOfFold: networks.map((v, r) => b.scale * ((1 - b.weight) * v + b.weight * t[r])) };
 }

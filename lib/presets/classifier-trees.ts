@@ -1,13 +1,13 @@
 // Logistic boosted trees beside a yes/no classifier's networks (ChurnModel, PropensityModel with
 // two classes). One tree model per fold of the networks' folds, early-stopped on the same
 // held-out rows, so the trees' out-of-fold log-odds sit beside the networks' and the blend weight
-// is chosen on rows neither trained on. Trees alone rank worse than the networks on every churn
+// is chosen on rows neither trained on; one model refitted on every row then predicts. Trees alone rank worse than the networks on every churn
 // set here, but they err differently (axis-aligned steps, interactions found greedily): blended
 // 50/50 they added 0.008-0.010 test AUC on mlc_churn and ticdata (bench/churn-trees.mjs).
 // Small trees (7 leaves of >= 20 rows) were the best shape on all three sets, so no shape search.
 import type { Encoded, NumericColumn } from '../data/preprocess.js';
 import { Binner, type BinnerState } from '../train/gbm/bins.js';
-import { GbmModel } from '../train/gbm/boost.js';
+import { GbmModel, logisticLoss } from '../train/gbm/boost.js';
 import type { Fold } from './fit-folds.js';
 import { treeColumns } from './value-gbm.js';
 
@@ -20,7 +20,7 @@ export interface ClassifierTreesState {
   weight: number;
   /** The blend's log-odds are multiplied by it (chosen with the weight; absent: 1). */
   scale?: number;
-  /** Per fold model: loss, baseline and tree sizes, and the packed trees as base64 of little-endian int32 / float32 arrays. */
+  /** The predicting model(s): loss, baseline and tree sizes, and the packed trees as base64 of little-endian int32 / float32 arrays. */
   models: (ReturnType<GbmModel['pack']>['meta'] & { int: string; value: string })[];
 }
 
@@ -28,8 +28,10 @@ const SHAPE = { loss: 'logistic' as const, maxLeaves: 7, minSamplesLeaf: 20 };
 
 type Inputs = Pick<Encoded, 'n' | 'numeric' | 'categorical'>;
 
-function logLoss(z: number, y: number): number {
-  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z;
+/** The preprocessed rows as the trees' feature columns (a numeric column followed by its indicator when `indicators` says so). */
+function features(e: Inputs, indicators: boolean[], cardinalities: number[]) {
+  const numericWidth = indicators.reduce((w, ind) => w + (ind ? 2 : 1), 0);
+  return treeColumns({ n: e.n, numeric: e.numeric, numericWidth, categorical: e.categorical, cardinalities }, indicators);
 }
 
 /**
@@ -41,7 +43,7 @@ function logLoss(z: number, y: number): number {
  */
 export function chooseTreeWeight(net: ArrayLike<number>, trees: ArrayLike<number>, y: ArrayLike<number>): { weight: number; scale: number } {
   const n = y.length;
-  const losses = (w: number, a: number) => Float64Array.from({ length: n }, (_, i) => logLoss(a * ((1 - w) * net[i] + w * trees[i]), y[i]));
+  const losses = (w: number, a: number) => Float64Array.from({ length: n }, (_, i) => logisticLoss(a * ((1 - w) * net[i] + w * trees[i]), y[i]));
   const total = (l: Float64Array) => l.reduce((x, v) => x + v, 0);
   const best = (ws: number[]) => {
     let out = { w: 0, a: 1, l: losses(0, 1), t: Infinity };
@@ -63,18 +65,13 @@ export function chooseTreeWeight(net: ArrayLike<number>, trees: ArrayLike<number
 export class ClassifierTrees {
   private constructor(readonly binner: Binner, readonly indicators: boolean[], readonly models: GbmModel[], readonly weight: number, readonly scale = 1) {}
 
-  /** The preprocessed rows as the trees' binned features. */
-  private static features(e: Inputs, numeric: NumericColumn[], cardinalities: number[]) {
-    const numericWidth = numeric.reduce((w, c) => w + (c.indicator ? 2 : 1), 0);
-    return treeColumns({ n: e.n, numeric: e.numeric, numericWidth, categorical: e.categorical, cardinalities }, numeric.map((c) => c.indicator));
-  }
-
   /**
    * One model per fold on the fold's training rows, early-stopped on its held-out rows; returns
    * the trees (weight still 0) and each held-out row's log-odds (NaN for rows no fold holds out).
    */
   static fit(e: Encoded, numeric: NumericColumn[], cardinalities: number[], y: ArrayLike<number>, folds: Fold[]): { trees: ClassifierTrees; outOfFold: Float64Array } {
-    const { columns, kinds } = ClassifierTrees.features(e, numeric, cardinalities);
+    const indicators = numeric.map((c) => c.indicator);
+    const { columns, kinds } = features(e, indicators, cardinalities);
     // Binning reads no labels, so fitting it on every row leaks nothing into the folds.
     const binner = Binner.fit(columns, kinds, Uint32Array.from({ length: e.n }, (_, i) => i));
     const data = binner.transform(columns, e.n);
@@ -91,7 +88,7 @@ export class ClassifierTrees {
     const all = Uint32Array.from({ length: e.n }, (_, i) => i);
     const mean = Math.max(1, Math.round(rounds.reduce((a, b) => a + b, 0) / rounds.length));
     const model = GbmModel.fit(data, target, all, undefined, { ...SHAPE, maxRounds: mean });
-    return { trees: new ClassifierTrees(binner, numeric.map((c) => c.indicator), [model], 0), outOfFold };
+    return { trees: new ClassifierTrees(binner, indicators, [model], 0), outOfFold };
   }
 
   withBlend(b: { weight: number; scale: number }): ClassifierTrees {
@@ -100,8 +97,7 @@ export class ClassifierTrees {
 
   /** The mean log-odds of the fold models for each row. */
   logOdds(e: Inputs, cardinalities: number[]): Float64Array {
-    const numericWidth = this.indicators.reduce((w, ind) => w + (ind ? 2 : 1), 0);
-    const { columns } = treeColumns({ n: e.n, numeric: e.numeric, numericWidth, categorical: e.categorical, cardinalities }, this.indicators);
+    const { columns } = features(e, this.indicators, cardinalities);
     const { bins } = this.binner.transform(columns, e.n), sum = new Float64Array(e.n);
     for (const m of this.models) m.predictRaw(bins, e.n).forEach((v, i) => (sum[i] += v));
     return sum.map((v) => v / this.models.length);

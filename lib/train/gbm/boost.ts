@@ -57,6 +57,11 @@ export interface GbmRows {
   offset?: Float64Array;
 }
 
+/** Log loss of log-odds z for a 0/1 label y: log(1 + e^z) - y z, written so that no exp overflows. */
+export function logisticLoss(z: number, y: number): number {
+  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z;
+}
+
 /** Weighted mean loss of raw predictions F on rows: squared error, Poisson deviance / 2, or log loss. */
 function meanLoss(loss: GbmLoss, y: Float64Array, F: Float64Array, rows: Uint32Array, w?: Float64Array): number {
   let s = 0, total = 0;
@@ -64,8 +69,7 @@ function meanLoss(loss: GbmLoss, y: Float64Array, F: Float64Array, rows: Uint32A
     const i = rows[r], wi = w ? w[i] : 1;
     total += wi;
     if (loss === 'squared') s += wi * (F[i] - y[i]) ** 2;
-    // log(1 + e^F) - y F, written so that neither exp overflows.
-    else if (loss === 'logistic') s += wi * (Math.max(F[i], 0) + Math.log1p(Math.exp(-Math.abs(F[i]))) - y[i] * F[i]);
+    else if (loss === 'logistic') s += wi * logisticLoss(F[i], y[i]);
     else s += wi * (Math.exp(F[i]) - y[i] * F[i] + (y[i] > 0 ? y[i] * Math.log(y[i]) - y[i] : 0));
   }
   return rows.length ? s / total : 0;
