@@ -2,6 +2,7 @@
 // naming the file/line and the value when it is not one. Rows with a missing target are
 // reported by count and dropped by the caller only when it asks (`missing: 'drop'`).
 import { InputError, columnList } from './errors.js';
+import { detectNumberFormat, normalizeNumber } from './number-format.js';
 import { asNumber, isMissing } from './values.js';
 import { type Table, where } from './table.js';
 
@@ -22,6 +23,8 @@ export function numericTarget(
   if (!t.columns.includes(name)) throw new InputError(`${what}: column '${name}' is not in the data (columns: ${columnList(t.columns)})`);
   const values: number[] = [], rows: number[] = [];
   let dropped = 0;
+  // Spend written for people ("$1,234.50", "56,95"): read in the column's one convention.
+  const format = detectNumberFormat(t.rows.map((r) => r[name]));
   t.rows.forEach((r, i) => {
     const v = r[name];
     if (isMissing(v)) {
@@ -29,7 +32,7 @@ export function numericTarget(
       dropped++;
       return;
     }
-    const x = asNumber(v);
+    const x = asNumber(normalizeNumber(v, format));
     if (x === undefined || !Number.isFinite(x)) throw new InputError(`${where(t, i)}: the target '${name}' is '${String(v)}', not a finite number`);
     if (opts.nonNegative && x < 0)
       throw new InputError(`${where(t, i)}: the target '${name}' is ${x}; the ${typeof opts.nonNegative === 'string' ? opts.nonNegative : 'zero-inflated lognormal'} head needs values >= 0 (use { head: 'mse' } or 'auto' for signed targets)`);

@@ -66,7 +66,9 @@ function numericStatements(c: NumericColumn, j: number, offset: number): Stateme
   else {
     // A one-character cell (a count, a flag, a rating) is read here: with a call per column,
     // V8 stops inlining plainDecimal after a few, and most cells of wide count tables are one digit.
-    out.push(`if (typeof v === 'string') { d = v.length === 1 ? v.charCodeAt(0) - 48 : -1; x = d >= 0 && d <= 9 ? d : plainDecimal(v); }`);
+    // With a decimal comma "1.234" is 1234, not what plainDecimal reads: such strings take the slow path.
+    if (c.format === 'comma') out.push(`if (typeof v === 'string') x = NaN;`);
+    else out.push(`if (typeof v === 'string') { d = v.length === 1 ? v.charCodeAt(0) - 48 : -1; x = d >= 0 && d <= 9 ? d : plainDecimal(v); }`);
     out.push(`else x = typeof v === 'number' && Math.abs(v) <= FLOAT32_MAX ? v : NaN;`);
     out.push(`if (x !== x) x = numericSlow(v, i, ${j}, ctx);`);
   }

@@ -8,6 +8,7 @@
 // error; a value that is undefined is where absent columns are noticed.
 import { InputError } from './errors.js';
 import { type CompiledEncode, compileEncoder } from './preprocess-codegen.js';
+import { type NumberFormat, formatName, normalizeNumber } from './number-format.js';
 import { INVALID, OUT_OF_RANGE, asBoolean, isMissing, readNumeric } from './values.js';
 import type { CategoricalColumn, NumericColumn } from './preprocess.js';
 import { type Row, type Table, type Value, where } from './table.js';
@@ -31,6 +32,7 @@ export interface EncodeContext {
 export class RowEncoder {
   readonly width: number;
   readonly #names: string[];
+  readonly #formats: (NumberFormat | undefined)[];
   readonly #yesNoKeys: string[][];
   readonly #yesNoValues: number[][];
   /** The row loop, generated for these columns (preprocess-codegen.ts); the slow readers below are its fallbacks. */
@@ -39,6 +41,7 @@ export class RowEncoder {
   /** `others`: further input columns (text) whose values are encoded elsewhere, read here only to notice them absent. */
   constructor(numeric: NumericColumn[], categorical: CategoricalColumn[], others: string[] = []) {
     this.#names = numeric.map((c) => c.name);
+    this.#formats = numeric.map((c) => c.format);
     this.width = numeric.reduce((w, c) => w + (c.indicator ? 2 : 1), 0);
     this.#yesNoKeys = numeric.map(() => []);
     this.#yesNoValues = numeric.map(() => []);
@@ -65,7 +68,8 @@ export class RowEncoder {
 
   /** A numeric value off the fast path: the number, or NaN when missing (out-of-range and invalid values too, or an error). */
   #numericSlow(v: Value, i: number, j: number, ctx: EncodeContext): number {
-    const got = readNumeric(v);
+    const format = this.#formats[j];
+    const got = readNumeric(format ? normalizeNumber(v, format) : v);
     if (typeof got === 'number') return got;
     const name = this.#names[j];
     if (got === OUT_OF_RANGE) {
@@ -74,7 +78,7 @@ export class RowEncoder {
       ctx.outOfRange.set(name, seen);
     } else if (got === INVALID && ctx.strict) {
       ctx.check();
-      throw new InputError(`${where(ctx.table, i)}, column '${name}': '${String(v)}' is not a number`);
+      throw new InputError(`${where(ctx.table, i)}, column '${name}': '${String(v)}' is not a number${format ? ` as the training data wrote them (${formatName(format)})` : ''}`);
     }
     return NaN;
   }

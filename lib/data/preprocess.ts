@@ -7,6 +7,7 @@
 // checked finite when it is fitted, saved and loaded: a NaN there silently turns every later
 // prediction into NaN.
 import { type DataWarning, InputError, type WarningHandler, columnList, emitWarning, formatWarning } from './errors.js';
+import { NUMBER_FORMATS, type NumberFormat, formatName, normalizeNumber } from './number-format.js';
 import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from './values.js';
 import { type EncodeContext, MISSING_LEVEL, RowEncoder } from './preprocess-encode.js';
 import type { ColumnInfo } from './schema.js';
@@ -24,6 +25,8 @@ export interface NumericColumn {
   indicator: boolean;
   /** log1p before scaling: for non-negative, strongly right-skewed columns (amounts, counts). */
   log?: boolean;
+  /** How the column's cells are written, when not as plain numbers ("1,234.5", "56,95 €"): number-format.ts. */
+  format?: NumberFormat;
 }
 
 export interface CategoricalColumn {
@@ -75,6 +78,7 @@ function checkColumn(c: ColumnState, i: number, prefix: string): void {
     return;
   }
   if (c.kind !== 'numeric' && c.kind !== 'boolean') bad(`has an unknown kind ${JSON.stringify((c as { kind: unknown }).kind)}`);
+  if (c.format !== undefined && !NUMBER_FORMATS.includes(c.format)) bad(`has an unknown number format ${JSON.stringify(c.format)}`);
   for (const key of ['median', 'mean', 'std'] as const)
     if (typeof c[key] !== 'number' || !Number.isFinite(c[key])) bad(`has a non-finite ${key} (${JSON.stringify(c[key])})`);
   if (!(c.std > 0)) bad(`has a std of ${c.std}, which must be positive`);
@@ -142,11 +146,12 @@ export class Preprocessor {
         let missing = 0, outOfRange = 0;
         const examples: string[] = [];
         for (const i of rows) {
-          const v = t.rows[i][col.name];
-          if (isMissing(v)) {
+          const raw = t.rows[i][col.name];
+          if (isMissing(raw)) {
             missing++;
             continue;
           }
+          const v = col.kind === 'numeric' ? normalizeNumber(raw, col.format) : raw;
           if (col.kind === 'numeric' && isOutOfRange(v)) {
             missing++;
             if (outOfRange++ < 3) examples.push(`${where(t, i)}: '${String(v)}'`);
@@ -154,7 +159,7 @@ export class Preprocessor {
           }
           const x = col.kind === 'boolean' ? Number(asBoolean(v)) : asNumber(v);
           if (x === undefined || Number.isNaN(x))
-            throw new InputError(`${where(t, i)}, column '${col.name}': '${String(v)}' is not a ${col.kind === 'boolean' ? 'yes/no value' : 'number'}`);
+            throw new InputError(`${where(t, i)}, column '${col.name}': '${String(v)}' is not a ${col.kind === 'boolean' ? 'yes/no value' : col.format ? `number written as the column's others are (${formatName(col.format)})` : 'number'}`);
           values.push(x);
         }
         // Strongly right-skewed non-negative columns (spend, tenure-like amounts) are scaled on a
@@ -169,7 +174,7 @@ export class Preprocessor {
           const w = outOfRangeWarning(col.name, outOfRange, examples);
           onWarning(formatWarning(w), w);
         }
-        const state: NumericColumn = { name: col.name, kind: col.kind, median: med, mean, std: std > 1e-12 ? std : 1, indicator: missing > 0, ...(log ? { log } : {}) };
+        const state: NumericColumn = { name: col.name, kind: col.kind, median: med, mean, std: std > 1e-12 ? std : 1, indicator: missing > 0, ...(log ? { log } : {}), ...(col.kind === 'numeric' && col.format ? { format: col.format } : {}) };
         checkColumn(state, columns.length, 'preprocess: ');
         columns.push(state);
       } else if (col.kind === 'text' && opts.text) {

@@ -4,6 +4,7 @@
 // Out-of-range numbers (inf, 1e39) count as missing numbers here, so they cannot change a
 // numeric column's kind.
 import { InputError, columnList } from './errors.js';
+import { type NumberFormat, detectNumberFormat, normalizeNumber } from './number-format.js';
 import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from './values.js';
 import type { Table } from './table.js';
 
@@ -16,6 +17,8 @@ export interface ColumnInfo {
   distinct: number;
   /** Values of a numeric column that are infinite or beyond float32 (also counted in `missing`). */
   outOfRange?: number;
+  /** A numeric column written for people ("1,234.5", "56,95 €"): how its cells are read (number-format.ts). */
+  format?: NumberFormat;
 }
 
 export interface SchemaOptions {
@@ -52,11 +55,23 @@ export function inferColumn(t: Table, name: string): ColumnInfo {
   // no usable value: like an empty one, it is ignored.
   if (numeric) return { ...info, missing: missing + outOfRange, ...(outOfRange ? { outOfRange } : {}), kind: finite ? 'numeric' : 'ignore' };
   if (boolean && labels.size <= 2) return { ...info, kind: 'boolean' };
+  const format = detectNumberFormat(t.rows.map((r) => r[name]));
+  if (format) return formattedColumn(t, name, format, info);
   const avgLength = totalLength / present;
   if (avgLength > 30 && spaced > present / 2) return { ...info, kind: 'text' };
   // A label per row (beyond small tables) is an identifier, not a category.
   if (labels.size === present && present > 50) return { ...info, kind: 'id' };
   return { ...info, kind: 'categorical' };
+}
+
+/** A column whose every value reads as a number in `format`: numeric, out-of-range cells counted as missing. */
+function formattedColumn(t: Table, name: string, format: NumberFormat, info: { name: string; missing: number; distinct: number }): ColumnInfo {
+  let outOfRange = 0;
+  for (const r of t.rows) {
+    const v = r[name];
+    if (!isMissing(v) && isOutOfRange(normalizeNumber(v, format))) outOfRange++;
+  }
+  return { ...info, missing: info.missing + outOfRange, ...(outOfRange ? { outOfRange } : {}), kind: 'numeric', format };
 }
 
 export function inferSchema(t: Table, target: string | undefined, opts: SchemaOptions = {}): ColumnInfo[] {
@@ -68,6 +83,9 @@ export function inferSchema(t: Table, target: string | undefined, opts: SchemaOp
     .map((c) => {
       const info = inferColumn(t, c);
       const forced = opts.overrides?.[c];
-      return forced ? { ...info, kind: forced } : info;
+      if (!forced) return info;
+      // A forced kind other than numeric reads the cells as labels: no number format then.
+      const { format, ...rest } = info;
+      return forced === 'numeric' && format ? { ...rest, kind: forced, format } : { ...rest, kind: forced };
     });
 }

@@ -5,6 +5,7 @@
 // error naming the values. The outcome is binary (two values: a conversion) or a number.
 import { InputError, columnList, shellWord } from './errors.js';
 import { type BinaryTarget, binaryTarget, encodeTarget } from './target.js';
+import { detectNumberFormat, normalizeNumber } from './number-format.js';
 import { asLabel, asNumber, isMissing } from './values.js';
 import { type Table, where } from './table.js';
 
@@ -72,12 +73,15 @@ export function outcomeOf(t: Table, name: string, positive?: string): Outcome {
   if (!t.columns.includes(name)) throw new InputError(`outcome: column '${name}' is not in the data (columns: ${columnList(t.columns)})`);
   const counts = new Map<string, number>();
   let numeric = true;
+  // Revenue written for people ("$1,234.50", "56,95"): read in the column's one convention.
+  const format = detectNumberFormat(t.rows.map((r) => r[name]));
   t.rows.forEach((r, i) => {
     const v = r[name];
     if (isMissing(v)) throw new InputError(`${where(t, i)}: the outcome '${name}' is missing`);
     const l = asLabel(v);
     counts.set(l, (counts.get(l) ?? 0) + 1);
-    if (numeric && (asNumber(v) === undefined || !Number.isFinite(asNumber(v)!))) numeric = false;
+    const x = asNumber(normalizeNumber(v, format));
+    if (numeric && (x === undefined || !Number.isFinite(x))) numeric = false;
   });
   const labels = [...counts.keys()];
   if (labels.length === 1) throw new InputError(`outcome: every row has '${name}' = '${labels[0]}'; uplift needs outcomes that vary`);
@@ -100,8 +104,9 @@ export function encodeOutcome(t: Table, outcome: Outcome): Float64Array {
   if (outcome.type === 'binary') return Float64Array.from(encodeTarget(t, outcome));
   if (t.columns.length && !t.columns.includes(outcome.name))
     throw new InputError(`outcome: column '${outcome.name}' is not in ${t.source ?? 'the data'} (columns: ${columnList(t.columns)})`);
+  const format = detectNumberFormat(t.rows.map((r) => r[outcome.name]));
   return Float64Array.from(t.rows, (r, i) => {
-    const x = isMissing(r[outcome.name]) ? undefined : asNumber(r[outcome.name]);
+    const x = isMissing(r[outcome.name]) ? undefined : asNumber(normalizeNumber(r[outcome.name], format));
     if (x === undefined || !Number.isFinite(x)) throw new InputError(`${where(t, i)}: the outcome '${outcome.name}' is '${String(r[outcome.name])}', not a finite number`);
     return x;
   });

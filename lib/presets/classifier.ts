@@ -22,7 +22,7 @@ import type { ClassifierHead, ClassifierValidation, FittedClassifier } from './c
 import { type ChurnReport, type MulticlassReport, binaryReport, multiclassReport } from './classifier-report.js';
 import { partsToSafetensors, type PresetParts } from './persist.js';
 import type { Classifier, Data, DataOptions, InputColumn, OutputColumn, OutputValue, PredictOptions, Saved } from './preset.js';
-import { asTable } from './preset.js';
+import { asTable, describeInput, inputColumns } from './preset.js';
 import { TabularNet, textTensors } from './tabular-net.js';
 import { type ClassifierDistillOptions, distillClassifier } from './classifier-distill.js';
 import { ClassifierTrees, type ClassifierTreesState } from './classifier-trees.js';
@@ -75,7 +75,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
   }
 
   get inputSchema(): InputColumn[] {
-    return this.preprocessor.columns.map((c) => ({ name: c.name, type: c.kind }));
+    return inputColumns(this.preprocessor.columns);
   }
 
   // The ensemble as one inference plan (tabular-plan.ts), built on first use; null when it
@@ -251,7 +251,7 @@ export abstract class TabularClassifier<Prediction> implements Classifier<Predic
     const predicts = isBinaryTarget(t)
       ? `P(${t.name} = '${t.positive}') per row (column '${out[0].name}')`
       : `the most likely '${t.name}' of ${t.classes.length} classes (column 'class') and each class's probability (columns 'probability_<class>')`;
-    const inputs = this.inputSchema.map((c) => `${c.name} (${c.type})`);
+    const inputs = this.inputSchema.map(describeInput);
     const lines = [`${this.constructor.name} (kind '${this.kind}'): ${predicts}`, `inputs: ${inputs.length} columns: ${columnList(inputs, 16)}`];
     const e = this.validation.epochs;
     const span = e.length ? (Math.min(...e) === Math.max(...e) ? `${e[0]}` : `${Math.min(...e)}-${Math.max(...e)}`) : '';

@@ -10,7 +10,7 @@ import { Preprocessor } from '../data/preprocess.js';
 import { type ColumnInfo, inferSchema } from '../data/schema.js';
 import { type Row, type Table, toTable } from '../data/table.js';
 import { save as saveModel } from '../io/model-file.js';
-import type { InputColumn, OutputColumn, OutputValue, Preset } from './preset.js';
+import { type InputColumn, type OutputColumn, type OutputValue, type Preset, inputColumns } from './preset.js';
 import { registerPreset } from './registry.js';
 import { mae, rmse } from '../metrics/regression.js';
 import { decileMape, normalizedGini, spearman } from '../metrics/value.js';
@@ -130,7 +130,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   get inputSchema(): InputColumn[] {
     const l = this.state.log;
     if (l) return [{ name: l.customer, type: 'id' }, { name: l.time, type: 'date' }, { name: l.amount, type: 'numeric' }];
-    return this.preprocessor.columns.map((c) => ({ name: c.name, type: c.kind as InputColumn['type'] }));
+    return inputColumns(this.preprocessor.columns);
   }
 
   /** Scored files get the expected value and its 80% interval. */

@@ -9,6 +9,7 @@
 //   - `evaluate(data)` (a report of plain numbers), `save(path)`, and on the class `fit`,
 //     `load` and `fromSaved` (what tl.load calls, through registry.ts).
 import type { WarningHandler } from '../data/errors.js';
+import type { NumberFormat } from '../data/number-format.js';
 import type { TransformOptions } from '../data/preprocess.js';
 import type { ReadOptions } from '../data/source.js';
 import type { Row, Table } from '../data/table.js';
@@ -25,6 +26,18 @@ export type InputType = 'numeric' | 'boolean' | 'categorical' | 'text' | 'id' | 
 export interface InputColumn {
   name: string;
   type: InputType;
+  /** A numeric column trained on numbers written for people ("1,234.5", "56,95 €"): how such strings are read. */
+  format?: NumberFormat;
+}
+
+/** One input as describe() lists it: "spend (numeric, decimal comma)". */
+export function describeInput(c: InputColumn): string {
+  return `${c.name} (${c.type}${c.format === 'comma' ? ', decimal comma' : c.format === 'point' ? ', formatted' : ''})`;
+}
+
+/** The input schema of fitted columns: name, kind and (for formatted numbers) the format. */
+export function inputColumns(cols: readonly { name: string; kind: string; format?: NumberFormat }[]): InputColumn[] {
+  return cols.map((c) => ({ name: c.name, type: c.kind as InputType, ...(c.format ? { format: c.format } : {}) }));
 }
 
 /** Options of every predict-time call: rows lacking a trained column (error or impute), non-numbers, warnings. */

@@ -3,7 +3,8 @@
 // label's share inside the segment over its share in all rows: 2 = twice as common here).
 import { MISSING_LEVEL } from '../data/preprocess.js';
 import type { Table } from '../data/table.js';
-import { asBoolean, asLabel, asNumber, isMissing } from '../data/values.js';
+import { cellNumber } from '../data/number-format.js';
+import { asLabel, isMissing } from '../data/values.js';
 import type { SpaceColumn } from './segment-space.js';
 
 export interface SegmentProfile {
@@ -25,8 +26,8 @@ export function segmentProfiles(cols: SpaceColumn[], t: Table, labels: Int32Arra
       const sums = new Float64Array(k), counts = new Float64Array(k);
       t.rows.forEach((r, i) => {
         const v = r[c.name];
-        const x = isMissing(v) ? undefined : c.kind === 'boolean' ? (asBoolean(v) === undefined ? undefined : Number(asBoolean(v))) : asNumber(v);
-        if (x === undefined || !Number.isFinite(x)) return;
+        const x = cellNumber(v, c.kind, c.kind === 'numeric' ? c.format : undefined);
+        if (x === undefined) return;
         sums[labels[i]] += x;
         counts[labels[i]]++;
       });

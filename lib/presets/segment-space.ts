@@ -9,21 +9,22 @@ import { InputError } from '../data/errors.js';
 import { MISSING_LEVEL, type TransformOptions } from '../data/preprocess.js';
 import type { ColumnInfo } from '../data/schema.js';
 import { type Table, where } from '../data/table.js';
-import { asBoolean, asLabel, asNumber, isMissing, isOutOfRange } from '../data/values.js';
+import { type NumberFormat, cellNumber, formatName, normalizeNumber } from '../data/number-format.js';
+import { asLabel, isMissing, isOutOfRange } from '../data/values.js';
 
 export type SpaceColumn =
-  | { name: string; kind: 'numeric' | 'boolean'; median: number; mean: number; std: number }
+  | { name: string; kind: 'numeric' | 'boolean'; median: number; mean: number; std: number; format?: NumberFormat }
   | { name: string; kind: 'categorical'; levels: string[] };
 
 const ONE_HOT = Math.SQRT1_2;
 
-function numberOf(t: Table, i: number, name: string, kind: 'numeric' | 'boolean'): number | undefined {
+function numberOf(t: Table, i: number, name: string, kind: 'numeric' | 'boolean', format?: NumberFormat): number | undefined {
   const v = t.rows[i][name];
   // An infinite or beyond-float32 number is a number, not an invalid cell: missing, as the schema
   // (inferColumn's outOfRange) and the other presets' preprocessor count it, not an error.
-  if (isMissing(v) || (kind === 'numeric' && isOutOfRange(v))) return undefined;
-  const x = kind === 'boolean' ? (asBoolean(v) === undefined ? undefined : Number(asBoolean(v))) : asNumber(v);
-  if (x === undefined) throw new InputError(`${where(t, i)}, column '${name}': '${String(v)}' is not a ${kind === 'boolean' ? 'yes/no value' : 'number'}`);
+  if (isMissing(v) || (kind === 'numeric' && isOutOfRange(normalizeNumber(v, format)))) return undefined;
+  const x = cellNumber(v, kind, format);
+  if (x === undefined) throw new InputError(`${where(t, i)}, column '${name}': '${String(v)}' is not a ${kind === 'boolean' ? 'yes/no value' : format ? `number as the training data wrote them (${formatName(format)})` : 'number'}`);
   return x;
 }
 
@@ -32,13 +33,14 @@ export function fitSpace(t: Table, idx: number[], schema: ColumnInfo[], maxLevel
   const cols: SpaceColumn[] = [];
   for (const c of schema) {
     if (c.kind === 'numeric' || c.kind === 'boolean') {
-      const values = idx.map((i) => numberOf(t, i, c.name, c.kind as 'numeric' | 'boolean')).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      const format = c.kind === 'numeric' ? c.format : undefined;
+      const values = idx.map((i) => numberOf(t, i, c.name, c.kind as 'numeric' | 'boolean', format)).filter((v): v is number => v !== undefined);
       if (!values.length) continue;
       const sorted = [...values].sort((a, b) => a - b);
       const median = sorted[sorted.length >> 1];
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
-      cols.push({ name: c.name, kind: c.kind, median, mean, std: std > 1e-12 ? std : 1 });
+      cols.push({ name: c.name, kind: c.kind, median, mean, std: std > 1e-12 ? std : 1, ...(format ? { format } : {}) });
     } else if (c.kind === 'categorical') {
       const counts = new Map<string, number>();
       for (const i of idx) {
@@ -63,7 +65,7 @@ function poolSharedScales(cols: SpaceColumn[], t: Table, idx: number[]): void {
     if (c.kind !== 'numeric') continue;
     let lo = Infinity, hi = -Infinity;
     for (const i of idx) {
-      const x = numberOf(t, i, c.name, 'numeric');
+      const x = numberOf(t, i, c.name, 'numeric', c.format);
       if (x !== undefined && Number.isFinite(x)) (lo = Math.min(lo, x)), (hi = Math.max(hi, x));
     }
     if (!(hi > lo)) continue;
@@ -99,8 +101,8 @@ export function encodeSpace(cols: SpaceColumn[], t: Table, opts: TransformOption
         if (at !== undefined) out[k + at] = ONE_HOT;
         k += c.levels.length;
       } else {
-        const x = numberOf(t, i, c.name, c.kind);
-        out[k++] = ((x !== undefined && Number.isFinite(x) ? x : c.median) - c.mean) / c.std;
+        const x = numberOf(t, i, c.name, c.kind, c.format);
+        out[k++] = ((x !== undefined ? x : c.median) - c.mean) / c.std;
       }
     });
   }

@@ -7,12 +7,13 @@
 // its clusters look tidy. k = 'auto' takes the k in 2..10 with the best such silhouette.
 import { noGrad } from '../autograd/mode.js';
 import { InputError } from '../data/errors.js';
+import { NUMBER_FORMATS } from '../data/number-format.js';
 import type { TransformOptions } from '../data/preprocess.js';
 import { type ColumnKind, inferSchema } from '../data/schema.js';
 import type { ReadOptions } from '../data/source.js';
 import { type Row, type Table, toTable } from '../data/table.js';
 import { save as saveModel } from '../io/model-file.js';
-import type { InputColumn, OutputColumn, OutputValue, Preset } from './preset.js';
+import { type InputColumn, type OutputColumn, type OutputValue, type Preset, inputColumns } from './preset.js';
 import { registerPreset } from './registry.js';
 import { silhouette } from '../metrics/marketing.js';
 import { mse } from '../nn/losses.js';
@@ -148,7 +149,7 @@ export class Segmenter implements Preset<number, SegmentReport> {
   }
 
   get inputSchema(): InputColumn[] {
-    return this.state.cols.map((c) => ({ name: c.name, type: c.kind as InputColumn['type'] }));
+    return inputColumns(this.state.cols);
   }
 
   /** Scored files get the segment index (0 = the largest segment, as in profiles()). */
@@ -244,6 +245,8 @@ export class Segmenter implements Preset<number, SegmentReport> {
     if (!state || !Array.isArray(state.centroids) || !Array.isArray(state.cols) || !cfg?.args) throw new Error('Segmenter: the file has no segmenter state');
     if (state.centroids.length !== state.k * (state.space === 'embedding' ? cfg.args[2] : spaceWidth(state.cols)))
       throw new Error('Segmenter: the centroids do not match the number of segments');
+    const odd = state.cols.find((c) => c.kind === 'numeric' && c.format !== undefined && !NUMBER_FORMATS.includes(c.format));
+    if (odd) throw new Error(`Segmenter: column '${odd.name}' has an unknown number format ${JSON.stringify((odd as { format?: unknown }).format)}`);
     const ae = new Autoencoder(...cfg.args);
     ae.loadStateDict(tensors);
     for (const t of Object.values(tensors)) t.dispose();

@@ -3,6 +3,7 @@
 // last N transactions as a sequence for the recurrent encoder, and (when the log reaches past
 // the cut-off) the value spent in the next `horizonDays`, the training label.
 import { InputError, columnList } from '../data/errors.js';
+import { detectNumberFormat, normalizeNumber } from '../data/number-format.js';
 import { asLabel, asNumber, isMissing } from '../data/values.js';
 import { type Row, type Table, where } from '../data/table.js';
 
@@ -36,10 +37,12 @@ export function groupLog(t: Table, cols: LogColumns): { customers: string[]; pur
     if (t.columns.length && !t.columns.includes(c)) throw new InputError(`transaction log: column '${c}' is not in the data (columns: ${columnList(t.columns)})`);
   const purchases = new Map<string, Purchase[]>();
   let lastDay = -Infinity;
+  // Amounts written for people ("$12.50", "12,50 €"): read in the log's one convention.
+  const format = detectNumberFormat(t.rows.map((r) => r[cols.amount]));
   t.rows.forEach((r: Row, i) => {
     const id = r[cols.customer], a = r[cols.amount];
     if (isMissing(id)) throw new InputError(`${where(t, i)}: the customer '${cols.customer}' is missing`);
-    const amount = asNumber(a ?? '');
+    const amount = asNumber(normalizeNumber(a ?? '', format));
     if (isMissing(a) || amount === undefined) throw new InputError(`${where(t, i)}, column '${cols.amount}': '${String(a)}' is not an amount`);
     if (amount < 0) throw new InputError(`${where(t, i)}, column '${cols.amount}': ${amount} is negative; refunds must be netted out of the log first`);
     const day = timeInDays(r[cols.time], where(t, i), cols.time);

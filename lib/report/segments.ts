@@ -3,8 +3,8 @@
 // one colour scale), and the labels over-represented in each segment (lift = the label's share
 // in the segment over its share in all rows).
 import type { Table } from '../data/table.js';
-import { asBoolean, asLabel, asNumber, isMissing } from '../data/values.js';
-import type { Value } from '../data/table.js';
+import { type NumberFormat, cellNumber } from '../data/number-format.js';
+import { asLabel, isMissing } from '../data/values.js';
 import type { Segmenter } from '../presets/segmenter.js';
 import { type BuildOptions, type ChartPart, type Section, metricsTable } from './section.js';
 import { r4 } from './render.js';
@@ -18,18 +18,12 @@ export interface NumericProfile {
   means: number[];
 }
 
-function numericValue(v: Value, boolean: boolean): number | undefined {
-  if (isMissing(v)) return undefined;
-  const x = boolean ? (asBoolean(v) === undefined ? undefined : Number(asBoolean(v))) : asNumber(v);
-  return x !== undefined && Number.isFinite(x) ? x : undefined;
-}
-
-export function numericProfiles(table: Table, labels: number[], k: number, columns: { name: string; type: string }[]): NumericProfile[] {
+export function numericProfiles(table: Table, labels: number[], k: number, columns: { name: string; type: string; format?: NumberFormat }[]): NumericProfile[] {
   return columns.filter((c) => c.type === 'numeric' || c.type === 'boolean').map((c) => {
     const sums = new Float64Array(k), counts = new Float64Array(k);
     let s = 0, s2 = 0, n = 0;
     table.rows.forEach((r, i) => {
-      const x = numericValue(r[c.name], c.type === 'boolean');
+      const x = cellNumber(r[c.name], c.type === 'boolean' ? 'boolean' : 'numeric', c.format);
       if (x === undefined) return;
       sums[labels[i]] += x;
       counts[labels[i]]++;

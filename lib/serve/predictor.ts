@@ -4,6 +4,7 @@
 // prediction is written as JSON and as file columns. Presets are moving onto one contract
 // (lib/presets/preset.ts); until it lands, asPredictor() gets this interface from today's
 // ChurnModel by duck typing, and from anything that already speaks it.
+import { NUMBER_FORMATS, type NumberFormat } from '../data/number-format.js';
 import type { Row, Value } from '../data/table.js';
 
 /** A column a row must have: 'number' (numeric or missing), 'boolean' (yes/no), 'string' (a label or text). */
@@ -12,6 +13,8 @@ export type ColumnType = 'number' | 'boolean' | 'string' | 'image';
 export interface InputColumn {
   name: string;
   type: ColumnType;
+  /** How a numeric column's strings are written, when not as plain numbers (number-format.ts). */
+  format?: NumberFormat;
 }
 
 export interface Predictor<P = unknown> {
@@ -49,12 +52,13 @@ function isPredictor(m: Record<string, unknown>): boolean {
 
 function schemaOf(m: Record<string, unknown>): InputColumn[] {
   const raw = (Array.isArray(m.inputSchema) ? m.inputSchema
-    : (m.preprocessor as { columns?: unknown } | undefined)?.columns) as { name?: unknown; type?: unknown; kind?: unknown }[] | undefined;
+    : (m.preprocessor as { columns?: unknown } | undefined)?.columns) as { name?: unknown; type?: unknown; kind?: unknown; format?: unknown }[] | undefined;
   if (!Array.isArray(raw)) throw new TypeError('serve: the model has no input schema (inputSchema, or a fitted preprocessor)');
   return raw.map((c, i) => {
     const type = TYPES[String(c?.type ?? c?.kind)];
     if (typeof c?.name !== 'string' || !type) throw new TypeError(`serve: input column ${i} of the model has no name or an unknown type (${JSON.stringify(c?.type ?? c?.kind)})`);
-    return { name: c.name, type };
+    const format = NUMBER_FORMATS.find((f) => f === c.format);
+    return { name: c.name, type, ...(type === 'number' && format ? { format } : {}) };
   });
 }
 

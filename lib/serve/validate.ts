@@ -3,6 +3,7 @@
 // others. The checks accept what the preprocessor accepts: numbers or numeric strings for
 // number columns, yes/no values for booleans, any scalar for labels, and null / "" / "NA" as
 // missing (imputed). Extra columns are ignored, as predict() does.
+import { normalizeNumber } from '../data/number-format.js';
 import { asBoolean, asNumber, isMissing, isOutOfRange } from '../data/values.js';
 import type { Row } from '../data/table.js';
 import type { InputColumn } from './predictor.js';
@@ -28,7 +29,10 @@ export function valueProblem(v: unknown, col: InputColumn): string | null {
   if (typeof v === 'object') return `expected a ${col.type === 'string' ? 'label' : col.type}, got ${Array.isArray(v) ? 'an array' : 'an object'}`;
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `expected a ${col.type}, got ${typeof v}`;
   if (isMissing(v)) return null;
-  if (col.type === 'number' && asNumber(v) === undefined && !isOutOfRange(v)) return `expected a number, got ${show(v)}`;
+  if (col.type === 'number') {
+    const x = normalizeNumber(v, col.format);
+    if (asNumber(x) === undefined && !isOutOfRange(x)) return `expected a number, got ${show(v)}`;
+  }
   if (col.type === 'boolean' && asBoolean(v) === undefined) return `expected a yes/no value, got ${show(v)}`;
   return null;
 }

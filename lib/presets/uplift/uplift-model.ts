@@ -15,7 +15,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkCosts, planCampaign } from '../campaign-plan.js';
 import { buildFromParts, partsFromSafetensors, partsToSafetensors } from '../persist.js';
 import type { Data, DataOptions, InputColumn, OutputColumn, OutputValue, PredictOptions, Preset, Saved } from '../preset.js';
-import { asTable } from '../preset.js';
+import { asTable, describeInput, inputColumns } from '../preset.js';
 import { registerPreset } from '../registry.js';
 import { TabularNet } from '../tabular-net.js';
 import { balanceOf } from './balance.js';
@@ -96,7 +96,7 @@ export class UpliftModel implements Preset<number, UpliftReport> {
   }
 
   get inputSchema(): InputColumn[] {
-    return this.preprocessor.columns.map((c) => ({ name: c.name, type: c.kind }));
+    return inputColumns(this.preprocessor.columns);
   }
 
   /** Uplift per row: expected outcome if treated minus if not (a probability difference for a conversion). */
@@ -188,7 +188,7 @@ export class UpliftModel implements Preset<number, UpliftReport> {
   describe(): string {
     const o = this.outcome, v = this.validation, tr = this.training;
     const what = o.type === 'binary' ? `P(${o.name} = '${o.positive}')` : `'${o.name}'`;
-    const inputs = this.inputSchema.map((c) => `${c.name} (${c.type})`);
+    const inputs = this.inputSchema.map(describeInput);
     return [
       `UpliftModel (kind 'uplift'): per row, the change in ${what} if treated ('${this.treatment.name}' = '${this.treatment.treated}') rather than not (column 'uplift')`,
       `inputs: ${inputs.length} columns: ${columnList(inputs, 16)}`,
