@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Binner, MISSING_BIN, type FeatureKind } from '../lib/train/gbm/bins.js';
 import { GbmModel } from '../lib/train/gbm/boost.js';
+import { treeValue } from '../lib/train/gbm/tree.js';
 import { seededRandom } from '../lib/train/data.js';
 
 const range = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
@@ -74,6 +75,19 @@ describe('gbm binning', () => {
     expect(() => Binner.fromJSON({ kinds: ['categorical'], cuts: [[]], codeBins: [[0, 300]] })).toThrow(/categorical bins are malformed/);
   });
 
+  it('bins every value as a count of the cuts below it, for any number of cuts (row- and column-major alike)', () => {
+    const seed = (Date.now() >>> 0) | 1, random = seededRandom(seed);
+    for (const distinct of [1, 2, 3, 4, 7, 8, 9, 100, 255, 256, 1000]) {
+      const train = Float64Array.from({ length: 3000 }, () => Math.floor(random() * distinct) / 7);
+      const b = Binner.fit([train], ['numeric'], range(train.length));
+      const cuts = b.state.cuts[0];
+      const probe = Float64Array.from([...train.slice(0, 500), ...cuts, ...cuts.map((c) => c + 1e-9), Infinity, -Infinity, NaN, -1e300, 1e300]);
+      const want = Array.from(probe, (v) => (Number.isNaN(v) ? MISSING_BIN : cuts.filter((c) => c < v).length));
+      expect(Array.from(b.transform([probe], probe.length).bins[0]), `seed ${seed}, ${distinct} values`).toEqual(want);
+      expect(Array.from(b.transformRows([probe], probe.length))).toEqual(want);
+    }
+  });
+
   it('round-trips through JSON with the same bins', () => {
     const { cols } = problem(500, 2, () => 0, 1);
     const b = Binner.fit(cols, ['numeric', 'numeric'], range(500));
@@ -133,6 +147,26 @@ describe('gbm trees', () => {
     const { predict } = fitOn([x, code], y, ['numeric', 'categorical'], { maxLeaves: 4, learningRate: 1, l2: 0, maxRounds: 1, minSamplesLeaf: 5 });
     const p = predict([Float64Array.from([NaN, 0.1, 0.9, NaN]), Float64Array.from([0, 0, 5, 3])]);
     [5, 0, 5, 7].forEach((v, i) => expect(p[i]).toBeCloseTo(v, 4));
+  });
+
+  it('the flat forest predicts the very doubles of a tree-by-tree walk (missing bins, categorical sets, odd row counts)', () => {
+    const seed = (Date.now() >>> 0) | 1, random = seededRandom(seed), n = 1003;
+    const cols = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      cols[0][i] = random() < 0.15 ? NaN : random();
+      cols[1][i] = Math.floor(random() * 12);
+      cols[2][i] = random() * 100;
+      cols[3][i] = Math.floor(random() * 40);
+      y[i] = (Number.isNaN(cols[0][i]) ? 1 : Math.sin(5 * cols[0][i])) + (cols[1][i] % 3 === 0 ? 1 : 0) + cols[2][i] / 50 + random();
+    }
+    const kinds: FeatureKind[] = ['numeric', 'categorical', 'numeric', 'categorical'];
+    for (const maxLeaves of [2, 7, 31]) {
+      const { data, model } = fitOn(cols, y, kinds, { maxRounds: 40, maxLeaves, minSamplesLeaf: 3 });
+      const want = Float64Array.from({ length: n }, (_, i) => model.trees.reduce((s, t) => s + treeValue(t, data.bins, i), model.baseline));
+      for (const rows of [n, 1, 2, 3, 4, 5, 8])
+        expect(Array.from(model.predictRaw(data.bins.map((b) => b.subarray(0, rows)), rows)), `seed ${seed}, ${maxLeaves} leaves, ${rows} rows`).toEqual(Array.from(want.subarray(0, rows)));
+    }
   });
 
   it('stops early on validation rows when the target is noise, and keeps the best round', () => {

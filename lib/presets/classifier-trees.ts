@@ -98,8 +98,8 @@ export class ClassifierTrees {
   /** The mean log-odds of the fold models for each row. */
   logOdds(e: Inputs, cardinalities: number[]): Float64Array {
     const { columns } = features(e, this.indicators, cardinalities);
-    const { bins } = this.binner.transform(columns, e.n), sum = new Float64Array(e.n);
-    for (const m of this.models) m.predictRaw(bins, e.n).forEach((v, i) => (sum[i] += v));
+    const bins = this.binner.transformRows(columns, e.n), sum = new Float64Array(e.n);
+    for (const m of this.models) m.predictRawRows(bins, columns.length, e.n).forEach((v, i) => (sum[i] += v));
     return sum.map((v) => v / this.models.length);
   }
 

@@ -8,6 +8,7 @@
 // score added to every prediction: Poisson's log-exposure, as insurance GLMs use).
 import { seededRandom } from '../data.js';
 import type { BinnedData } from './bins.js';
+import { FlatForest, rowMajorBins } from './forest.js';
 import { type Tree, type TreeParams, growTree, treeValue } from './tree.js';
 
 export type GbmLoss = 'squared' | 'poisson' | 'logistic';
@@ -76,7 +77,10 @@ function meanLoss(loss: GbmLoss, y: Float64Array, F: Float64Array, rows: Uint32A
 }
 
 export class GbmModel {
-  constructor(readonly loss: GbmLoss, readonly baseline: number, readonly trees: Tree[], readonly history: GbmHistory = { train: [], validation: [] }) {}
+  constructor(readonly loss: GbmLoss, readonly baseline: number, readonly trees: readonly Tree[], readonly history: GbmHistory = { train: [], validation: [] }) {}
+
+  // The trees flattened for predicting (forest.ts), built on first use.
+  #forest: FlatForest | undefined;
 
   /**
    * Boosts on targets y of the rows `train` of binned data; `validation` rows (or none)
@@ -150,9 +154,14 @@ export class GbmModel {
 
   /** Raw predictions (the value; Poisson: its log) of rows 0..n-1 of binned columns, plus each row's offset if the fit had offsets. */
   predictRaw(bins: Uint8Array[], n: number, offset?: Float64Array): Float64Array {
+    return this.predictRawRows(rowMajorBins(bins, n), bins.length, n, offset);
+  }
+
+  /** predictRaw of row-major bins (`features` per row): the same doubles, without the transpose. */
+  predictRawRows(rowBins: Uint8Array, features: number, n: number, offset?: Float64Array): Float64Array {
     const out = new Float64Array(n).fill(this.baseline);
     if (offset) for (let i = 0; i < n; i++) out[i] += offset[i];
-    for (const t of this.trees) for (let i = 0; i < n; i++) out[i] += treeValue(t, bins, i);
+    (this.#forest ??= new FlatForest(this.trees)).addTo(out, rowBins, features, n);
     return out;
   }
 
