@@ -66,7 +66,7 @@ for (const name of wanted.length ? wanted : Object.keys(sets)) {
   tl.setNumThreads(1);
   const [pt1, ps1, pn, sn] = interleaved([() => teacher.predict(rows), () => student.predict(rows), () => teacher.predict(numbers), () => student.predict(numbers)]);
   tl.setNumThreads(threads);
-  out.push([name, student.nets[0].opts.hidden.join('x'), `${student.inputSchema.length} / ${teacher.inputSchema.length}`, ta.toFixed(4), sa.toFixed(4), (sa - ta).toFixed(4), pt.toFixed(3), ps.toFixed(3),
+  out.push([name, student.nets[0].opts.hidden.join('x') + (student.trees ? ` + trees (w ${student.trees.weight.toFixed(1)})` : ''), `${student.inputSchema.length} / ${teacher.inputSchema.length}`, ta.toFixed(4), sa.toFixed(4), (sa - ta).toFixed(4), pt.toFixed(3), ps.toFixed(3),
     `**${(pt / ps).toFixed(2)}x**`, `${pt1.toFixed(3)} / ${ps1.toFixed(3)} = **${(pt1 / ps1).toFixed(2)}x**`,
     `${pn.toFixed(3)} / ${sn.toFixed(3)} = ${(pn / sn).toFixed(2)}x`, tr.toFixed(3), nt.toFixed(3), ns.toFixed(3), fitS.toFixed(1), distillS.toFixed(1)]);
   console.log(out.at(-1).join(' | '));

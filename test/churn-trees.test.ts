@@ -1,7 +1,8 @@
-// ChurnModel with logistic boosted trees in its blend (`trees: true`, classifier-trees.ts): the
+// ChurnModel with logistic boosted trees in its blend (the default; classifier-trees.ts): the
 // blend is kept only when it helps out of fold, it beats the networks on mlc_churn's test split,
 // the model file carries the trees (identical predictions after load, malformed trees refused),
-// and distill() teaches the blend to one network with no trees of its own.
+// distill() hands the trees on to its student (or, with trees: false, teaches one network the
+// blend), and `trees: false` / --no-trees leave them out.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   const { rows } = await tl.data.readCsv(dataFile);
   train = rows.slice(0, 3333);
   test = rows.slice(3333);
-  model = await tl.presets.ChurnModel.fit(train, { target: 'churn', seed: 42, trees: true });
+  model = await tl.presets.ChurnModel.fit(train, { target: 'churn', seed: 42 });
 }, 180_000);
 
 describe('chooseTreeWeight', () => {
@@ -79,31 +80,62 @@ describe('ChurnModel with trees', () => {
     expect(withTrees((t) => (t.indicators = []))).toThrow(/boosted trees and preprocessing disagree/);
   });
 
-  it('distills into one network without trees that keeps most of the blend', async () => {
+  let teacherAuc = 0;
+  it('distills into one network that keeps the trees beside it, within 0.005 of the blend, and round-trips', async () => {
+    teacherAuc = (await model.evaluate(test)).auc!;
     const student = await model.distill({ data: train, seed: 1 });
-    expect(student.trees).toBeUndefined();
     expect(student.nets).toHaveLength(1);
+    expect(student.trees!.weight).toBe(model.trees!.weight);
+    expect(student.trees!.rounds).toEqual(model.trees!.rounds);
+    expect(student.validation.trees!.networksAuc).toBeGreaterThan(0.8);
+    // Every column the trees split on is still read by the student.
+    const used = model.trees!.used, pre = model.preprocessor;
+    for (const c of [...pre.numericColumns.filter((_, j) => used.numeric.has(j)), ...pre.categoricalColumns.filter((_, k) => used.categorical.has(k))])
+      expect(student.preprocessor.inputColumns).toContain(c.name);
     const r = await student.evaluate(test);
-    expect(r.auc).toBeGreaterThan(0.915);
+    expect(r.auc).toBeGreaterThan(teacherAuc - 0.005);
+    const path = join(dir, 'student.safetensors');
+    await student.save(path);
+    expect((await tl.presets.ChurnModel.load(path)).predict(test)).toEqual(student.predict(test));
   }, 120_000);
 
-  it('is left out for targets of more than two classes, and by default', async () => {
+  it('with trees: false, distills the whole blend into one network of its own', async () => {
+    const student = await model.distill({ data: train, seed: 1, trees: false });
+    expect(student.trees).toBeUndefined();
+    expect(student.nets).toHaveLength(1);
+    expect((await student.evaluate(test)).auc).toBeGreaterThan(0.915);
+  }, 120_000);
+
+  it('restricting the trees to fewer columns keeps their values when the dropped columns are unused', () => {
+    const used = model.trees!.used, pre = model.preprocessor;
+    const keepN = pre.numericColumns.map((_, j) => used.numeric.has(j)), keepC = pre.categoricalColumns.map((_, k) => used.categorical.has(k));
+    const small = model.trees!.restrict(keepN, keepC);
+    const e = pre.transform({ columns: Object.keys(test[0]), rows: test });
+    const names = new Set([...pre.numericColumns.filter((_, j) => keepN[j]), ...pre.categoricalColumns.filter((_, k) => keepC[k])].map((c) => c.name));
+    const sub = tl.data.Preprocessor.fromJSON({ version: 1, columns: pre.toJSON().columns.filter((c) => names.has(c.name)) });
+    const es = sub.transform({ columns: Object.keys(test[0]), rows: test });
+    expect(Array.from(small.logOdds(es, sub.cardinalities))).toEqual(Array.from(model.trees!.logOdds(e, pre.cardinalities)));
+    if (keepN.some((k) => k)) expect(() => model.trees!.restrict(keepN.map(() => false), keepC)).toThrow(/is split on but not kept/);
+  });
+
+  it('is left out for targets of more than two classes, and with trees: false', async () => {
     const rows = train.slice(0, 400).map((r, i) => ({ ...r, plan: ['a', 'b', 'c'][i % 3] }));
-    const multi = await tl.presets.PropensityModel.fit(rows, { target: 'plan', exclude: ['churn'], ensemble: 2, epochs: 2, trees: true, onWarning: () => {} });
+    const multi = await tl.presets.PropensityModel.fit(rows, { target: 'plan', exclude: ['churn'], ensemble: 2, epochs: 2, onWarning: () => {} });
     expect(multi.trees).toBeUndefined();
-    const plain = await tl.presets.ChurnModel.fit(train.slice(0, 400), { target: 'churn', ensemble: 2, epochs: 2, onWarning: () => {} });
+    const plain = await tl.presets.ChurnModel.fit(train.slice(0, 400), { target: 'churn', ensemble: 2, epochs: 2, trees: false, onWarning: () => {} });
     expect(plain.trees).toBeUndefined();
     expect(plain.validation.trees).toBeUndefined();
   });
 
-  it('is what `train churn --trees` builds from the command line', () => {
+  it('is what `train churn` builds from the command line, and --no-trees leaves out', () => {
     const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
     const csv = join(dir, 'train.csv'), out = join(dir, 'cli.safetensors');
     const cols = Object.keys(train[0]);
     writeFileSync(csv, [cols.join(','), ...train.slice(0, 1500).map((r) => cols.map((c) => String(r[c])).join(','))].join('\n'));
     const run = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     // Networks of 3 epochs leave much for the trees, so the blend keeps them.
-    expect(run('train', 'churn', '--data', csv, '--target', 'churn', '--ensemble', '2', '--epochs', '3', '--trees', '--out', out)).toMatch(/trained 2 networks \+ boosted trees \(blend weight 0\.\d\)/);
+    expect(run('train', 'churn', '--data', csv, '--target', 'churn', '--ensemble', '2', '--epochs', '3', '--out', out)).toMatch(/trained 2 networks \+ boosted trees \(blend weight 0\.\d\)/);
     expect(run('describe', '--model', out)).toMatch(/logistic boosted trees \(\d+ rounds/);
+    expect(run('train', 'churn', '--data', csv, '--target', 'churn', '--ensemble', '2', '--epochs', '3', '--no-trees', '--out', out)).not.toMatch(/boosted trees/);
   }, 120_000);
 });

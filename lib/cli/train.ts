@@ -40,7 +40,7 @@ export function presetOptions(): Option[] {
     new Option('--ensemble <n>', 'networks in the ensemble (1-20)').argParser(int('--ensemble', 20)),
     new Option('--epochs <n>', 'maximum epochs per network').argParser(int('--epochs')),
     new Option('--class-weight <how>', 'weight classes inversely to their frequency (balanced, the default) or not (none)').choices(['balanced', 'none']),
-    new Option('--trees', 'churn, propensity (yes/no targets): blend logistic boosted trees into the ensemble when they help out of fold'),
+    new Option('--no-trees', 'churn, propensity (yes/no targets): networks alone, without the logistic boosted trees blended in when they help out of fold'),
     new Option('--max-classes <n>', 'most classes a text target may have (propensity; default 100)').argParser(int('--max-classes', 10000)),
     new Option('--customer <column>', 'ltv from a transaction log: the customer id column'),
     new Option('--time <column>', 'ltv from a transaction log: the date column (ISO dates or days)'),
@@ -84,7 +84,7 @@ function classifierSpec(kind: string, extra: string[] = []): TrainSpec {
     fitOptions: (o, progress) => ({
       target: o.target, positive: o.positive, exclude: o.exclude, ensemble: o.ensemble, epochs: o.epochs, seed: o.seed, classWeight: o.classWeight,
       ...(o.maxClasses === undefined ? {} : { maxClasses: o.maxClasses }),
-      ...(o.trees ? { trees: true } : {}),
+      ...(o.trees === false ? { trees: false } : {}),
       progress: process.stderr.isTTY, onNetwork: networkProgress(progress),
     }),
     trained: (model, seconds) => {
@@ -150,7 +150,8 @@ export const TRAINERS: Record<string, TrainSpec> = {
   intent: textSpec('intent'),
 };
 
-const flag = (attr: string) => `--${attr.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+// The option's own spelling, so a negated one reads --no-trees.
+const flag = (attr: string) => presetOptions().find((opt) => opt.attributeName() === attr)?.long ?? `--${attr.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The spec of `preset`, after checking that the flags given are the ones it takes. */
 export function trainSpec(preset: string, o: Flags, given: (attr: string) => boolean): TrainSpec {

@@ -5,6 +5,10 @@
 // stratified tenth of the rows held out. Rows without the target can be used too: the student
 // then learns from the teacher alone (alpha 1). The student reads only the columns the ensemble
 // really uses (distill-columns.ts): its preprocessor is the ensemble's, less the others.
+// A teacher with boosted trees (classifier-trees.ts) hands them on: the student network learns
+// the networks' logits and is blended with the same trees, weight and scale, because one
+// network taught the whole blend only reached the networks' own AUC (mlc_churn: 0.925 against
+// the blend's 0.934). The columns the trees split on are then never left out.
 import { classTarget, encodeClasses, type ClassTarget } from '../data/classes.js';
 import { InputError } from '../data/errors.js';
 import { Preprocessor, type Encoded } from '../data/preprocess.js';
@@ -50,6 +54,11 @@ export interface ClassifierDistillOptions extends DataOptions {
    * column). Copies of a numeric column go whenever this is above 0. See distill-columns.ts.
    */
   prune?: number;
+  /**
+   * A teacher with boosted trees: keep them beside the student (default true), or teach the
+   * student network the whole blend and leave the trees behind (false: one network only).
+   */
+  trees?: boolean;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -104,9 +113,14 @@ function tensors(e: Encoded, pre: Preprocessor, idx: number[]): Tensor[] {
   return [tensor(num, { shape: [idx.length, nw], device: 'cpu' }), tensor(cat, { shape: [idx.length, nc], device: 'cpu' }), ...textTensors(e, idx)];
 }
 
-/** The student's ROC AUC (binary) or accuracy on the held-out rows, after the head's shift. */
-function measure(net: Module, x: Tensor[], y: number[], binary: boolean, shift: number | number[]): { auc?: number; accuracy?: number } {
+/** The student's ROC AUC (binary: blended with `trees` when given, and of the network alone) or accuracy on the held-out rows, after the head's shift. */
+function measure(net: Module, x: Tensor[], y: number[], binary: boolean, shift: number | number[], trees?: { trees: ClassifierTrees; cardinalities: number[] }): { auc?: number; accuracy?: number; networkAuc?: number } {
   const out = noGrad(() => tidy(() => (net.forward as (...a: Tensor[]) => Tensor)(...x).dataSync())) as Float32Array;
+  if (binary && trees) {
+    const rows = { n: x[0].shape[0], numeric: x[0].dataSync() as Float32Array, categorical: x[1].dataSync() as Int32Array };
+    const blended = trees.trees.blend(Array.from(out, (v) => v - (shift as number)), rows, trees.cardinalities);
+    return { auc: rocAuc(Array.from(blended), y), networkAuc: rocAuc(Array.from(out), y) };
+  }
   if (binary) return { auc: rocAuc(Array.from(out), y) };
   const s = shift as number[], c = s.length;
   const hits = y.filter((label, r) => {
@@ -131,7 +145,9 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   const labels = (idx: number[]) => binary
     ? tensor(Float32Array.from(idx, (i) => y[i]), { shape: [idx.length, 1], device: 'cpu' })
     : tensor(Int32Array.from(idx, (i) => y[i]), { shape: [idx.length], device: 'cpu' });
-  const blend = model.trees && { trees: model.trees, shift: model.head.logitShift as number, cardinalities: model.preprocessor.cardinalities };
+  const carry = model.trees !== undefined && o.trees !== false;
+  // Carried trees: the student learns the networks alone. Left behind: it learns the whole blend.
+  const blend = model.trees && !carry ? { trees: model.trees, shift: model.head.logitShift as number, cardinalities: model.preprocessor.cardinalities } : undefined;
   const first = model.nets[0], plain = new EnsembleLogits(model.nets, 0, blend).eval();
   // The sample's text inputs, made once per sample: only the numeric and categorical blocks are shuffled.
   const texts = new Map<number[], Tensor[]>();
@@ -151,8 +167,15 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   } finally {
     for (const ts of texts.values()) ts.forEach((t) => t.dispose());
   }
+  const full = model.preprocessor;
+  if (carry) {
+    const used = model.trees!.used;
+    const split = new Set([...full.numericColumns.filter((_, j) => used.numeric.has(j)), ...full.categoricalColumns.filter((_, k) => used.categorical.has(k))].map((c) => c.name));
+    choice = { kept: [...choice.kept, ...choice.dropped.filter((d) => split.has(d.column)).map((d) => d.column)], dropped: choice.dropped.filter((d) => !split.has(d.column)) };
+  }
   const gone = new Set(choice.dropped.map((d) => d.column));
-  const pre = Preprocessor.fromJSON({ version: 1, columns: model.preprocessor.toJSON().columns.filter((c) => !gone.has(c.name)) });
+  const pre = Preprocessor.fromJSON({ version: 1, columns: full.toJSON().columns.filter((c) => !gone.has(c.name)) });
+  const trees = carry ? model.trees!.restrict(full.numericColumns.map((c) => !gone.has(c.name)), full.categoricalColumns.map((c) => !gone.has(c.name))) : undefined;
   const es = choice.dropped.length ? pre.transform(table, undefined, { missing: o.missing, onWarning: () => {} }) : e;
   manualSeed(seed);
   const student = new TabularNet(pre.numericWidth, pre.cardinalities, { ...first.opts, hidden: o.hidden ?? [2 * (first.opts.hidden[0] ?? 64)] });
@@ -167,7 +190,7 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   // The label term weighs classes as the ensemble was trained to, so the head's shift still undoes it.
   const shift = model.head.logitShift;
   const epochs: number[] = [];
-  let heldOut: { auc?: number; accuracy?: number } = {};
+  let heldOut: { auc?: number; accuracy?: number; networkAuc?: number } = {};
   const weight = binary ? null : tensor(Float32Array.from(shift as number[], Math.exp), { device: 'cpu' });
   try {
     const train = { x: keep(inputs(split.train)), y: keep(labels(split.train)) };
@@ -181,14 +204,17 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
       callbacks: earlyStopping(labelled ? { monitor: binary ? 'valAuc' : 'valAccuracy', mode: 'max', patience: o.patience ?? 20 } : { monitor: 'valLoss', mode: 'min', patience: o.patience ?? 20 }),
       onHistory: (h) => epochs.push(h.epochs.length),
     });
-    heldOut = labelled ? measure(student.eval(), validation.x.slice(0, count), split.validation.map((i) => y[i]), binary, shift) : {};
+    heldOut = labelled ? measure(student.eval(), validation.x.slice(0, count), split.validation.map((i) => y[i]), binary, shift, trees && { trees, cardinalities: pre.cardinalities }) : {};
   } finally {
     new Set(made).forEach((x) => x.dispose());
     weight?.dispose();
   }
   student.eval();
+  const { networkAuc, ...metrics } = heldOut;
+  const treeInfo = trees && { weight: trees.weight, scale: trees.scale, rounds: trees.rounds, ...(networkAuc !== undefined ? { networksAuc: networkAuc } : {}) };
   return {
-    nets: [student], preprocessor: pre, schema: model.schema.filter((c) => !gone.has(c.name)), target: t, head: model.head,
-    validation: { ...heldOut, epochs, ...(choice.dropped.length ? { dropped: choice.dropped } : {}) }, training: { rows: table.rows.length, counts: model.training?.counts ?? [] },
+    nets: [student], preprocessor: pre, schema: model.schema.filter((c) => !gone.has(c.name)), target: t, head: model.head, ...(trees ? { trees } : {}),
+    validation: { ...metrics, epochs, ...(choice.dropped.length ? { dropped: choice.dropped } : {}), ...(treeInfo ? { trees: treeInfo } : {}) },
+    training: { rows: table.rows.length, counts: model.training?.counts ?? [] },
   } as FittedClassifier;
 }

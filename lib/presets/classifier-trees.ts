@@ -109,6 +109,38 @@ export class ClassifierTrees {
     return t.map((v, i) => a * ((1 - w) * netLogOdds[i] + w * v));
   }
 
+  /**
+   * The preprocessor columns the trees split on: numeric ones by their index among the numeric
+   * columns, categorical ones among the categorical columns.
+   */
+  get used(): { numeric: Set<number>; categorical: Set<number> } {
+    const n = this.indicators.length, numeric = new Set<number>(), categorical = new Set<number>();
+    for (const m of this.models) for (const t of m.trees) for (const f of t.feature) if (f >= 0) (f < n ? numeric.add(f) : categorical.add(f - n));
+    return { numeric, categorical };
+  }
+
+  /**
+   * The same trees over fewer preprocessor columns (a distilled student's): `keepNumeric` and
+   * `keepCategorical` say which columns remain, and every column the trees split on must.
+   */
+  restrict(keepNumeric: boolean[], keepCategorical: boolean[]): ClassifierTrees {
+    const keep = [...keepNumeric, ...keepCategorical];
+    if (keep.length !== this.binner.features) throw new RangeError(`trees: ${keep.length} columns to keep or drop, but the trees read ${this.binner.features}`);
+    const index = new Int32Array(keep.length).fill(-1);
+    let next = 0;
+    keep.forEach((k, f) => k && (index[f] = next++));
+    const { kinds, cuts, codeBins } = this.binner.state;
+    const binner = new Binner({ kinds: kinds.filter((_, f) => keep[f]), cuts: cuts.filter((_, f) => keep[f]), ...(codeBins ? { codeBins: codeBins.filter((_, f) => keep[f]) } : {}) });
+    const models = this.models.map((m) => new GbmModel(m.loss, m.baseline, m.trees.map((t) => ({
+      ...t,
+      feature: t.feature.map((f) => {
+        if (f >= 0 && index[f] < 0) throw new RangeError(`trees: feature ${f} is split on but not kept`);
+        return f < 0 ? f : index[f];
+      }),
+    }))));
+    return new ClassifierTrees(binner, this.indicators.filter((_, j) => keepNumeric[j]), models, this.weight, this.scale);
+  }
+
   get rounds(): number[] {
     return this.models.map((m) => m.trees.length);
   }
