@@ -102,6 +102,17 @@ describe('LifetimeValueModel on a per-customer table', () => {
     expect(s.describe()).toMatch(/Head: blend of heads/);
   }, 120_000);
 
+  it('never predicts a negative value (nor a negative p10) for a target that never was, whatever the head', async () => {
+    // Nearly all zeros and one large value: an MSE head's line dips below 0 away from that row.
+    const rows = Array.from({ length: 40 }, (_, i) => ({ x: String(i), spend: i === 39 ? '500' : '0' }));
+    const far = [{ x: '-200' }, { x: '-50' }, { x: '0' }, { x: '300' }];
+    for (const head of ['mse', 'auto'] as const) {
+      const m = await tl.presets.LifetimeValueModel.fit(rows, { target: 'spend', head, ensemble: 1, epochs: 30, seed: 3 });
+      expect(Math.min(...m.predict([...rows, ...far])), head).toBeGreaterThanOrEqual(0);
+      expect(Math.min(...m.predictInterval(far).map((r) => r.p10)), head).toBeGreaterThanOrEqual(0);
+    }
+  });
+
   it('has a log-link Poisson head as an option (the mean on a multiplicative scale)', async () => {
     const m = await tl.presets.LifetimeValueModel.fit(train.slice(0, 600), { target: 'total_charges', head: 'poisson', ensemble: 1, epochs: 30, seed: 2 });
     const p = m.predict(test);

@@ -171,7 +171,10 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       }
       rawOutputs(g.nets, x).forEach((raw, i) => (sum[i] += g.weight * headValue(g.head, raw, this.state.scale)));
     }
-    return Array.from(sum, (v) => (this.state.calibration ? applyIsotonic(this.state.calibration, v) : v));
+    // A target that was never negative (spend) has no negative expected value: an MSE head or a
+    // blend can still dip below 0 on rows far from the data, and 0 is then nearer the truth.
+    const floor = this.state.nonNegative ? 0 : -Infinity;
+    return Array.from(sum, (v) => Math.max(floor, this.state.calibration ? applyIsotonic(this.state.calibration, v) : v));
   }
 
   /** Network inputs for rows; in log mode also which customer each input row is. */
@@ -233,8 +236,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       });
     // No single distribution (an MSE or Poisson head, or a blend): the prediction plus
     // out-of-fold residual quantiles, kept at 0 or above for a non-negative target.
-    const trees = groups.every((g) => g.head === 'gbm') && this.state.nonNegative;
-    const floor = trees || groups.some((g) => g.head !== 'mse' && g.head !== 'gbm') ? 0 : -Infinity, [r10, r50, r90] = this.state.residuals;
+    const floor = this.state.nonNegative || groups.some((g) => g.head !== 'mse' && g.head !== 'gbm') ? 0 : -Infinity, [r10, r50, r90] = this.state.residuals;
     return values.map((v) => ({ p10: Math.max(floor, v + r10), p50: Math.max(floor, v + r50), p90: Math.max(floor, v + r90) }));
   }
 
