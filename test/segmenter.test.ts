@@ -109,6 +109,16 @@ describe('Segmenter on mixed rows', () => {
     expect(Number.isFinite(m.profiles()[0].numeric.spend)).toBe(true);
   });
 
+  it('refuses more segments than distinct rows, and k: auto tries only as many as there are', async () => {
+    const same = Array.from({ length: 30 }, () => ({ spend: '10', plan: 'a' }));
+    await expect(tl.presets.Segmenter.fit(same, { k: 3, epochs: 2 })).rejects.toThrow(/only 1 distinct point in the columns segmented \(spend, plan\), too few for 3 segments/);
+    await expect(tl.presets.Segmenter.fit(same, { epochs: 2 })).rejects.toThrow(/only 1 distinct point .*too few for 2 segments/);
+    const two = same.map((r, i) => (i % 2 ? { spend: '90', plan: 'b' } : r));
+    await expect(tl.presets.Segmenter.fit(two, { k: 3, epochs: 2 })).rejects.toThrow(/only 2 distinct points/);
+    const m = await tl.presets.Segmenter.fit(two, { epochs: 2, seed: 1 });
+    expect(m.profiles().map((p) => p.size)).toEqual([15, 15]);
+  });
+
   it('rejects bad options and rows clearly', async () => {
     await expect(tl.presets.Segmenter.fit(mixed, { k: 1 })).rejects.toThrow(/k must be 'auto' or an integer from 2 to 50/);
     await expect(tl.presets.Segmenter.fit(mixed, { k: 'many' as 'auto' })).rejects.toThrow(/k must be 'auto'/);

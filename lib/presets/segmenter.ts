@@ -93,6 +93,13 @@ export class Segmenter implements Preset<number, SegmentReport> {
     const cols = fitSpace(table, table.rows.map((_, i) => i), schema);
     const width = spaceWidth(cols);
     const x: Points = { data: encodeSpace(cols, table), n: table.rows.length, d: width };
+    // k segments need k different points, or some come out empty (30 copies of one row, k = 3).
+    const distinct = distinctPoints(x, Math.max(...ks));
+    if (distinct < Math.max(...ks)) {
+      if (kOpt !== 'auto' || distinct < 2)
+        throw new InputError(`Segmenter.fit: the rows hold only ${distinct} distinct point${distinct === 1 ? '' : 's'} in the columns segmented (${cols.map((c) => c.name).join(', ')}), too few for ${kOpt === 'auto' ? 2 : kOpt} segments`);
+      ks.splice(0, ks.length, ...ks.filter((c) => c <= distinct));
+    }
 
     manualSeed(seed);
     const latent = opts.latent ?? Math.max(2, Math.min(8, Math.ceil(width / 2)));
@@ -252,6 +259,13 @@ export class Segmenter implements Preset<number, SegmentReport> {
     for (const t of Object.values(tensors)) t.dispose();
     return new Segmenter(ae.eval(), state);
   }
+}
+
+/** How many different rows `p` holds, counting no further than `enough`. */
+function distinctPoints(p: Points, enough: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < p.n && seen.size < enough; i++) seen.add(p.data.subarray(i * p.d, (i + 1) * p.d).join(','));
+  return seen.size;
 }
 
 /** The encoder's embedding of points, as float64 points. */
