@@ -78,6 +78,11 @@ describe('ChurnModel with trees', () => {
     expect(withTrees((t) => ((t.models as { int: string }[])[0].int = 'AAA'))).toThrow(/boosted trees are malformed|saved trees/);
     expect(withTrees((t) => ((t.models as { loss: string }[])[0].loss = 'squared'))).toThrow(/malformed \(loss 'squared'\)/);
     expect(withTrees((t) => (t.indicators = []))).toThrow(/boosted trees and preprocessing disagree/);
+    expect(withTrees((t) => (t.indicators = (t.indicators as boolean[]).map((x) => !x)))).toThrow(/boosted trees and preprocessing disagree/);
+    expect(withTrees((t) => {
+      const b = t.binner as { kinds: string[]; cuts: number[][]; codeBins?: number[][] };
+      b.kinds.push('numeric'), b.cuts.push([]), b.codeBins?.push([]);
+    })).toThrow(/boosted trees read \d+ columns, its preprocessing gives them \d+/);
   });
 
   let teacherAuc = 0;
@@ -127,14 +132,14 @@ describe('ChurnModel with trees', () => {
     expect(plain.validation.trees).toBeUndefined();
   });
 
-  it('is what `train churn` builds from the command line, and --no-trees leaves out', () => {
+  it('is what `train churn` builds from the command line (--trees, the default, still accepted), and --no-trees leaves out', () => {
     const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
     const csv = join(dir, 'train.csv'), out = join(dir, 'cli.safetensors');
     const cols = Object.keys(train[0]);
     writeFileSync(csv, [cols.join(','), ...train.slice(0, 1500).map((r) => cols.map((c) => String(r[c])).join(','))].join('\n'));
     const run = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     // Networks of 3 epochs leave much for the trees, so the blend keeps them.
-    expect(run('train', 'churn', '--data', csv, '--target', 'churn', '--ensemble', '2', '--epochs', '3', '--out', out)).toMatch(/trained 2 networks \+ boosted trees \(blend weight 0\.\d\)/);
+    expect(run('train', 'churn', '--data', csv, '--target', 'churn', '--ensemble', '2', '--epochs', '3', '--trees', '--out', out)).toMatch(/trained 2 networks \+ boosted trees \(blend weight 0\.\d\)/);
     expect(run('describe', '--model', out)).toMatch(/logistic boosted trees \(\d+ rounds/);
     expect(run('train', 'churn', '--data', csv, '--target', 'churn', '--ensemble', '2', '--epochs', '3', '--no-trees', '--out', out)).not.toMatch(/boosted trees/);
   }, 120_000);

@@ -7,7 +7,9 @@ import * as tl from '../lib/index.js';
 import { detectNumberFormat, parseFormatted } from '../lib/data/number-format.js';
 import { inferColumn, inferSchema } from '../lib/data/schema.js';
 import { valueProblem } from '../lib/serve/validate.js';
+import { groupLog } from '../lib/presets/transactions.js';
 import { churnRows, tempDir } from './helpers/boundary.js';
+import { simulateLog } from '../bench/btyd.mjs';
 
 const t = tempDir('numfmt');
 let seed = (Date.now() >>> 0) | 1;
@@ -47,9 +49,16 @@ describe('parseFormatted', () => {
     expect(parseFormatted(' 12,5 % ', 'comma')).toBe(12.5);
     expect(parseFormatted('.5', 'point')).toBe(0.5);
     expect(parseFormatted(',5', 'comma')).toBe(0.5);
-    for (const bad of ['', '-', '$', '--5', '-$-5', '1,23', '12,34,567', '1.5.5', '1 2', '12 apples', 'NA', '1,234.5.6', '1e5%', '9'.repeat(80)])
+    expect(parseFormatted('($1,234.50)', 'point')).toBe(-1234.5); // accounting
+    expect(parseFormatted('\u22125,5', 'comma')).toBe(-5.5); // the Unicode minus (sv-SE, nb-NO)
+    expect(parseFormatted("CHF 1'234.50", 'point')).toBe(1234.5);
+    expect(parseFormatted('R$ 1.234,56', 'comma')).toBe(1234.56);
+    expect(parseFormatted('1.234,56 EUR', 'comma')).toBe(1234.56);
+    expect(parseFormatted('12,34,567.5', 'point')).toBe(1234567.5); // Indian lakh grouping
+    expect(parseFormatted('0,125', 'comma')).toBe(0.125);
+    for (const bad of ['', '-', '$', '--5', '-$-5', '1,23', '12,345,67', '1.5.5', '1 2', '12 apples', 'NA', '1,234.5.6', '1e5%', '9'.repeat(80), '$5€', '€5%', '0,125', '(-5)', '12 ABC'])
       expect(parseFormatted(bad, 'point'), bad).toBeUndefined();
-    for (const bad of ['1.5', '1,2,3', '1.23,4', '1 23', '€', '1,234.5'])
+    for (const bad of ['1.5', '1,2,3', '1.23,4', '1 23', '€', '1,234.5', '0.125'])
       expect(parseFormatted(bad, 'comma'), bad).toBeUndefined();
   });
 });
@@ -63,6 +72,17 @@ describe('detectNumberFormat', () => {
     expect(detectNumberFormat(['1,5', '2.5'])).toBeUndefined(); // no one convention reads both
     expect(detectNumberFormat(['basic', 'plus'])).toBeUndefined();
     expect(detectNumberFormat(['1,2,3'])).toBeUndefined();
+    expect(detectNumberFormat(['950 €', '1.200 €', '45.000 €'])).toBe('comma'); // dots and no commas: thousands
+    expect(detectNumberFormat(['0,125', '1,5'])).toBe('comma'); // no thousands group starts with 0
+    expect(detectNumberFormat(['$1,234', '-', '—', '12'])).toBe('point'); // a lone dash is a missing value
+  });
+
+  it('leaves identifiers alone: a different whole number on every row, with no decimals or units', () => {
+    const ids = Array.from({ length: 80 }, (_, i) => ({ siren: `${700 + i} ${String(100 + 7 * i).padStart(3, '0')} ${String(300 + i).padStart(3, '0')}`, amount: `${(1000 + 37 * i).toLocaleString('en-US')}.50` }));
+    expect(inferColumn(table(ids), 'siren').kind).toBe('id');
+    expect(inferColumn(table(ids), 'amount')).toMatchObject({ kind: 'numeric', format: 'point' }); // decimals: an amount
+    const dashed = table([{ x: '$1,234' }, { x: '-' }, { x: '$7' }]);
+    expect(inferColumn(dashed, 'x')).toMatchObject({ kind: 'numeric', format: 'point', missing: 1 });
   });
 
   it('makes such a column numeric in the schema, unless a kind is forced', () => {
@@ -106,6 +126,9 @@ describe('presets on formatted columns', () => {
     const m = await tl.presets.ChurnModel.fit(formatted, { target: 'churn', ensemble: 1, epochs: 2, seed: 1, onWarning: () => {} });
     expect(() => m.predict([{ ...formatted[0], spend: '1,234.5' }])).toThrow(/row 0, column 'spend': '1,234.5' is not a number as the training data wrote them \(numbers with a decimal comma/);
     expect(m.predict([{ ...formatted[0], spend: '1,234.5' }], { invalid: 'missing' })[0]).toBeGreaterThan(0);
+    // "1.5" is no decimal-comma number (beside "1.500", which is 1500): refused, not read as 1.5.
+    expect(() => m.predict([{ ...formatted[0], spend: '1.5' }])).toThrow(/'1.5' is not a number as the training data wrote them/);
+    expect(m.predict([{ ...formatted[0], spend: '-' }])[0]).toBeGreaterThan(0); // a dash: missing, imputed
     expect(valueProblem('1.234,5 €', { name: 'spend', type: 'number', format: 'comma' })).toBeNull();
     expect(valueProblem('1.234,5 €', { name: 'spend', type: 'number' })).toMatch(/expected a number/);
   });
@@ -119,6 +142,18 @@ describe('presets on formatted columns', () => {
     const b = await tl.presets.LifetimeValueModel.fit(asValue(formatted, (x) => us.format(x)), opts);
     expect(b.predict(formatted.slice(0, 30))).toEqual(a.predict(plain.slice(0, 30)));
   });
+
+  it('LifetimeValueModel on a log: the training log\'s amount format reads a later batch that alone would be ambiguous', async () => {
+    const de = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const log = simulateLog({ customers: 200, days: 365, joinDays: 180, seed: 5, params: { r: 0.75, alpha: 20, a: 0.8, b: 4, pSpend: 6, q: 4, gamma: 15 }, prefix: 'c' });
+    const written = log.map((r) => ({ ...r, amount: de.format(Number(r.amount) * 100) }));
+    const m = await tl.presets.LifetimeValueModel.fit(written, { customer: 'customer', time: 'day', amount: 'amount', horizonDays: 90, head: 'gbm', ensemble: 1, seed: 1 });
+    expect(m.inputSchema.find((c) => c.name === 'amount')?.format).toBe('comma');
+    // "1.250" alone reads as 1.25 in plain numbers; with the saved format it is 1250.
+    const batch = [{ customer: 'x', day: 300, amount: '1.250' }, { customer: 'x', day: 320, amount: '2.500' }];
+    expect(m.predict(batch)).toEqual(m.predict(batch.map((r) => ({ ...r, amount: Number(r.amount.replace('.', '')) }))));
+    expect(groupLog({ rows: batch, columns: ['customer', 'day', 'amount'] }, { customer: 'customer', time: 'day', amount: 'amount' }).purchases.get('x')!.map((p) => p.amount)).toEqual([1.25, 2.5]);
+  }, 60_000);
 
   it('Segmenter: the same segments and profiles in the column\'s own units', async () => {
     const { plain, formatted } = spendRows((x) => de.format(x));

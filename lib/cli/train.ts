@@ -41,6 +41,8 @@ export function presetOptions(): Option[] {
     new Option('--epochs <n>', 'maximum epochs per network').argParser(int('--epochs')),
     new Option('--class-weight <how>', 'weight classes inversely to their frequency (balanced, the default) or not (none)').choices(['balanced', 'none']),
     new Option('--no-trees', 'churn, propensity (yes/no targets): networks alone, without the logistic boosted trees blended in when they help out of fold'),
+    // The default since trees are on; still accepted, so scripts written for the opt-in keep working.
+    new Option('--trees', 'churn, propensity (yes/no targets): blend in logistic boosted trees when they help (the default)'),
     new Option('--max-classes <n>', 'most classes a text target may have (propensity; default 100)').argParser(int('--max-classes', 10000)),
     new Option('--customer <column>', 'ltv from a transaction log: the customer id column'),
     new Option('--time <column>', 'ltv from a transaction log: the date column (ISO dates or days)'),

@@ -78,7 +78,7 @@ function checkColumn(c: ColumnState, i: number, prefix: string): void {
     return;
   }
   if (c.kind !== 'numeric' && c.kind !== 'boolean') bad(`has an unknown kind ${JSON.stringify((c as { kind: unknown }).kind)}`);
-  if (c.format !== undefined && !NUMBER_FORMATS.includes(c.format)) bad(`has an unknown number format ${JSON.stringify(c.format)}`);
+  if (c.format !== undefined && (c.kind !== 'numeric' || !NUMBER_FORMATS.includes(c.format))) bad(`has an unknown number format ${JSON.stringify(c.format)}${c.kind !== 'numeric' ? ` for a ${c.kind} column` : ''}`);
   for (const key of ['median', 'mean', 'std'] as const)
     if (typeof c[key] !== 'number' || !Number.isFinite(c[key])) bad(`has a non-finite ${key} (${JSON.stringify(c[key])})`);
   if (!(c.std > 0)) bad(`has a std of ${c.std}, which must be positive`);
@@ -147,19 +147,19 @@ export class Preprocessor {
         const examples: string[] = [];
         for (const i of rows) {
           const raw = t.rows[i][col.name];
-          if (isMissing(raw)) {
+          const v = col.kind === 'numeric' ? normalizeNumber(raw, col.format) : raw;
+          if (isMissing(v)) {
             missing++;
             continue;
           }
-          const v = col.kind === 'numeric' ? normalizeNumber(raw, col.format) : raw;
           if (col.kind === 'numeric' && isOutOfRange(v)) {
             missing++;
-            if (outOfRange++ < 3) examples.push(`${where(t, i)}: '${String(v)}'`);
+            if (outOfRange++ < 3) examples.push(`${where(t, i)}: '${String(raw)}'`);
             continue;
           }
           const x = col.kind === 'boolean' ? Number(asBoolean(v)) : asNumber(v);
           if (x === undefined || Number.isNaN(x))
-            throw new InputError(`${where(t, i)}, column '${col.name}': '${String(v)}' is not a ${col.kind === 'boolean' ? 'yes/no value' : col.format ? `number written as the column's others are (${formatName(col.format)})` : 'number'}`);
+            throw new InputError(`${where(t, i)}, column '${col.name}': '${String(raw)}' is not a ${col.kind === 'boolean' ? 'yes/no value' : col.format ? `number written as the column's others are (${formatName(col.format)})` : 'number'}`);
           values.push(x);
         }
         // Strongly right-skewed non-negative columns (spend, tenure-like amounts) are scaled on a

@@ -55,7 +55,7 @@ export function inferColumn(t: Table, name: string): ColumnInfo {
   // no usable value: like an empty one, it is ignored.
   if (numeric) return { ...info, missing: missing + outOfRange, ...(outOfRange ? { outOfRange } : {}), kind: finite ? 'numeric' : 'ignore' };
   if (boolean && labels.size <= 2) return { ...info, kind: 'boolean' };
-  const format = detectNumberFormat(t.rows.map((r) => r[name]));
+  const format = detectNumberFormat(t.rows.map((r) => r[name]), { idLike: labels.size === present && present > 50 });
   if (format) return formattedColumn(t, name, format, info);
   const avgLength = totalLength / present;
   if (avgLength > 30 && spaced > present / 2) return { ...info, kind: 'text' };
@@ -66,12 +66,15 @@ export function inferColumn(t: Table, name: string): ColumnInfo {
 
 /** A column whose every value reads as a number in `format`: numeric, out-of-range cells counted as missing. */
 function formattedColumn(t: Table, name: string, format: NumberFormat, info: { name: string; missing: number; distinct: number }): ColumnInfo {
-  let outOfRange = 0;
+  let outOfRange = 0, dashes = 0;
   for (const r of t.rows) {
     const v = r[name];
-    if (!isMissing(v) && isOutOfRange(normalizeNumber(v, format))) outOfRange++;
+    if (isMissing(v)) continue;
+    const x = normalizeNumber(v, format);
+    if (isMissing(x)) dashes++; // a lone dash
+    else if (isOutOfRange(x)) outOfRange++;
   }
-  return { ...info, missing: info.missing + outOfRange, ...(outOfRange ? { outOfRange } : {}), kind: 'numeric', format };
+  return { ...info, missing: info.missing + dashes + outOfRange, ...(outOfRange ? { outOfRange } : {}), kind: 'numeric', format };
 }
 
 export function inferSchema(t: Table, target: string | undefined, opts: SchemaOptions = {}): ColumnInfo[] {

@@ -5,7 +5,7 @@
 // error naming the values. The outcome is binary (two values: a conversion) or a number.
 import { InputError, columnList, shellWord } from './errors.js';
 import { type BinaryTarget, binaryTarget, encodeTarget } from './target.js';
-import { detectNumberFormat, normalizeNumber } from './number-format.js';
+import { type NumberFormat, NUMBER_FORMATS, detectNumberFormat, normalizeNumber } from './number-format.js';
 import { asLabel, asNumber, isMissing } from './values.js';
 import { type Table, where } from './table.js';
 
@@ -23,7 +23,8 @@ export interface Treatment {
 }
 
 /** Binary (0/1 conversions, with their labels) or numeric (spend, revenue). */
-export type Outcome = ({ type: 'binary' } & BinaryTarget) | { type: 'numeric'; name: string };
+/** A numeric outcome's `format`: how the training data wrote it, when not as plain numbers (number-format.ts). */
+export type Outcome = ({ type: 'binary' } & BinaryTarget) | { type: 'numeric'; name: string; format?: NumberFormat };
 
 /** The two arms of `name`; `treated` names the treated value when it is not obvious. */
 export function treatmentOf(t: Table, name: string, treated?: string): Treatment {
@@ -96,7 +97,7 @@ export function outcomeOf(t: Table, name: string, positive?: string): Outcome {
     const shown = labels.slice(0, 5).map((l) => `'${l}'`).join(', ') + (labels.length > 5 ? ', ...' : '');
     throw new InputError(`outcome: '${name}' has ${labels.length} values (${shown}); an uplift outcome is a conversion (two values) or a number`);
   }
-  return { type: 'numeric', name };
+  return { type: 'numeric', name, ...(format ? { format } : {}) };
 }
 
 /** The outcome per row: 0/1 for a binary outcome, the number otherwise. */
@@ -104,9 +105,10 @@ export function encodeOutcome(t: Table, outcome: Outcome): Float64Array {
   if (outcome.type === 'binary') return Float64Array.from(encodeTarget(t, outcome));
   if (t.columns.length && !t.columns.includes(outcome.name))
     throw new InputError(`outcome: column '${outcome.name}' is not in ${t.source ?? 'the data'} (columns: ${columnList(t.columns)})`);
-  const format = detectNumberFormat(t.rows.map((r) => r[outcome.name]));
+  // The training data's convention (older files: none saved, so detected from these rows).
+  const format = outcome.format && NUMBER_FORMATS.includes(outcome.format) ? outcome.format : detectNumberFormat(t.rows.map((r) => r[outcome.name]));
   return Float64Array.from(t.rows, (r, i) => {
-    const x = isMissing(r[outcome.name]) ? undefined : asNumber(normalizeNumber(r[outcome.name], format));
+    const v = normalizeNumber(r[outcome.name], format), x = isMissing(v) ? undefined : asNumber(v);
     if (x === undefined || !Number.isFinite(x)) throw new InputError(`${where(t, i)}: the outcome '${outcome.name}' is '${String(r[outcome.name])}', not a finite number`);
     return x;
   });

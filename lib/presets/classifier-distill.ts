@@ -170,8 +170,8 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
   const full = model.preprocessor;
   if (carry) {
     const used = model.trees!.used;
-    const split = new Set([...full.numericColumns.filter((_, j) => used.numeric.has(j)), ...full.categoricalColumns.filter((_, k) => used.categorical.has(k))].map((c) => c.name));
-    choice = { kept: [...choice.kept, ...choice.dropped.filter((d) => split.has(d.column)).map((d) => d.column)], dropped: choice.dropped.filter((d) => !split.has(d.column)) };
+    const splitOn = new Set([...full.numericColumns.filter((_, j) => used.numeric.has(j)), ...full.categoricalColumns.filter((_, k) => used.categorical.has(k))].map((c) => c.name));
+    choice = { kept: [...choice.kept, ...choice.dropped.filter((d) => splitOn.has(d.column)).map((d) => d.column)], dropped: choice.dropped.filter((d) => !splitOn.has(d.column)) };
   }
   const gone = new Set(choice.dropped.map((d) => d.column));
   const pre = Preprocessor.fromJSON({ version: 1, columns: full.toJSON().columns.filter((c) => !gone.has(c.name)) });

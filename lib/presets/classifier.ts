@@ -330,7 +330,11 @@ export function classifierFromParts(parts: PresetParts, what: string): FittedCla
   if (info.trees !== undefined && head.type !== 'binary') throw new Error(`${what}: the file has boosted trees, which only a yes/no model blends`);
   const preprocessor = Preprocessor.fromJSON(parts.preprocessor);
   const trees = info.trees === undefined ? undefined : ClassifierTrees.fromState(info.trees, what);
-  if (trees && trees.indicators.length !== preprocessor.numericColumns.length) throw new Error(`${what}: the file's boosted trees and preprocessing disagree on the numeric columns`);
+  const numeric = preprocessor.numericColumns;
+  if (trees && (trees.indicators.length !== numeric.length || trees.indicators.some((ind, j) => ind !== numeric[j].indicator)))
+    throw new Error(`${what}: the file's boosted trees and preprocessing disagree on the numeric columns`);
+  if (trees && trees.binner.features !== numeric.length + preprocessor.categoricalColumns.length)
+    throw new Error(`${what}: the file's boosted trees read ${trees.binner.features} columns, its preprocessing gives them ${numeric.length + preprocessor.categoricalColumns.length}`);
   return {
     nets, preprocessor, schema: info.schema ?? [], target: t, head, ...(trees ? { trees } : {}),
     validation: info.validation ?? { epochs: [] }, ...(info.training ? { training: info.training } : {}),

@@ -7,6 +7,7 @@
 import { InputError } from '../data/errors.js';
 import { numericTarget } from '../data/numeric-target.js';
 import { Preprocessor } from '../data/preprocess.js';
+import { NUMBER_FORMATS, type NumberFormat } from '../data/number-format.js';
 import { type ColumnInfo, inferSchema } from '../data/schema.js';
 import { type Row, type Table, toTable } from '../data/table.js';
 import { save as saveModel } from '../io/model-file.js';
@@ -44,11 +45,12 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     // Table mode blends heads chosen on out-of-fold RMSE by default; log mode keeps ZILN (future
     // spend in a window is zero for many customers) and trains one ensemble, not three.
     const requested = opts.head ?? (mode === 'table' ? 'auto' : 'ziln');
-    let feat: Table, y: Float64Array, schema: ColumnInfo[], seq: ValueInputs['sequences'], log: LogConfig | undefined;
+    let feat: Table, y: Float64Array, schema: ColumnInfo[], seq: ValueInputs['sequences'], log: LogConfig | undefined, targetFormat: NumberFormat | undefined;
     if (mode === 'table') {
       const t = numericTarget(table, opts.target!, { missing: opts.missing, nonNegative: requested === 'ziln' ? 'zero-inflated lognormal' : requested === 'poisson' && 'Poisson', what: 'LifetimeValueModel.fit' });
       feat = { ...table, rows: t.rows.map((i) => table.rows[i]), lines: table.lines && t.rows.map((i) => table.lines![i]) };
       y = t.values;
+      targetFormat = t.format;
       schema = inferSchema(feat, opts.target, { exclude: opts.exclude, overrides: opts.columns });
     } else {
       const cols = { customer: opts.customer!, time: opts.time!, amount: opts.amount! };
@@ -63,7 +65,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       y = f.future;
       schema = inferSchema(feat, undefined, {});
       if ((opts.sequence ?? 'gru') !== 'none') seq = { data: f.sequences, steps, features: STEP_FEATURES };
-      log = { ...cols, horizonDays: opts.horizonDays!, steps, asOf };
+      log = { ...cols, ...(g.amountFormat ? { amountFormat: g.amountFormat } : {}), horizonDays: opts.horizonDays!, steps, asOf };
     }
     // Every fold needs rows to validate on, and a value distribution needs more than a handful.
     if (y.length < 20) throw new InputError(`LifetimeValueModel.fit: ${y.length} ${mode === 'log' ? 'customers' : 'rows with a target'} are too few; a value model needs at least 20`);
@@ -106,7 +108,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const headValues = heads.map((h, k) => scored.map((i) => headValue(h, oofs[k][i], scale)));
     blendWeights(headValues, actual).forEach((w, k) => (groups[k].weight = w));
     const state: State = {
-      mode, head: heads.length === 1 ? heads[0] : 'auto', groups, target: opts.target, log, scale, residuals: [0, 0, 0], schema, nonNegative,
+      mode, head: heads.length === 1 ? heads[0] : 'auto', groups, target: opts.target, ...(targetFormat ? { targetFormat } : {}), log, scale, residuals: [0, 0, 0], schema, nonNegative,
       validation: { rows: 0, rmse: NaN, spearman: NaN, epochs },
     };
     if (gbm) state.gbm = gbm.state;
@@ -129,7 +131,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
   /** The columns predict reads: the feature columns (table mode) or the log's three columns. */
   get inputSchema(): InputColumn[] {
     const l = this.state.log;
-    if (l) return [{ name: l.customer, type: 'id' }, { name: l.time, type: 'date' }, { name: l.amount, type: 'numeric' }];
+    if (l) return [{ name: l.customer, type: 'id' }, { name: l.time, type: 'date' }, { name: l.amount, type: 'numeric', ...(l.amountFormat ? { format: l.amountFormat } : {}) }];
     return inputColumns(this.preprocessor.columns);
   }
 
@@ -279,7 +281,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
       pred = this.values(x);
       actual = Array.from(future!);
     } else {
-      const t = numericTarget(table, this.state.target!, { missing: 'drop', what: 'LifetimeValueModel.evaluate' });
+      const t = numericTarget(table, this.state.target!, { missing: 'drop', what: 'LifetimeValueModel.evaluate', format: this.state.targetFormat });
       pred = this.predict({ ...table, rows: t.rows.map((i) => table.rows[i]), lines: table.lines && t.rows.map((i) => table.lines![i]) }, opts);
       actual = Array.from(t.values);
     }
@@ -331,6 +333,7 @@ export class LifetimeValueModel implements Preset<number, ValueReport> {
     const state = meta.state as State;
     if (!state || (state.mode !== 'table' && state.mode !== 'log')) throw new Error('LifetimeValueModel: the file has no model state');
     if (!Array.isArray(configs) || (!configs.length && !state.gbm)) throw new Error('LifetimeValueModel: the file lists no networks');
+    if (state.targetFormat !== undefined && !NUMBER_FORMATS.includes(state.targetFormat)) throw new Error(`LifetimeValueModel: the file's target format ${JSON.stringify(state.targetFormat)} is unknown`);
     for (const [name, t] of Object.entries(tensors))
       if (t.dtype === 'float32' && !t.dataSync().every(Number.isFinite)) throw new Error(`LifetimeValueModel: the weights '${name}' hold values that are not finite`);
     const preprocessor = Preprocessor.fromJSON(meta.preprocessor);

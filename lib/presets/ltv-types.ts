@@ -1,6 +1,7 @@
 // LifetimeValueModel's public report and option types and the state its model file holds
 // (lifetime-value.ts is the model; this keeps the shapes apart from the behaviour).
 import type { TransformOptions } from '../data/preprocess.js';
+import type { NumberFormat } from '../data/number-format.js';
 import type { ColumnInfo } from '../data/schema.js';
 import type { ReadOptions } from '../data/source.js';
 import type { IsotonicMap } from './isotonic.js';
@@ -45,6 +46,8 @@ export interface State {
   /** Each head's networks (in order) and blend weight; absent in older files: one group of `head`. */
   groups?: HeadGroup[];
   target?: string;
+  /** How the training target was written when not as plain numbers ("$1,234.50"): evaluate reads later tables alike. */
+  targetFormat?: NumberFormat;
   log?: LogConfig;
   /** The target's mean and std (the MSE head predicts standardized values, Poisson value / mean). */
   scale: TargetScale;

@@ -19,11 +19,11 @@ export type SpaceColumn =
 const ONE_HOT = Math.SQRT1_2;
 
 function numberOf(t: Table, i: number, name: string, kind: 'numeric' | 'boolean', format?: NumberFormat): number | undefined {
-  const v = t.rows[i][name];
+  const v = t.rows[i][name], x0 = kind === 'numeric' ? normalizeNumber(v, format) : v;
   // An infinite or beyond-float32 number is a number, not an invalid cell: missing, as the schema
   // (inferColumn's outOfRange) and the other presets' preprocessor count it, not an error.
-  if (isMissing(v) || (kind === 'numeric' && isOutOfRange(normalizeNumber(v, format)))) return undefined;
-  const x = cellNumber(v, kind, format);
+  if (isMissing(x0) || (kind === 'numeric' && isOutOfRange(x0))) return undefined;
+  const x = cellNumber(x0, kind);
   if (x === undefined) throw new InputError(`${where(t, i)}, column '${name}': '${String(v)}' is not a ${kind === 'boolean' ? 'yes/no value' : format ? `number as the training data wrote them (${formatName(format)})` : 'number'}`);
   return x;
 }

@@ -3,7 +3,7 @@
 // last N transactions as a sequence for the recurrent encoder, and (when the log reaches past
 // the cut-off) the value spent in the next `horizonDays`, the training label.
 import { InputError, columnList } from '../data/errors.js';
-import { detectNumberFormat, normalizeNumber } from '../data/number-format.js';
+import { type NumberFormat, NUMBER_FORMATS, detectNumberFormat, normalizeNumber } from '../data/number-format.js';
 import { asLabel, asNumber, isMissing } from '../data/values.js';
 import { type Row, type Table, where } from '../data/table.js';
 
@@ -11,6 +11,8 @@ export interface LogColumns {
   customer: string;
   time: string;
   amount: string;
+  /** How the amounts are written when not as plain numbers ("$12.50", "12,50 €"); absent: detected from the log. */
+  amountFormat?: NumberFormat;
 }
 
 const DAY_MS = 86_400_000;
@@ -32,13 +34,14 @@ export interface Purchase {
 }
 
 /** The log grouped by customer, purchases sorted by time; first-seen order of customers. */
-export function groupLog(t: Table, cols: LogColumns): { customers: string[]; purchases: Map<string, Purchase[]>; lastDay: number } {
+export function groupLog(t: Table, cols: LogColumns): { customers: string[]; purchases: Map<string, Purchase[]>; lastDay: number; amountFormat?: NumberFormat } {
   for (const c of [cols.customer, cols.time, cols.amount])
     if (t.columns.length && !t.columns.includes(c)) throw new InputError(`transaction log: column '${c}' is not in the data (columns: ${columnList(t.columns)})`);
   const purchases = new Map<string, Purchase[]>();
   let lastDay = -Infinity;
-  // Amounts written for people ("$12.50", "12,50 €"): read in the log's one convention.
-  const format = detectNumberFormat(t.rows.map((r) => r[cols.amount]));
+  // Amounts written for people ("$12.50", "12,50 €"): read in the log's one convention, the
+  // training log's when the model saved one (a small batch alone cannot always tell).
+  const format = cols.amountFormat && NUMBER_FORMATS.includes(cols.amountFormat) ? cols.amountFormat : detectNumberFormat(t.rows.map((r) => r[cols.amount]));
   t.rows.forEach((r: Row, i) => {
     const id = r[cols.customer], a = r[cols.amount];
     if (isMissing(id)) throw new InputError(`${where(t, i)}: the customer '${cols.customer}' is missing`);
@@ -53,7 +56,7 @@ export function groupLog(t: Table, cols: LogColumns): { customers: string[]; pur
     lastDay = Math.max(lastDay, day);
   });
   for (const list of purchases.values()) list.sort((x, y) => x.day - y.day);
-  return { customers: [...purchases.keys()], purchases, lastDay };
+  return { customers: [...purchases.keys()], purchases, lastDay, ...(format ? { amountFormat: format } : {}) };
 }
 
 /**

@@ -82,7 +82,6 @@ function padCuts(cuts: number[]): Float64Array {
   return out;
 }
 
-
 export class Binner {
   constructor(readonly state: BinnerState) {}
 
