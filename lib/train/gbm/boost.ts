@@ -79,6 +79,11 @@ function meanLoss(loss: GbmLoss, y: Float64Array, F: Float64Array, rows: Uint32A
 export class GbmModel {
   constructor(readonly loss: GbmLoss, readonly baseline: number, readonly trees: readonly Tree[], readonly history: GbmHistory = { train: [], validation: [] }) {}
 
+  /** Throws a RangeError naming the first bad parameter (defaults filled in). */
+  static checkParams(params: GbmParams): void {
+    checkParams({ ...defaults, ...params });
+  }
+
   // The trees flattened for predicting (forest.ts), built on first use.
   #forest: FlatForest | undefined;
 
