@@ -7,7 +7,7 @@
 // it only says whether a blend member is worth building; a preset would choose w out of fold.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTensorlift, root } from './common.mjs';
+import { loadTensorlift, root, loadTreeColumns } from './common.mjs';
 
 const dataDir = process.env.TENSORLIFT_DATA ?? join(root, '..', 'shared', 'data');
 if (!existsSync(join(dataDir, 'mlc_churn.csv'))) {
@@ -28,19 +28,7 @@ const sets = [
 ];
 const shapes = [{ maxLeaves: 7, minSamplesLeaf: 20 }, { maxLeaves: 15, minSamplesLeaf: 50 }, { maxLeaves: 31, minSamplesLeaf: 20 }];
 
-/** The trees' feature columns, as value-gbm.ts builds them: numeric values (NaN where the indicator says missing), then categorical codes. */
-function treeColumns(pre, e) {
-  const w = pre.numericWidth, c = pre.cardinalities.length, columns = [], kinds = [];
-  let j = 0;
-  for (const col of pre.numericColumns) {
-    const a = new Float64Array(e.n);
-    for (let i = 0; i < e.n; i++) a[i] = col.indicator && e.numeric[i * w + j + 1] === 1 ? NaN : e.numeric[i * w + j];
-    columns.push(a), kinds.push('numeric');
-    j += col.indicator ? 2 : 1;
-  }
-  for (let k = 0; k < c; k++) columns.push(Float64Array.from({ length: e.n }, (_, i) => e.categorical[i * c + k])), kinds.push('categorical');
-  return { columns, kinds };
-}
+const treeColumns = await loadTreeColumns();
 
 const logit = (p) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
 const weights = Array.from({ length: 11 }, (_, k) => k / 10);

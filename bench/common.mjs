@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -106,4 +106,14 @@ export const fmt = (v, digits = 1) => (v == null || Number.isNaN(v) ? 'n/a' : v.
  */
 export function asJsonNumbers(rows) {
   return JSON.parse(JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))));
+}
+
+/**
+ * (pre, encoded) -> the boosted trees' feature columns and kinds, as the presets build them
+ * (lib/presets/value-gbm.ts treeColumns: numeric values, NaN where the indicator says missing,
+ * then categorical codes), for benches that boost trees beside a preset.
+ */
+export async function loadTreeColumns() {
+  const { treeColumns } = await import(pathToFileURL(join(root, 'dist', 'presets', 'value-gbm.js')).href);
+  return (pre, e) => treeColumns({ n: e.n, numeric: e.numeric, numericWidth: pre.numericWidth, categorical: e.categorical, cardinalities: pre.cardinalities }, pre.numericColumns.map((c) => c.indicator));
 }

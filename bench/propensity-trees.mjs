@@ -7,7 +7,7 @@
 // off the test rows): it only says whether a blend member is worth building.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTensorlift, root } from './common.mjs';
+import { loadTensorlift, root, loadTreeColumns } from './common.mjs';
 
 const dataDir = process.env.TENSORLIFT_DATA ?? join(root, '..', 'shared', 'data');
 if (!existsSync(join(dataDir, 'digits.csv'))) {
@@ -30,18 +30,7 @@ const sets = [
   { file: 'customer_sat.csv', target: 'q1', split: (i) => i % 5 === 0 },
 ].filter((s) => !only || `${s.file}:${s.target}`.includes(only));
 
-function treeColumns(pre, e) {
-  const w = pre.numericWidth, c = pre.cardinalities.length, columns = [], kinds = [];
-  let j = 0;
-  for (const col of pre.numericColumns) {
-    const a = new Float64Array(e.n);
-    for (let i = 0; i < e.n; i++) a[i] = col.indicator && e.numeric[i * w + j + 1] === 1 ? NaN : e.numeric[i * w + j];
-    columns.push(a), kinds.push('numeric');
-    j += col.indicator ? 2 : 1;
-  }
-  for (let k = 0; k < c; k++) columns.push(Float64Array.from({ length: e.n }, (_, i) => e.categorical[i * c + k])), kinds.push('categorical');
-  return { columns, kinds };
-}
+const treeColumns = await loadTreeColumns();
 
 const weights = Array.from({ length: 11 }, (_, k) => k / 10);
 console.log(`PropensityModel + softmax trees, test accuracy / log loss by blend weight w of the trees, ${new Date().toISOString()}\n`);
