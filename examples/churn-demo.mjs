@@ -14,7 +14,9 @@ const train = rows.slice(0, 3333), test = rows.slice(3333); // the data set's ow
 console.log(`tensorlift demo: predicting churn for ${rows.length} telco customers (${Object.keys(rows[0]).length - 1} columns)\n`);
 const started = performance.now();
 const model = await tl.presets.ChurnModel.fit(train, { target: 'churn' });
-console.log(`trained an ensemble of ${model.nets.length} networks on ${train.length} customers in ` +
+// Boosted trees join the networks when they help out of fold (the default for yes/no targets).
+const trees = model.trees ? ` + boosted trees (blend weight ${model.trees.weight.toFixed(1)})` : '';
+console.log(`trained an ensemble of ${model.nets.length} networks${trees} on ${train.length} customers in ` +
   `${((performance.now() - started) / 1000).toFixed(1)} s (out-of-fold ROC AUC ${model.validation.auc.toFixed(3)})`);
 
 const report = await model.evaluate(test);
