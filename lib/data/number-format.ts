@@ -7,7 +7,7 @@
 // A currency sign in front or behind and a trailing '%' are dropped (the percentage stays 45,
 // not 0.45: the scaler makes the two the same feature).
 import type { Value } from './table.js';
-import { asBoolean, asNumber, isMissing } from './values.js';
+import { INFINITY, NUMBER as PLAIN, asBoolean, asNumber, isMissing } from './values.js';
 
 export type NumberFormat = 'point' | 'comma';
 
@@ -71,9 +71,6 @@ function amountLike(s: string, f: NumberFormat): boolean {
   const m = AFFIXES.exec(s.trim());
   return !!m && (!!m[2] || !!m[5] || (f === 'point' ? /\.\d/ : /,\d/).test(m[4]));
 }
-
-const PLAIN = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const INFINITY = /^[-+]?(inf|infinity)$/i;
 
 /**
  * The format every present value of a column can be read in, when some value needs one (a

@@ -6,8 +6,10 @@ import type { Value } from './table.js';
 
 /** The largest finite float32. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const INFINITY = /^[-+]?(inf|infinity)$/i;
+/** A plain number as Number() reads it ("-3", "2.5", ".5", "1e5"); also number-format.ts's test for cells that need no format. */
+export const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+/** An infinity spelled out ("inf", "-Infinity"). */
+export const INFINITY = /^[-+]?(inf|infinity)$/i;
 
 const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?']);
 const TRUE = new Set(['true', 'yes', 'y', 't', '1']);
