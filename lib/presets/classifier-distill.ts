@@ -1,10 +1,11 @@
 // Right-sizing the tabular classifiers (ChurnModel, PropensityModel): one TabularNet trained on
 // the ensemble's averaged logits (tl.distill, teacher frozen) replaces the ensemble, with the
 // same preprocessing and head (logit shift), so it predicts the same kind of values at about a
-// fifth of the network cost. The student stops early on the ROC AUC (binary) or log loss of a
-// stratified tenth of the rows held out. Rows without the target can be used too: the student
-// then learns from the teacher alone (alpha 1). The student reads only the columns the ensemble
-// really uses (distill-columns.ts): its preprocessor is the ensemble's, less the others.
+// fifth of the network cost. The student stops early on the ROC AUC (binary) or distillation
+// loss (several classes) of a stratified tenth of the rows held out. Rows without the target
+// can be used too: the student then learns from the teacher alone (alpha 1). The student
+// reads only the columns the ensemble really uses (distill-columns.ts): its preprocessor is
+// the ensemble's, less the others.
 // A teacher with boosted trees (classifier-trees.ts) hands them on: the student network learns
 // the networks' logits and is blended with the same trees, weight and scale, because one
 // network taught the whole blend only reached the networks' own AUC (mlc_churn: 0.925 against
@@ -200,8 +201,11 @@ export async function distillClassifier(model: TabularClassifier<unknown>, o: Cl
       labelLoss: binary ? (p, l) => binaryCrossEntropyWithLogits(p, l, { posWeight: Math.exp(shift as number) }) : (p, l) => crossEntropy(p, l, { weight: weight! }),
       optimizer: new AdamW(student.parameters(), { lr: o.lr ?? 5e-3, weightDecay: 1e-4 }),
       epochs: o.epochs ?? 200, batchSize: o.batchSize ?? 128, seed, progress: o.progress ?? false, validation,
-      ...(labelled ? { metrics: [binary ? 'auc' as const : 'accuracy' as const] } : {}),
-      callbacks: earlyStopping(labelled ? { monitor: binary ? 'valAuc' : 'valAccuracy', mode: 'max', patience: o.patience ?? 20 } : { monitor: 'valLoss', mode: 'min', patience: o.patience ?? 20 }),
+      // Several classes stop on the held-out distillation loss: accuracy over a tenth of the rows
+      // is too coarse to pick an epoch (on 90 rows it kept epoch 2 of a student that reached the
+      // teacher's accuracy by epoch 5; digits' students lost 0.017 to it). bench/RESULTS.md.
+      ...(labelled && binary ? { metrics: ['auc' as const] } : {}),
+      callbacks: earlyStopping(labelled && binary ? { monitor: 'valAuc', mode: 'max', patience: o.patience ?? 20 } : { monitor: 'valLoss', mode: 'min', patience: o.patience ?? 20 }),
       onHistory: (h) => epochs.push(h.epochs.length),
     });
     heldOut = labelled ? measure(student.eval(), validation.x.slice(0, count), split.validation.map((i) => y[i]), binary, shift, trees && { trees, cardinalities: pre.cardinalities }) : {};
