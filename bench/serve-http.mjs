@@ -4,9 +4,8 @@
 // Reports requests/s, latency p50/p99, errors, and the server's event-loop lag p99 during the
 // run (prom-client's gauge, reset by a scrape just before).
 //   node bench/serve-http.mjs [requests=20000] [rounds=2]
-import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
-import { benchModel, churnCsv, startCli, stop } from './serve-common.mjs';
+import { benchModel, churnCsv, hammer, lagP99, startCli, stop } from './serve-common.mjs';
 import { printTable } from './common.mjs';
 
 const REQUESTS = Number(process.argv[2] ?? 20000);
@@ -30,30 +29,14 @@ function cpuSeconds(pid) {
   }
 }
 
-async function lagP99(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? NaN) * 1000;
-}
-
 async function run(maxBatch) {
   const { child, url } = await startCli(['serve', '--model', `churn=${model}`, '--port', '0', '--max-batch', String(maxBatch)]);
   try {
-    let i = 0;
-    const opts = {
-      url: `${url}/predict`, connections: 64, pipelining: 1, method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
-    };
-    await autocannon({ ...opts, amount: 2000 }); // warm-up
-    await lagP99(url);
-    const t0 = performance.now(), cpu0 = cpuSeconds(child.pid);
-    // Timed to the last answer: autocannon notices `amount` is reached only at its next
-    // 1-second tick, so its own duration (and the wall time around it) is rounded up.
-    let last = t0;
-    const run = autocannon({ ...opts, amount: REQUESTS });
-    run.on('response', () => (last = performance.now()));
-    const r = await run;
-    const seconds = (last - t0) / 1000;
+    let cpu0 = 0;
+    const { result: r, seconds } = await hammer(url, bodies, { warmup: 2000, amount: REQUESTS, onStart: async () => {
+      await lagP99(url);
+      cpu0 = cpuSeconds(child.pid);
+    } });
     const cpuUs = ((cpuSeconds(child.pid) - cpu0) / r.requests.total) * 1e6;
     const lag = await lagP99(url);
     return {

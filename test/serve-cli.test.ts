@@ -1,6 +1,6 @@
 // `tensorlift serve` run for real: the URL on stdout, several models, SIGHUP reloads the files,
-// SIGTERM answers every request already received and exits 0, and bad --model arguments fail
-// in one line before anything listens.
+// SIGTERM answers every request already received and exits 0 (also with --workers), and bad
+// --model arguments fail in one line before anything listens.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { churnRows, cliPath, runCli, smallModel, tempDir } from './helpers/boundary.js';
@@ -62,6 +62,21 @@ describe('tensorlift serve', () => {
     const bad = results.filter((r) => !neverReceived.has(r));
     expect(bad).toEqual([]);
     expect(results.filter((r) => r === 200).length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('scores on --workers threads: the same answers, a reload, and SIGTERM stops them and exits 0', async () => {
+    const s = await start(['--model', modelFile, '--port', '0', '--workers', '2']);
+    const want = (await import('../lib/index.js')).load(modelFile).then((m) => (m as { predict(r: unknown[]): number[] }).predict(features));
+    const answers = await Promise.all(features.map((row) => post(`${s.url}/predict`, { rows: [row] })));
+    expect(answers.map((a) => a.body.predictions[0])).toEqual(await want);
+    s.child.kill('SIGHUP');
+    await waitFor(() => /reloaded model 'churn'/.test(s.stderr()));
+    expect((await post(`${s.url}/predict`, { rows: features })).body.predictions).toEqual(await want);
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    const bad = await runCli(['serve', '--model', modelFile, '--port', '0', '--workers', 'two']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toMatch(/^tensorlift: .*'two' is invalid. --workers must be an integer from 0 up/);
   });
 
   it('fails in one line on a missing model file or two models of one name', async () => {

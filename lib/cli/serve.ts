@@ -35,6 +35,7 @@ export function registerServe(program: Command): void {
     .option('--max-queue <rows>', 'rows waiting, at most, before answering 503', intOption('--max-queue', 1), 4096)
     .option('--max-rows <n>', 'rows in one request, at most', intOption('--max-rows', 1), 10000)
     .option('--body-limit <bytes>', 'largest request body', intOption('--body-limit', 1), 1 << 20)
+    .option('--workers <n>', 'worker threads scoring each model, batches off the main thread (0: none)', intOption('--workers', 0), 0)
     .action(async (o) => {
       const specs = (o.model as string[]).map(modelSpec);
       for (const [, path] of specs) await checkInputFile(path, '--model');
@@ -49,7 +50,7 @@ export function registerServe(program: Command): void {
       const log = (line: string) => process.stderr.write(`tensorlift: ${line}\n`);
       const server = await serve(Object.fromEntries(specs), {
         port: o.port, host: o.host, maxBatch: o.maxBatch, maxDelayMs: o.maxDelayMs, maxQueue: o.maxQueue,
-        maxRows: o.maxRows, bodyLimit: o.bodyLimit, handleSignals: true, log, onWarning: warn,
+        maxRows: o.maxRows, bodyLimit: o.bodyLimit, workers: o.workers, handleSignals: true, log, onWarning: warn,
       });
       process.stdout.write(`serving ${server.models.join(', ')} at ${server.url}\n`);
       // Resolves once a signal has closed the server: then the process ends with nothing left to do.

@@ -2,7 +2,8 @@
 // pass over 64 rows costs little more than over one (the per-call overhead of preprocessing and
 // native calls dominates small batches). A batch goes when it holds `maxBatch` rows or when its
 // first request has waited `maxDelayMs`; while a batch runs the next one fills, and goes as soon
-// as the running one ends (the requests in it have waited that long already). Requests wait in
+// as the running one ends (the requests in it have waited that long already); with
+// `concurrency` above 1 (a pool of scoring workers) that many batches run at once. Requests wait in
 // a bounded queue: past `maxQueue` rows, submit() rejects with QueueFullError (the HTTP layer
 // answers 503 + Retry-After) instead of letting latency and memory grow without bound.
 import type { Row } from '../data/table.js';
@@ -14,6 +15,8 @@ export interface BatcherOptions {
   maxDelayMs?: number;
   /** Rows waiting, at most, before new requests are refused. Default 4096. */
   maxQueue?: number;
+  /** Batches scored at once, at most (the number of scoring workers). Default 1. */
+  concurrency?: number;
   /** Told of every forward pass: its rows and seconds (for metrics). */
   onBatch?: (rows: number, seconds: number) => void;
 }
@@ -48,7 +51,8 @@ export class Batcher {
   #onBatch?: BatcherOptions['onBatch'];
   #queue: Pending[] = [];
   #queued = 0;
-  #running = false;
+  readonly concurrency: number;
+  #running = 0;
   #timer: NodeJS.Timeout | null = null;
   #soon = false;
   #closed = false;
@@ -63,6 +67,7 @@ export class Batcher {
     this.maxBatch = int('maxBatch', opts.maxBatch, 64, 1);
     this.maxDelayMs = int('maxDelayMs', opts.maxDelayMs, 2, 0);
     this.maxQueue = int('maxQueue', opts.maxQueue, 4096, 1);
+    this.concurrency = int('concurrency', opts.concurrency, 1, 1);
     this.#run = run;
     this.#onBatch = opts.onBatch;
   }
@@ -97,7 +102,7 @@ export class Batcher {
   }
 
   #schedule(): void {
-    if (this.#running || this.#soon || !this.#queue.length) return;
+    if (this.#running >= this.concurrency || this.#soon || !this.#queue.length) return;
     if (this.#queued >= this.maxBatch || this.#closed || this.maxDelayMs === 0) {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = null;
@@ -116,7 +121,7 @@ export class Batcher {
   }
 
   async #flush(): Promise<void> {
-    if (this.#running || !this.#queue.length) return;
+    if (this.#running >= this.concurrency || !this.#queue.length) return;
     const batch: Pending[] = [];
     let n = 0;
     while (this.#queue.length && (batch.length === 0 || n + this.#queue[0].rows.length <= this.maxBatch)) {
@@ -125,11 +130,13 @@ export class Batcher {
       n += p.rows.length;
     }
     this.#queued -= n;
-    this.#running = true;
+    this.#running++;
+    // A free worker takes the next batch as it fills (on the usual size and delay rules).
+    this.#schedule();
     try {
       await this.#score(batch, n);
     } finally {
-      this.#running = false;
+      this.#running--;
       if (this.#queue.length) {
         // Whatever queued meanwhile has waited a whole forward pass: it goes now.
         this.#soon = true;
@@ -137,7 +144,7 @@ export class Batcher {
           this.#soon = false;
           void this.#flush();
         });
-      } else for (const r of this.#idle.splice(0)) r();
+      } else if (!this.#running) for (const r of this.#idle.splice(0)) r();
     }
   }
 

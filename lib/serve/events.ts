@@ -93,7 +93,7 @@ function parseEntry(fields: Fields | null, p: Predictor): Row | string {
 export async function consume(model: ModelsArg, opts: ConsumeOptions): Promise<Consumer> {
   for (const k of ['stream', 'group', 'outStream'] as const)
     if (typeof opts?.[k] !== 'string' || !opts[k]) throw new TypeError(`consume: options.${k} is required`);
-  const models = await loadModels(model, opts.onWarning);
+  const models = await loadModels(model, { onWarning: opts.onWarning });
   if (models.size !== 1) throw new TypeError('consume: give one model (a preset or a model file path)');
   const predictor = [...models.values()][0].predictor;
   const { stream, group, outStream } = opts;

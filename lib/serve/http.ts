@@ -16,7 +16,7 @@ import { serveMetrics } from './metrics.js';
 import { runPredict } from './predictor.js';
 import { RequestError, checkRows } from './validate.js';
 
-export interface ServeOptions extends Omit<BatcherOptions, 'onBatch'> {
+export interface ServeOptions extends Omit<BatcherOptions, 'onBatch' | 'concurrency'> {
   /** Port to listen on (0: any free port; see server.url). Default 8080. */
   port?: number;
   /** Interface to listen on. Default '127.0.0.1' (use '0.0.0.0' behind a load balancer). */
@@ -33,6 +33,13 @@ export interface ServeOptions extends Omit<BatcherOptions, 'onBatch'> {
   onWarning?: (message: string) => void;
   /** After this many ms of closing, connections still open are cut. Default 10000. */
   closeTimeoutMs?: number;
+  /**
+   * Worker threads scoring each model, each with its own copy of it (worker-pool.ts): batches
+   * are then scored off the event loop, preprocessing and tokenizing included, that many at
+   * once. Default 0: scored on the server's thread (a tabular ensemble's forward pass still
+   * runs on a native thread).
+   */
+  workers?: number;
   /** Lines worth a log (reloads, signals); default: none. */
   log?: (line: string) => void;
 }
@@ -64,14 +71,17 @@ export async function serve(models: ModelsArg, opts: ServeOptions = {}): Promise
   const log = opts.log ?? (() => undefined);
   const maxRows = opts.maxRows ?? 10_000;
   const retryAfter = String(opts.retryAfterS ?? 1);
-  const loaded = await loadModels(models, opts.onWarning);
+  const workers = opts.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`serve: workers must be an integer from 0 to 256, got ${String(opts.workers)}`);
+  const loadOptions = { onWarning: opts.onWarning, workers };
+  const loaded = await loadModels(models, loadOptions);
   const served = new Map<string, Served>();
   const metrics = serveMetrics(() => [...served.values()].map((m) => [m.name, m.batcher.depth]));
   for (const entry of loaded.values()) {
     const s = entry as Served;
     // The batch runs on whatever model the entry holds when it starts: a reload swaps it between batches.
     s.batcher = new Batcher((rows) => runPredict(s.predictor, rows), {
-      maxBatch: opts.maxBatch, maxDelayMs: opts.maxDelayMs, maxQueue: opts.maxQueue,
+      maxBatch: opts.maxBatch, maxDelayMs: opts.maxDelayMs, maxQueue: opts.maxQueue, concurrency: Math.max(1, workers),
       onBatch: (rows, seconds) => {
         metrics.batchRows.observe({ model: s.name }, rows);
         metrics.batchSeconds.observe({ model: s.name }, seconds);
@@ -157,7 +167,7 @@ export async function serve(models: ModelsArg, opts: ServeOptions = {}): Promise
 
   async function reloadOne(m: Served): Promise<void> {
     try {
-      await reloadModel(m, opts.onWarning);
+      await reloadModel(m, loadOptions);
       metrics.reloads.inc({ model: m.name, result: 'ok' });
       log(`reloaded model '${m.name}' from ${m.path}`);
     } catch (e) {
@@ -168,7 +178,13 @@ export async function serve(models: ModelsArg, opts: ServeOptions = {}): Promise
     }
   }
 
-  await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
+  try {
+    await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
+  } catch (e) {
+    // Workers started for the models would keep the process alive.
+    await Promise.all([...served.values()].map((m) => m.predictor.close?.()));
+    throw e;
+  }
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
 
@@ -212,6 +228,7 @@ export async function serve(models: ModelsArg, opts: ServeOptions = {}): Promise
         }
         await closed;
         await Promise.all([...served.values()].map((m) => m.batcher.close()));
+        await Promise.all([...served.values()].map((m) => m.predictor.close?.()));
       })();
       return closed;
     },

@@ -32,6 +32,8 @@ export interface Predictor<P = unknown> {
   toJSON(p: P): unknown;
   /** A prediction as the values of outputColumns (scored files). */
   toColumns(p: P): Value[];
+  /** Frees what scoring holds beyond the model (a pool of workers), once no batch will come. */
+  close?(): Promise<void>;
 }
 
 // Kinds of today's preprocessing state and of the coming contract's schema, as request types.
