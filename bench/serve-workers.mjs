@@ -85,3 +85,25 @@ const bestOf = (a) => Math.min(...a);
 printTable(`Scoring alone: ${batches.length} batches of 64 reviews (best of 3, alternating)`, ['scorer', 'reviews/s', 'vs inline'],
   [['inline (model.predict)', (batches.length * 64 / bestOf(times.inline)).toFixed(0), '1.00'],
     ...WORKERS.map((w) => [`pool of ${w}`, (batches.length * 64 / bestOf(times[w])).toFixed(0), (bestOf(times.inline) / bestOf(times[w])).toFixed(2)])]);
+
+// File scoring: `tensorlift predict` of the sample's reviews repeated to FILE_ROWS rows, CSV in
+// and out, --workers 0 against --workers N (the CLI process timed end to end, model load and
+// worker start-up included), best of 2 alternating.
+const { spawnSync } = await import('node:child_process');
+const { writeFileSync } = await import('node:fs');
+const FILE_ROWS = Number(process.env.FILE_ROWS ?? 20000);
+const csvIn = join(tmpdir(), 'tensorlift-bench-reviews.csv');
+const quote = (v) => `"${String(v).replace(/"/g, '""')}"`;
+writeFileSync(csvIn, 'review\n' + Array.from({ length: FILE_ROWS }, (_, i) => quote(rows[i % rows.length].review)).join('\n') + '\n');
+const cli = join(root, 'dist', 'cli', 'main.js');
+const timePredict = (w) => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'predict', '--model', model, '--in', csvIn, '--out', join(tmpdir(), `tensorlift-bench-reviews-${w}.csv`), '--workers', String(w)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return (performance.now() - t0) / 1000;
+};
+const fileSettings = [0, ...WORKERS];
+const fileTimes = Object.fromEntries(fileSettings.map((w) => [w, []]));
+for (let k = 0; k < 2; k++) for (const w of fileSettings) fileTimes[w].push(timePredict(w));
+printTable(`tensorlift predict, ${FILE_ROWS} reviews, CSV to CSV (best of 2, alternating)`, ['command', 'seconds', 'reviews/s', 'vs --workers 0'],
+  fileSettings.map((w) => [`--workers ${w}`, bestOf(fileTimes[w]).toFixed(2), (FILE_ROWS / bestOf(fileTimes[w])).toFixed(0), (bestOf(fileTimes[0]) / bestOf(fileTimes[w])).toFixed(2)]));

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { checkInputFile } from '../io/paths.js';
 import { consume } from '../serve/events.js';
-import { intOption } from './serve.js';
+import { intOption } from './options.js';
 import { warn } from './process.js';
 
 export function registerConsume(program: Command): void {

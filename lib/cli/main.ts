@@ -19,7 +19,7 @@ import { trackTempFile } from '../io/temp-files.js';
 import '../presets/index.js';
 import { type Preset, isExplainable, isPreset } from '../presets/preset.js';
 import { presetClass } from '../presets/registry.js';
-import { int, list, readOptions, withReadOptions } from './options.js';
+import { int, intOption, list, readOptions, withReadOptions } from './options.js';
 import { cliMessage, fail, installProcessHandlers, reporter, warn } from './process.js';
 import { formatImportance, formatReport } from './report.js';
 import { parseShard, scoreFile } from './score-file.js';
@@ -120,6 +120,7 @@ withReadOptions(
     .requiredOption('--out <file>', "file to write: the input columns + the prediction's (.jsonl: JSON Lines; '-': stdout)")
     .option('--column <name>', "a new name for the prediction's column (default: probability, or class for more classes)")
     .option('--impute-missing', 'score rows that lack some of the trained columns, imputing them (default: an error)')
+    .option('--workers <n>', 'worker threads scoring batches side by side (0: none; text models gain most)', intOption('--workers', 0), 0)
     .option('--shard <i/n>', 'score only rows whose row number r has r % n = i (0 <= i < n): n jobs together score every row once', (v: string) => {
       try {
         return parseShard(v);
@@ -139,7 +140,7 @@ withReadOptions(
   bar?.start(100, 0, { rows: 0 });
   try {
     const { rows } = await scoreFile(model, o.in, o.out, {
-      column: o.column, read: readOptions(o), missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn, shard: o.shard,
+      column: o.column, read: readOptions(o), missing: o.imputeMissing ? 'impute' : 'error', onWarning: warn, shard: o.shard, workers: o.workers,
       onProgress: (done, total, scored) => bar?.update(Math.floor((100 * done) / Math.max(total, 1)), { rows: scored }),
     });
     bar?.update(100, { rows });

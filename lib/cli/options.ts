@@ -10,6 +10,13 @@ export const int = (name: string, max = Infinity) => (v: string) => {
   return n;
 };
 
+/** An integer option from `min` up (0 allowed where it means none). */
+export const intOption = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer from ${min} up`);
+  return n;
+};
+
 export const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 const delimiter = (v: string) => {

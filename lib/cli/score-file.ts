@@ -5,23 +5,18 @@
 import { createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
-import { InputError, type WarningHandler, emitWarning, warningCollector } from '../data/errors.js';
+import { InputError, type WarningHandler, emitWarning, formatWarning, warningCollector } from '../data/errors.js';
 import type { TransformOptions } from '../data/preprocess.js';
 import { type CsvBatch, CsvFastUnsupported, streamCsvFast } from '../data/csv-fast.js';
 import { type ReadOptions, formatOf, streamRecords } from '../data/source.js';
 import { checkInputFile, checkOutputFile, fileError, sameFile } from '../io/paths.js';
 import { removeStaleTemps, trackTempFile } from '../io/temp-files.js';
 import type { Table } from '../data/table.js';
-import type { OutputValue, PredictOptions, Preset } from '../presets/preset.js';
+import type { OutputValue, Preset } from '../presets/preset.js';
+import { WorkerPool } from '../serve/worker-pool.js';
+import { type Scorer, scoreBatch } from '../presets/score-batch.js';
 
-/** What scoring needs of a preset (preset.ts): the columns it adds, and their values per row. */
-export type Scorer = Pick<Preset, 'outputColumns' | 'score' | 'scoreAsync'>;
-
-/**
- * Rows per scoreAsync call: a preset scoring asynchronously decodes its inputs (images) first,
- * and holds them all at once; slices of this many keep that memory small whatever the batch.
- */
-export const ASYNC_SLICE = 256;
+export { ASYNC_SLICE, type Scorer } from '../presets/score-batch.js';
 
 export interface ScoreFileOptions {
   /** A new name for the prediction's own column (the first of the preset's output columns: 'probability', 'class', ...). */
@@ -36,6 +31,11 @@ export interface ScoreFileOptions {
   missing?: TransformOptions['missing'];
   /** Receives each warning once, summed over the whole file; default: process.emitWarning. */
   onWarning?: WarningHandler;
+  /**
+   * Worker threads scoring batches side by side, each with its own copy of the model (saved
+   * from this one; lib/serve/worker-pool.ts). Default 0: batches are scored here, one at a time.
+   */
+  workers?: number;
   /** Score only data rows whose 0-based row number r has r % count === index (see parseShard). */
   shard?: { index: number; count: number };
 }
@@ -107,18 +107,6 @@ function cells(values: OutputValue[], delimiter: string): string {
   return line;
 }
 
-/** One batch's scores: score(), or scoreAsync() awaited slice by slice where the preset has it. */
-async function scoreBatch(model: Scorer, t: Table, opts: PredictOptions): Promise<OutputValue[][]> {
-  if (!model.scoreAsync) return model.score(t, opts);
-  const out: OutputValue[][] = [];
-  for (let i = 0; i < t.rows.length; i += ASYNC_SLICE) {
-    const end = Math.min(t.rows.length, i + ASYNC_SLICE);
-    const slice = { ...t, rows: t.rows.slice(i, end), ...(t.lines ? { lines: t.lines.slice(i, end) } : {}) };
-    for (const s of await model.scoreAsync(slice, opts)) out.push(s);
-  }
-  return out;
-}
-
 export async function scoreFile(model: Scorer, input: string, output: string, opts: ScoreFileOptions = {}): Promise<{ rows: number }> {
   const toStdout = output === '-';
   // Every path problem is found before anything is read or written.
@@ -132,7 +120,12 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
   const added = model.outputColumns().map((c) => c.name);
   if (opts.column !== undefined) added[0] = opts.column;
   const clash = (columns: string[]) => added.find((c) => columns.includes(c));
-  const batchSize = opts.batchSize ?? 4096;
+  const workers = opts.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new InputError(`predict: workers must be an integer from 0 to 256, got ${String(opts.workers)}`);
+  // Workers get smaller batches, two each in flight: one scoring while the next waits, so no
+  // worker idles while this thread reads and writes (and memory stays bounded either way).
+  const batchSize = opts.batchSize ?? (workers ? 1024 : 4096);
+  const depth = workers ? 2 * workers : 1;
   const inFormat = formatOf(input, opts.read?.format);
   const outFormat = toStdout ? inFormat : formatOf(output);
   const warnings = warningCollector();
@@ -177,6 +170,9 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
   let out = toStdout ? sink(process.stdout, 'stdout', false) : sink(createWriteStream(tmp), tmp, true);
   let wroteHeader = false;
   let seen = 0; // data rows read, in every shard: the row number a shard is chosen by
+  const inFlight: Promise<void>[] = [];
+  let tail: Promise<void> = Promise.resolve();
+  let pool: WorkerPool | undefined;
   const score = async (b: CsvBatch) => {
     let { rows: batchRows, lines, raws } = b;
     if (shard.count > 1) {
@@ -187,34 +183,61 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
       lines = keep.map((i) => b.lines[i]);
       raws = copyRaw ? keep.map((i) => b.raws[i]) : raws;
     }
-    outColumns ??= [...(header ?? Object.keys(b.rows[0])), ...added];
-    let text = !wroteHeader && outFormat === 'csv' ? stringify([outColumns], { delimiter }) : '';
+    const columns = (outColumns ??= [...(header ?? Object.keys(b.rows[0])), ...added]);
+    const headerText = !wroteHeader && outFormat === 'csv' ? stringify([columns], { delimiter }) : '';
     wroteHeader = true;
-    if (batchRows.length) {
-      const scores = await scoreBatch(model, { rows: batchRows, columns: header ?? [], lines, source: input }, { missing: opts.missing, onWarning: warnings.add });
-      if (copyRaw) for (let i = 0; i < batchRows.length; i++) text += `${raws[i]}${delimiter}${cells(scores[i], delimiter)}\n`;
-      else {
+    const table = { rows: batchRows, columns: header ?? [], lines, source: input };
+    const scores = !batchRows.length ? Promise.resolve([])
+      : pool ? pool.score(table, { missing: opts.missing }).then((a) => (a.warnings.forEach((w) => warnings.add(formatWarning(w), w)), a.out))
+      : scoreBatch(model, table, { missing: opts.missing, onWarning: warnings.add });
+    scores.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
+    // Batches are written in the order read: each waits for the one before it.
+    const before = tail;
+    const step = (async () => {
+      const s = await scores;
+      await before;
+      let text = headerText;
+      if (copyRaw) for (let i = 0; i < batchRows.length; i++) text += `${raws[i]}${delimiter}${cells(s[i], delimiter)}\n`;
+      else if (batchRows.length) {
         const scored = batchRows.map((r, i) => {
           const row: Record<string, unknown> = { ...r };
-          added.forEach((c, j) => (row[c] = scores[i][j]));
+          added.forEach((c, j) => (row[c] = s[i][j]));
           return row;
         });
-        text += outFormat === 'jsonl' ? scored.map((r) => JSON.stringify(r)).join('\n') + '\n' : stringify(scored, { delimiter, columns: outColumns });
+        text += outFormat === 'jsonl' ? scored.map((r) => JSON.stringify(r)).join('\n') + '\n' : stringify(scored, { delimiter, columns });
       }
-    }
-    if (text) await out.write(text);
-    rows += batchRows.length;
-    opts.onProgress?.(read, total, rows);
+      if (text) await out.write(text);
+      rows += batchRows.length;
+      opts.onProgress?.(read, total, rows);
+    })();
+    step.catch(() => undefined);
+    tail = step;
+    inFlight.push(step);
+    if (inFlight.length >= depth) await inFlight.shift();
+  };
+  /** Every batch read so far scored and written. */
+  const drain = async () => {
+    inFlight.length = 0;
+    await tail;
   };
   try {
+    if (workers) {
+      const save = (model as Partial<Pick<Preset, 'save'>>).save;
+      if (typeof save !== 'function') throw new InputError('predict: scoring on workers needs a preset that can save() itself');
+      pool = await WorkerPool.start((file) => save.call(model, file), workers);
+    }
     // Well-formed CSV takes the fast reader; a file it is unsure of is read again from the
     // start by the standard one (the partial output is a temp file: started over).
     let fast = copyRaw && !toStdout;
     if (fast) {
       try {
         for await (const b of streamCsvFast(input, { ...read_, batchSize })) await score(b);
+        await drain();
       } catch (e) {
         if (!(e instanceof CsvFastUnsupported)) throw e;
+        // The batches already handed out finish (into the output about to be dropped) first.
+        await drain().catch(() => undefined);
+        tail = Promise.resolve();
         out.destroy();
         out = sink(createWriteStream(tmp), tmp, true);
         read = rows = seen = 0;
@@ -223,7 +246,10 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
         fast = false;
       }
     }
-    if (!fast) for await (const b of standard()) await score(b);
+    if (!fast) {
+      for await (const b of standard()) await score(b);
+      await drain();
+    }
     if (rows === 0 && seen === 0) throw new InputError(`predict: ${input} has ${header ? 'a header but no data rows' : 'no records'}; nothing to score`, 'EEMPTY');
     await out.close();
     if (!toStdout) await rename(tmp, output);
@@ -235,5 +261,6 @@ export async function scoreFile(model: Scorer, input: string, output: string, op
     throw e;
   } finally {
     release();
+    await pool?.close();
   }
 }

@@ -1,20 +1,15 @@
 // `tensorlift serve`: model files behind HTTP (lib/serve/http.ts). Each --model is a file or
 // name=file; SIGTERM / SIGINT close gracefully (every request already received is answered,
 // then the process exits 0) and SIGHUP reloads the files.
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { InputError } from '../data/errors.js';
 import { checkInputFile } from '../io/paths.js';
 import { nameOfPath } from '../serve/models.js';
 import { serve } from '../serve/http.js';
+import { intOption } from './options.js';
 import { warn } from './process.js';
 
 const collect = (v: string, all: string[]) => [...all, v];
-export const intOption = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer from ${min} up`);
-  return n;
-};
-
 /** `name=path` or `path` -> [name, path]. */
 export function modelSpec(spec: string): [string, string] {
   const eq = spec.indexOf('=');

@@ -1,9 +1,15 @@
 // One worker of a scoring pool (worker-pool.ts). It loads the model file named in workerData
 // itself (a preset cannot be handed between threads; its file can), says 'ready', then answers
-// each { id, rows } with { id, out } or { id, error }. Errors travel as name + message, so the
-// pool can give an InputError (a bad row: HTTP 400) back as one.
+// each { id, rows } (predict: serving) or { id, table, missing } (the output columns of file
+// scoring, with the data warnings it raised) with { id, out, warnings } or { id, error }. Errors
+// travel as name, message and code, so the pool can give an InputError (a bad row: HTTP 400,
+// a CLI error naming its line) back as one.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Row } from '../data/table.js';
+import type { DataWarning } from '../data/errors.js';
+import type { TransformOptions } from '../data/preprocess.js';
+import type { Row, Table } from '../data/table.js';
+import type { Preset } from '../presets/preset.js';
+import { scoreBatch } from '../presets/score-batch.js';
 import { load } from '../io/model-file.js';
 import { setNumThreads } from '../tensor/device.js';
 // Each preset registers its kind on import (registry.ts): load() restores only registered kinds.
@@ -27,12 +33,17 @@ try {
   const model = await load(start.path);
   if (!model || typeof (model as { predict?: unknown }).predict !== 'function') throw new Error(`${start.path} holds a plain network, not a preset`);
   const predictor = asPredictor(model);
-  port.on('message', async (msg: { id: number; rows: Row[] }) => {
+  port.on('message', async (msg: { id: number; rows?: Row[]; table?: Table; missing?: TransformOptions['missing'] }) => {
     try {
+      const warnings: DataWarning[] = [];
+      const out = msg.table
+        ? await scoreBatch(model as Preset, msg.table, { missing: msg.missing, onWarning: (_m, w) => warnings.push(w) })
+        : await runPredict(predictor, msg.rows ?? []);
       // postMessage inside the try: a prediction that cannot be cloned fails its batch, not the worker.
-      port.postMessage({ id: msg.id, out: await runPredict(predictor, msg.rows) });
+      port.postMessage({ id: msg.id, out, warnings });
     } catch (e) {
-      port.postMessage({ id: msg.id, error: { name: (e as Error)?.name ?? 'Error', message: oneLine(e) } });
+      const err = e as Error & { code?: unknown };
+      port.postMessage({ id: msg.id, error: { name: err?.name ?? 'Error', message: oneLine(e), code: typeof err?.code === 'string' ? err.code : undefined } });
     }
   });
   port.postMessage({ ready: true });

@@ -14,12 +14,20 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../data/errors.js';
-import type { Row } from '../data/table.js';
+import { type DataWarning, InputError } from '../data/errors.js';
+import type { TransformOptions } from '../data/preprocess.js';
+import type { Row, Table } from '../data/table.js';
+import type { OutputValue } from '../presets/preset.js';
 
 interface Job {
-  resolve: (out: unknown[]) => void;
+  resolve: (answer: Answer) => void;
   reject: (e: Error) => void;
+}
+
+/** A worker's answer: the values, and the data warnings scoring them raised (file scoring). */
+export interface Answer {
+  out: unknown[];
+  warnings: DataWarning[];
 }
 
 interface Slot {
@@ -32,7 +40,7 @@ interface Slot {
   failed?: Error;
 }
 
-type Reply = { ready: true } | { failed: string } | { id: number; out: unknown[] } | { id: number; error: { name: string; message: string } };
+type Reply = { ready: true } | { failed: string } | ({ id: number } & Answer) | { id: number; error: { name: string; message: string; code?: string } };
 
 /**
  * The worker's script. Built, it sits beside this file; run from the TypeScript sources (the
@@ -108,8 +116,8 @@ export class WorkerPool {
       const job = jobs.get(m.id);
       if (!job) return;
       jobs.delete(m.id);
-      if ('out' in m) job.resolve(m.out);
-      else job.reject(m.error.name === 'InputError' ? new InputError(m.error.message) : Object.assign(new Error(m.error.message), { name: m.error.name }));
+      if ('out' in m) job.resolve(m);
+      else job.reject(m.error.name === 'InputError' ? new InputError(m.error.message, m.error.code) : Object.assign(new Error(m.error.message), { name: m.error.name }));
     });
     // An uncaught error in the worker ends it: 'exit' follows and does the clean-up.
     worker.on('error', (e) => (slot.failed ??= new Error(String(e?.message ?? e).replace(/\s*\n\s*/g, ' '))));
@@ -138,8 +146,17 @@ export class WorkerPool {
     return this.#slots.length;
   }
 
-  /** The predictions of `rows`, scored by the least busy worker. */
+  /** The predictions of `rows` (predict()'s values), by the least busy worker. */
   async predict(rows: Row[]): Promise<unknown[]> {
+    return (await this.#call({ rows })).out;
+  }
+
+  /** The output columns of `table`'s rows (file scoring: the preset's score()), and the warnings raised. */
+  score(table: Table, opts: { missing?: TransformOptions['missing'] } = {}): Promise<{ out: OutputValue[][]; warnings: DataWarning[] }> {
+    return this.#call({ table, missing: opts.missing }) as Promise<{ out: OutputValue[][]; warnings: DataWarning[] }>;
+  }
+
+  async #call(msg: object): Promise<Answer> {
     if (this.#closed) throw new Error('serve: the scoring pool is closed');
     if (!this.#slots.length) throw new Error('serve: no scoring worker is running (they could not load the model)');
     // Fewest jobs in flight; ties go round-robin so no worker is always first.
@@ -152,10 +169,10 @@ export class WorkerPool {
     const id = this.#ids++;
     await slot.ready;
     // It may have stopped while this call waited: a message to a stopped worker is never answered.
-    if (!this.#slots.includes(slot)) return this.predict(rows);
-    return new Promise<unknown[]>((resolve, reject) => {
+    if (!this.#slots.includes(slot)) return this.#call(msg);
+    return new Promise<Answer>((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, rows });
+      slot.worker.postMessage({ id, ...msg });
     });
   }
 
