@@ -7,6 +7,8 @@ export default defineConfig({
     // --expose-gc lets memory tests collect garbage (and run tensor finalizers) before counting.
     pool: 'forks',
     execArgv: ['--expose-gc'],
+    // One private temp dir per run, removed at its end (test/helpers/run-tmpdir.ts).
+    globalSetup: ['test/helpers/run-tmpdir.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -85,9 +85,10 @@ describe('tl.distill', () => {
     const out = await tl.distill(teacher, student, { x, y }, { epochs: 40, batchSize: 64, temperature: 2, alpha: 0.7, optimizer: new tl.optim.Adam(student.parameters(), { lr: 1e-2 }), progress: false });
     expect(out).toBe(student);
     const agree = tl.noGrad(() => student.forward(x).argmax(1).eq(teacher.forward(x).argmax(1)).cast('float32').mean().item());
-    // Fresh random teacher and init each run: an 8-unit student usually matches the 32-unit
-    // teacher on > 0.9 of rows, but one full-suite run gave 0.893; chance is about 1/3.
-    expect(agree).toBeGreaterThan(0.85);
+    // Fresh random teacher and init each run: over 60 seeds an 8-unit student matched the
+    // 32-unit teacher on 0.844-0.99 of rows (median 0.928); chance is about 1/3. A full-suite
+    // run drew 0.846 under a bar of 0.85, so the bar sits below the measured tail.
+    expect(agree).toBeGreaterThan(0.8);
     teacher.parameters().forEach((p, i) => expect(Array.from(p.dataSync())).toEqual(before[i]));
     expect(teacher.parameters().every((p) => p.grad === null || p.grad === undefined)).toBe(true);
   });
