@@ -54,6 +54,7 @@ export function presetOptions(): Option[] {
     new Option('--drop-missing', 'ltv: train without the rows whose target is missing (default: an error naming the row)'),
     ...upliftOptions(),
     new Option('--text <column>', 'sentiment, intent: the column holding the text'),
+    new Option('--unlabelled <path>', 'sentiment, intent: a CSV or JSON Lines file of texts without labels (same text column) to learn latent word directions from; helps when labels are few'),
     new Option('--encoder <kind>', "sentiment, intent: the text encoder, 'bag' (bag of n-grams, default) or 'transformer'").choices(['bag', 'transformer']),
     new Option('--threshold <p>', 'intent: the confidence below which a message is out of scope (default: calibrated on held-out rows)'),
   ];

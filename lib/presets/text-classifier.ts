@@ -15,6 +15,8 @@ import { type PresetParts, partsToSafetensors } from './persist.js';
 import { type FittedText, type TextValidation, softmaxRows, textInputs } from './text-fit.js';
 import { TextNet } from './text-net.js';
 import { TextLinear, linearWords } from './text-linear.js';
+import type { TextMember } from './text-linear-fit.js';
+import { TextLsa } from './text-lsa.js';
 import { textLogits } from './text-train.js';
 
 export interface TextHead {
@@ -29,7 +31,7 @@ export interface TextHead {
 export interface TextModelState {
   featurizer: TextFeaturizer;
   nets: TextNet[];
-  linears: TextLinear[];
+  linears: TextMember[];
   textColumn: string;
   target: ClassTarget;
   head: TextHead;
@@ -41,7 +43,7 @@ export abstract class TextClassifier {
   abstract readonly kind: string;
   readonly featurizer: TextFeaturizer;
   readonly nets: TextNet[];
-  readonly linears: TextLinear[];
+  readonly linears: TextMember[];
   readonly textColumn: string;
   readonly target: ClassTarget;
   readonly head: TextHead;
@@ -170,8 +172,9 @@ export function textStateFromParts(parts: PresetParts, what: string): TextModelS
   const info = parts.info as { target?: ClassTarget; validation?: TextValidation; training?: FittedText['training'] };
   const classes = info.target?.classes;
   if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string')) throw new Error(`${what}: the file lists no classes`);
-  const nets = parts.backbones.filter((m) => !(m instanceof TextLinear)) as TextNet[];
-  const linears = parts.backbones.filter((m): m is TextLinear => m instanceof TextLinear);
+  const isMember = (m: Module): m is TextMember => m instanceof TextLinear || m instanceof TextLsa;
+  const nets = parts.backbones.filter((m) => !isMember(m)) as TextNet[];
+  const linears = parts.backbones.filter(isMember);
   if (!nets.length) throw new Error(`${what}: the file has no networks`);
   for (const m of linears) if (m.spec.classes !== classes.length) throw new Error(`${what}: the file's linear models do not match its ${classes.length} classes`);
   const blend = head.blend;

@@ -7,7 +7,7 @@
 import { classTarget, encodeClasses, type ClassTarget } from '../data/classes.js';
 import { InputError, columnList } from '../data/errors.js';
 import type { ReadOptions } from '../data/source.js';
-import { type Table, toTable } from '../data/table.js';
+import { type Table, type Value, toTable } from '../data/table.js';
 import { TextFeaturizer, type TextOptions } from '../data/text/featurize.js';
 import { rocAuc } from '../metrics/classification.js';
 import { fitFolds, planFolds } from './fit-folds.js';
@@ -17,8 +17,9 @@ import type { TransformerTextOptions } from '../nn/layers/text.js';
 import { type TextInput, type TextTrainOptions, trainTextNet } from './text-train.js';
 import { nll, softmaxRows } from './text-calibrate.js';
 import { blendMembers } from './text-blend.js';
-import { fitLinearMembers } from './text-linear-fit.js';
-import { type TextLinear, linearWords } from './text-linear.js';
+import { type LinearMember, type TextMember, fitLinearMembers, fitLsaMember, lsaPool } from './text-linear-fit.js';
+import { linearWords } from './text-linear.js';
+import { isMissing } from '../data/values.js';
 import { fitTemperature } from './text-calibrate.js';
 
 export { fitTemperature, softmaxRows };
@@ -45,6 +46,12 @@ export interface TextFitOptions extends TextTrainOptions {
   read?: ReadOptions;
   /** Blend the networks with logistic regression and NB-LR on TF-IDF n-grams, weights chosen on out-of-fold rows (default true; false: networks only). */
   linear?: boolean;
+  /**
+   * Texts without labels (plain strings, or rows / a file with the same text column): a
+   * latent-semantic member learned from them and the labelled texts joins the blend (kept when
+   * the folds say it helps). Worth it with few labels and many unlabelled texts.
+   */
+  unlabelled?: Data | readonly string[];
   /** Told when each network of the ensemble starts and ends (for progress reports). */
   onNetwork?: (info: { network: number; networks: number; epochs?: number }) => void;
 }
@@ -64,7 +71,7 @@ export interface FittedText {
   featurizer: TextFeaturizer;
   nets: TextNet[];
   /** Linear members of the blend (may be none). */
-  linears: TextLinear[];
+  linears: TextMember[];
   /** Blend weights: the networks' averaged logits first, then one per linear member. */
   blend: number[];
   textColumn: string;
@@ -88,6 +95,31 @@ function checkText(table: Table, opts: TextFitOptions, what: string): void {
   if (encoder !== 'bag' && encoder !== 'transformer') throw new InputError(`${what}.fit: encoder must be 'bag' or 'transformer', got ${JSON.stringify(encoder)}`);
 }
 
+/** The unlabelled texts of `opts.unlabelled` (missing and empty ones left out). */
+async function unlabelledTexts(opts: TextFitOptions, what: string): Promise<unknown[]> {
+  const u = opts.unlabelled;
+  if (u === undefined) return [];
+  if (opts.linear === false) throw new InputError(`${what}.fit: unlabelled texts feed a member of the blend, and linear: false turns the blend off`);
+  let texts: unknown[];
+  if (Array.isArray(u) && u.every((t) => typeof t === 'string')) texts = u;
+  else {
+    const table = await toTable(u as Data, `${what}.fit: unlabelled`, opts.read);
+    if (!table.columns.includes(opts.text) && !table.rows.some((r) => r && Object.hasOwn(r, opts.text)))
+      throw new InputError(`${what}.fit: the unlabelled texts have no column '${opts.text}' (columns: ${columnList(table.columns)})`);
+    texts = table.rows.map((r) => r?.[opts.text]);
+    const bad = texts.findIndex((t) => t !== null && typeof t === 'object');
+    if (bad >= 0) throw new InputError(`${what}.fit: unlabelled row ${bad + 1}, column '${opts.text}': expected text, got an object`);
+  }
+  texts = texts.filter((t) => !isMissing(t as Value) && String(t).trim() !== '');
+  if (!texts.length) throw new InputError(`${what}.fit: the unlabelled data has no texts`);
+  return texts;
+}
+
+const memberName = (m: LinearMember) =>
+  m.name === 'lexicon' ? `lexicon features (${m.lexicon.toUpperCase().replace('+', ' + ')}; C ${m.C})`
+  : m.name === 'lsa' ? `latent semantic features (${(m.model.spec as { components: number }).components} dimensions learned with the unlabelled texts; C ${m.C})`
+  : `${m.name} (C ${m.C}${m.lexicon === 'none' ? '' : `, ${m.lexicon.toUpperCase().replace('+', ' + ')}`})`;
+
 /** What the network reads of each row's text. */
 export function textInputs(featurizer: TextFeaturizer, encoder: TextEncoderKind, texts: unknown[]): TextInput[] {
   return texts.map((t) => (encoder === 'bag' ? featurizer.features(t) : featurizer.tokenizer.encode(featurizer.words(t), featurizer.state.maxTokens)));
@@ -106,6 +138,7 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
   if (small >= 0)
     throw new InputError((cli) => `${what}.fit: class '${target.classes[small]}' has ${counts[small]} row${counts[small] === 1 ? '' : 's'}; each class needs at least ${Math.max(2, k)} for ${k} validation fold${k === 1 ? '' : 's'} (use more rows or a smaller ${cli ? '--ensemble' : 'ensemble'})`);
   const texts = table.rows.map((r) => r[opts.text]);
+  const extra = await unlabelledTexts(opts, what);
   const encoder = opts.encoder ?? 'bag';
   const featurizer = TextFeaturizer.fit(texts, { negation: true, ...opts.textOptions }, `${what}.fit`);
   const inputs = textInputs(featurizer, encoder, texts);
@@ -128,7 +161,14 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
   const scored = ensemble.scored, labels = scored.map((i) => y[i]);
   // The linear members (logistic regression, NB-LR) on the same folds, then the blend of all
   // members' out-of-fold logits with the least log loss: members that do not help get weight 0.
-  const linear = opts.linear === false ? [] : await fitLinearMembers(texts.map((t) => linearWords(featurizer.words(t))), y, folds, c);
+  const words = opts.linear === false ? [] : texts.map((t) => linearWords(featurizer.words(t)));
+  const linear = opts.linear === false ? [] : await fitLinearMembers(words, y, folds, c);
+  if (extra.length) {
+    // Sampled before normalizing: a million unlabelled texts cost no more than the cap's worth.
+    const pool = lsaPool(extra, texts.length, opts.seed ?? 42).map((t) => linearWords(featurizer.words(t)));
+    const lsa = await fitLsaMember(words, pool, y, folds, c, opts.seed ?? 42);
+    if (lsa) linear.push(lsa);
+  }
   const blend = blendMembers([ensemble.outOfFold, ...linear.map((m) => m.outOfFold)], scored, labels, c);
   const kept = linear.filter((_, k) => blend.weights[k + 1] > 0);
   const weights = [blend.weights[0], ...linear.map((_, k) => blend.weights[k + 1]).filter((w) => w > 0)];
@@ -143,7 +183,7 @@ export async function fitTextClassifier(data: Data, opts: TextFitOptions, what: 
   const validation: TextValidation = {
     accuracy: hits / labels.length, logLoss: nll(oof, labels, c, temperature), epochs,
     ...(c === 2 ? { auc: rocAuc(labels.map((_, i) => probs[i * 2 + 1]), labels) } : {}),
-    members: ['networks', ...kept.map((m) => (m.name === 'lexicon' ? `lexicon features (${m.lexicon.toUpperCase().replace('+', ' + ')}; C ${m.C})` : `${m.name} (C ${m.C}${m.lexicon === 'none' ? '' : `, ${m.lexicon.toUpperCase().replace('+', ' + ')}`})`))],
+    members: ['networks', ...kept.map(memberName)],
     weights,
   };
   return { featurizer, nets: ensemble.models, linears: kept.map((m) => m.model), blend: weights, textColumn: opts.text, target, temperature, validation, training: { rows: y.length, counts }, outOfFold: { probs, labels } };

@@ -6,11 +6,14 @@
 // on the lexicon features alone, which short texts (a tweet, a one-line review: few n-grams
 // seen in training) lean on. The final members are refit on all rows.
 import { lexiconWidth } from '../data/text/lexicon.js';
+import { truncatedSvd } from '../data/text/truncated-svd.js';
+import { seededRandom } from '../train/data.js';
 import type { Fold } from './fit-folds.js';
 import { fitTemperature, nll } from './text-calibrate.js';
 import {
   type SparseRows, TextLinear, type TextLinearConfig, dropColumnsFrom, fitSoftmax, lexiconStandardization, linearVocabulary, nbRatios, softmaxLogits, sparseRows,
 } from './text-linear.js';
+import { TextLsa, latentRows } from './text-lsa.js';
 
 /**
  * Most weights of one linear member (classes x columns): L-BFGS keeps ~23 vectors of this size
@@ -43,9 +46,12 @@ export const LEXICON_RIDGE_GRID = [1, 10, 100, 1000];
 export type LexiconChoice = 'none' | 'afinn' | 'afinn+vader';
 const NGRAM_LEXICONS: LexiconChoice[] = ['none', 'afinn'];
 
+/** A linear member of the blend: it scores texts' negation-marked words. */
+export type TextMember = TextLinear | TextLsa;
+
 export interface LinearMember {
-  name: 'logistic' | 'nb-logistic' | 'lexicon';
-  model: TextLinear;
+  name: 'logistic' | 'nb-logistic' | 'lexicon' | 'lsa';
+  model: TextMember;
   /** Out-of-fold logits, `classes` per row over all rows (NaN for rows no fold held out). */
   outOfFold: Float64Array;
   C: number;
@@ -159,4 +165,52 @@ function linearModel(
     weight, bias: Float32Array.from(w.subarray(c * width)),
   });
   return model;
+}
+
+/** Latent dimensions of the LSA member (fewer for small corpora: at most a quarter of the texts). */
+export const LSA_COMPONENTS = 100;
+/** Most n-gram columns it projects (the most frequent): 30,000 x 100 floats is a 12 MB projection in the file. */
+export const LSA_COLUMNS = 30_000;
+/** Most texts its SVD reads (all the labelled ones, then a seeded sample of the unlabelled): beyond this the directions hardly move and the fit time would grow. */
+export const LSA_MAX_TEXTS = 50_000;
+/** Its ridge strengths (unit-length rows of 100 columns). fine_foods with 200-1,000 labels chose 1 every time; 0.1 and 0.3 were tried there and never chosen. */
+export const LSA_RIDGE_GRID = [1, 10, 100];
+
+/** The unlabelled texts the SVD reads beside `labelled` texts: all, or a seeded sample (kept in order) where there are more than LSA_MAX_TEXTS in all. */
+export function lsaPool<T>(unlabelled: T[], labelled: number, seed: number): T[] {
+  const room = Math.max(0, LSA_MAX_TEXTS - labelled);
+  if (unlabelled.length <= room) return unlabelled;
+  const rand = seededRandom(seed), idx = unlabelled.map((_, i) => i);
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx.slice(0, room).sort((a, b) => a - b).map((i) => unlabelled[i]);
+}
+
+/**
+ * The latent-semantic member (text-lsa.ts): TF-IDF n-grams of the labelled `texts` and the
+ * `unlabelled` ones, their leading singular vectors, and logistic regression on the labelled
+ * texts' projections, C chosen on the folds. Labels are only read by the regression, so the
+ * out-of-fold logits stay honest; the SVD never sees a label.
+ */
+export async function fitLsaMember(texts: string[][], unlabelled: string[][], labels: ArrayLike<number>, folds: Fold[], c: number, seed: number): Promise<LinearMember | null> {
+  const pool = lsaPool(unlabelled, texts.length, seed);
+  const corpus = [...texts, ...pool];
+  const { slots, idf } = linearVocabulary(corpus, undefined, LSA_COLUMNS), d = slots.length;
+  const k = Math.min(LSA_COMPONENTS, Math.floor(corpus.length / 4), d - 1);
+  if (k < 2) return null;
+  const columns = new Map(Array.from(slots, (s, i) => [s, i])), ones = new Float32Array(d).fill(1);
+  // The n-gram columns alone (sparseRows' width also counts a lexicon block, empty here).
+  const svd = truncatedSvd({ ...sparseRows(corpus, columns, idf, ones, null), width: d }, k, { seed });
+  await yieldToEventLoop();
+  if (svd.k < 2) return null;
+  const x = latentRows(sparseRows(texts, columns, idf, ones, null), svd.vectors, svd.k);
+  const n = texts.length, cands: Candidate[] = [], starts = new Map<number, Float64Array>();
+  for (const C of LSA_RIDGE_GRID) cands.push({ C, lexicon: 'none', ...(await crossValidate(() => x, labels, folds, n, c, C, starts)) });
+  const b = cands.reduce((a, m) => (m.loss < a.loss - 1e-6 ? m : a));
+  const w = fitSoftmax(x, labels, Array.from({ length: n }, (_, i) => i), c, b.C);
+  const model = new TextLsa({ classes: c, features: d, components: svd.k });
+  model.setState({ slots, idf, projection: Float32Array.from(svd.vectors), weight: Float32Array.from(w.subarray(0, c * svd.k)), bias: Float32Array.from(w.subarray(c * svd.k)) });
+  return { name: 'lsa', model, outOfFold: b.outOfFold, C: b.C, lexicon: 'none' };
 }
