@@ -4,6 +4,8 @@
 // the middle of a stream loses nothing (the others claim its entries) and duplicates stay
 // within one batch; reading pauses while the output stream is over its high-water mark.
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
 import { churnRows, cliPath, runCli, smallModel, tempDir } from './helpers/boundary.js';
@@ -94,6 +96,30 @@ describe('tl.serve.consume', () => {
   });
 });
 
+describe('tl.serve.consume with workers', () => {
+  it('scores batches side by side on worker threads: each entry once, bad ones dead-lettered, the pool gone after close()', async () => {
+    redis = await startRedis();
+    const rows = features.slice(0, 240);
+    const ids = await addRows(redis, 'in', rows.slice(0, 120));
+    await addRows(redis, 'in', ['{not json', { ...features[1], tenure: 'long' }]);
+    ids.push(...(await addRows(redis, 'in', rows.slice(120))));
+    const c = await tl.serve.consume(modelFile, { redis: redis.url, stream: 'in', group: 'g', outStream: 'out', batch: 16, blockMs: 50, workers: 2 });
+    await waitFor(async () => Number(await redis!.cmd('XLEN', 'out')) === 240 && Number(await redis!.cmd('XLEN', 'in:dead')) === 2);
+    await waitFor(async () => (await pendingCount(redis!, 'in', 'g')) === 0);
+    const out = await entries(redis, 'out');
+    // Batches finish in any order; each entry is written once, with its own prediction.
+    expect(new Set(out.map((e) => e.f.id))).toEqual(new Set(ids));
+    expect(out).toHaveLength(240);
+    const expected = new Map(ids.map((id, i) => [id, model.predict([rows[i]])[0]]));
+    for (const e of out) expect(JSON.parse(e.f.prediction)).toBeCloseTo(expected.get(e.f.id)!, 5);
+    expect(c.stats).toMatchObject({ read: 242, scored: 240, deadLettered: 2 });
+    await c.close();
+    // The pool's model snapshot is removed with its workers.
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('tensorlift-pool-'))).toEqual([]);
+    await expect(tl.serve.consume(modelFile, { redis: redis.url, stream: 'in', group: 'g', outStream: 'out', workers: -1 })).rejects.toThrow(/workers must be an integer from 0 to 256/);
+  });
+});
+
 describe('tensorlift consume', () => {
   it('fails in one line when Redis cannot be reached', async () => {
     const r = await runCli(['consume', '--model', modelFile, '--redis', 'redis://127.0.0.1:1', '--stream', 's', '--group', 'g', '--out-stream', 'o']);
@@ -131,5 +157,20 @@ describe('tensorlift consume', () => {
     expect(new Set(out)).toEqual(new Set(ids));
     expect(out.length - N).toBeLessThanOrEqual(batch); // at most the batch a was writing when it died
     expect(Number(await redis.cmd('XLEN', 'in:dead'))).toBe(0);
+  });
+
+  it('--workers 2 scores the stream and stops cleanly on SIGTERM', async () => {
+    redis = await startRedis();
+    const ids = await addRows(redis, 'in', features.slice(0, 300));
+    const child = spawn(process.execPath, [cliPath, 'consume', '--model', modelFile, '--redis', redis.url, '--stream', 'in', '--group', 'g', '--out-stream', 'out',
+      '--batch', '20', '--block-ms', '50', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await waitFor(async () => Number(await redis!.cmd('XLEN', 'out')) === 300 && (await pendingCount(redis!, 'in', 'g')) === 0, 30_000);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(err).toMatch(/SIGTERM: finishing the batches in hand[\s\S]*stopped: 300 scored/);
+    expect(new Set((await entries(redis, 'out')).map((e) => e.f.id))).toEqual(new Set(ids));
   });
 });

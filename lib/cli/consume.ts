@@ -23,6 +23,7 @@ export function registerConsume(program: Command): void {
     .option('--max-attempts <n>', 'deliveries before a failing entry goes to the dead-letter stream', intOption('--max-attempts', 1), 3)
     .option('--dead-letter <key>', 'the dead-letter stream (default: <stream>:dead)')
     .option('--out-high-water <n>', 'pause while the output stream holds more entries than this', intOption('--out-high-water', 1))
+    .option('--workers <n>', 'worker threads scoring batches side by side, up to n batches in hand (0: none)', intOption('--workers', 0), 0)
     .action(async (o) => {
       await checkInputFile(o.model, '--model');
       process.removeAllListeners('SIGINT');
@@ -31,11 +32,11 @@ export function registerConsume(program: Command): void {
       const c = await consume(o.model, {
         redis: o.redis, stream: o.stream, group: o.group, outStream: o.outStream, consumer: o.consumer, batch: o.batch,
         blockMs: o.blockMs, claimIdleMs: o.claimIdleMs, maxAttempts: o.maxAttempts, deadLetterStream: o.deadLetter,
-        outHighWater: o.outHighWater, log, onWarning: warn,
+        outHighWater: o.outHighWater, workers: o.workers, log, onWarning: warn,
       });
       process.stdout.write(`consuming ${o.stream} as ${o.group}/${c.name} -> ${o.outStream}\n`);
       const stop = (signal: string) => {
-        log(`${signal}: finishing the batch in hand`);
+        log(`${signal}: finishing the batch${o.workers > 1 ? 'es' : ''} in hand`);
         void c.close();
       };
       process.once('SIGTERM', () => stop('SIGTERM')).once('SIGINT', () => stop('SIGINT'));

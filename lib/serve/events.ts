@@ -3,12 +3,15 @@
 // fields in one forward pass, adds { id, prediction } to the output stream, and only then
 // acknowledges them (XACK). A consumer that dies leaves its entries pending: the others claim
 // them once idle for `claimIdleMs` (XAUTOCLAIM), so no entry is lost; what a dead consumer had
-// written but not acknowledged is written again (at-least-once: duplicates are bounded by one
-// batch per death). Entries that cannot be parsed or checked, and entries delivered
-// `maxAttempts` times without success (a row that fails the model, or kills its consumers), go
-// to a dead-letter stream with the reason. Reading pauses while the output stream is longer
-// than `outHighWater` (backpressure on a slow downstream), and a batch is read only when the
-// last one is written and acknowledged.
+// written but not acknowledged is written again (at-least-once: duplicates are bounded by the
+// batches in hand at its death: one, or up to `workers`). Entries that cannot be parsed or
+// checked, and entries delivered `maxAttempts` times without success (a row that fails the
+// model, or kills its consumers), go to a dead-letter stream with the reason. Reading pauses
+// while the output stream is longer than `outHighWater` (backpressure on a slow downstream).
+// Without workers a batch is read only when the last one is written and acknowledged; with
+// `workers` N, a pool of N worker threads scores and up to N batches are in hand at once (their
+// outputs may interleave: each carries its entry id). The blocking reads then use a second
+// connection, so they never hold up the writes.
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import type { Row } from '../data/table.js';
@@ -39,6 +42,8 @@ export interface ConsumeOptions {
   from?: '0' | '$';
   /** Pause reading while the output stream has more entries than this. Default: never. */
   outHighWater?: number;
+  /** Worker threads scoring batches side by side (0, default: batches scored on this thread, one at a time). */
+  workers?: number;
   /** Lines worth a log (claims, dead letters, pauses). */
   log?: (line: string) => void;
   onWarning?: (message: string) => void;
@@ -58,7 +63,7 @@ export interface Consumer {
   readonly stats: ConsumerStats;
   /** Resolves when the loop ends (after close(), or rejects on a fatal Redis error). */
   readonly done: Promise<void>;
-  /** Finishes the batch in hand (written and acknowledged), then disconnects. */
+  /** Finishes the batches in hand (written and acknowledged), stops the workers, then disconnects. */
   close(): Promise<void>;
 }
 
@@ -93,9 +98,15 @@ function parseEntry(fields: Fields | null, p: Predictor): Row | string {
 export async function consume(model: ModelsArg, opts: ConsumeOptions): Promise<Consumer> {
   for (const k of ['stream', 'group', 'outStream'] as const)
     if (typeof opts?.[k] !== 'string' || !opts[k]) throw new TypeError(`consume: options.${k} is required`);
-  const models = await loadModels(model, { onWarning: opts.onWarning });
-  if (models.size !== 1) throw new TypeError('consume: give one model (a preset or a model file path)');
+  const workers = opts.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`consume: workers must be an integer from 0 to 256, got ${String(opts.workers)}`);
+  const models = await loadModels(model, { onWarning: opts.onWarning, workers });
   const predictor = [...models.values()][0].predictor;
+  if (models.size !== 1) {
+    await Promise.all([...models.values()].map((m) => m.predictor.close?.()));
+    throw new TypeError('consume: give one model (a preset or a model file path)');
+  }
+  const inHand = Math.max(1, workers);
   const { stream, group, outStream } = opts;
   const name = opts.consumer ?? `${hostname()}-${process.pid}`;
   const batch = opts.batch ?? 64, blockMs = opts.blockMs ?? 500, claimIdleMs = opts.claimIdleMs ?? 30_000;
@@ -114,9 +125,16 @@ export async function consume(model: ModelsArg, opts: ConsumeOptions): Promise<C
   });
   let lastError: unknown;
   client.on('error', (e) => (lastError = e)); // node-redis reconnects; a listener keeps 'error' from being fatal
+  // With batches side by side, XREADGROUP ... BLOCK gets a connection of its own: a blocked
+  // command holds up every command queued behind it on its connection.
+  const reader = inHand > 1 ? client.duplicate() : client;
+  if (reader !== client) reader.on('error', (e) => (lastError = e));
   try {
     await client.connect();
+    if (reader !== client) await reader.connect();
   } catch (e) {
+    await predictor.close?.();
+    await Promise.all([client, reader].map((c) => (c.isOpen ? c.quit().catch(() => c.destroy()) : undefined)));
     throw new Error(`consume: cannot connect to ${url}: ${oneLine(lastError ?? e)}`);
   }
   connected = true;
@@ -189,25 +207,42 @@ export async function consume(model: ModelsArg, opts: ConsumeOptions): Promise<C
   }
 
   let closing = false;
+  // Batches being scored and written; a fatal (Redis) failure of one ends the loop.
+  const running = new Set<Promise<void>>();
+  let failed: { error: unknown } | undefined;
+  const start = (entries: Entry[]) => {
+    const p: Promise<void> = handle(entries).catch((e) => void (failed ??= { error: e })).finally(() => running.delete(p));
+    running.add(p);
+  };
   const done = (async () => {
     try {
       while (!closing) {
+        if (failed) throw failed.error;
+        if (running.size >= inHand) {
+          await Promise.race(running);
+          continue;
+        }
         if (opts.outHighWater !== undefined && Number(await cmd('XLEN', outStream)) > opts.outHighWater) {
           if (stats.paused++ % 20 === 0) log(`${outStream} holds more than ${opts.outHighWater} entries: paused`);
           await sleep(Math.min(blockMs, 100));
           continue;
         }
         if (Date.now() - lastClaim >= Math.min(claimIdleMs, 5000) || cursor !== '0-0') await claim();
-        const reply = await cmd<[string, Entry[]][] | null>('XREADGROUP', 'GROUP', group, name, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', stream, '>');
+        const reply = await reader.sendCommand<[string, Entry[]][] | null>(['XREADGROUP', 'GROUP', group, name, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', stream, '>'].map(String));
         const entries = reply?.[0]?.[1] ?? [];
         if (!entries.length) continue;
         stats.read += entries.length;
-        await handle(entries);
+        if (inHand === 1) await handle(entries);
+        else start(entries);
       }
+      await Promise.all(running);
+      if (failed) throw failed.error;
     } catch (e) {
       throw new Error(`consume: ${oneLine(lastError ?? e)}`);
     } finally {
-      await client.quit().catch(() => client.destroy());
+      await Promise.all(running);
+      await predictor.close?.().catch(() => undefined);
+      for (const c of new Set([reader, client])) await c.quit().catch(() => c.destroy());
     }
   })();
   done.catch(() => undefined); // observed by the caller through `done` / close()
