@@ -3,6 +3,7 @@
 // 40 labelled texts of 6, so most words of a new text were never labelled, while 3,000
 // unlabelled texts show which words keep company. Real reviews (the bundled sample) check it does not hurt there;
 // then the save/load round trip, several classes, the CLI, and inputs that must be refused.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tl from '../lib/index.js';
 import { readCsv } from '../lib/data/csv.js';
@@ -91,7 +92,11 @@ describe(`unlabelled texts (seed ${TEST_SEED})`, () => {
     expect(m.linears.some((x) => x instanceof TextLsa)).toBe(true);
     const bad = await runCli(['train', 'sentiment', '--data', train, '--text', 'text', '--target', 'label', '--unlabelled', t.path('missing.csv'), '--out', t.path('x.safetensors')]);
     expect(bad.code).not.toBe(0);
-    expect(errorLines(bad)).toEqual([expect.stringMatching(/^tensorlift: .*missing\.csv: no such file/)]);
+    expect(errorLines(bad)).toEqual([expect.stringMatching(/^tensorlift: --unlabelled: cannot read .*missing\.csv: no such file/)]);
+    // Checked before training, like --data: the model may not be saved over the texts.
+    const over = await runCli(['train', 'sentiment', '--data', train, '--text', 'text', '--target', 'label', '--unlabelled', pool, '--out', pool]);
+    expect(errorLines(over)).toEqual([expect.stringMatching(/--out .*more\.csv is the same file as --unlabelled/)]);
+    expect(readFileSync(pool, 'utf8')).toMatch(/^id,text\n/);
   }, 120_000);
 
   it('reads at most LSA_MAX_TEXTS texts: a seeded sample, in the order given', () => {

@@ -93,7 +93,9 @@ train.action(async (preset: string, o: Flags, cmd: Command) => {
   // Everything that can fail without training fails now: paths, the output directory, the files' format.
   await checkInputFile(o.data, '--data');
   if (o.test) await checkInputFile(o.test, '--test');
-  await checkOutput(o.out, '--out', [[o.data, '--data'], ...(o.test ? [[o.test, '--test'] as [string, string]] : [])]);
+  const unlabelledPath = (o as Flags & { unlabelled?: string }).unlabelled;
+  if (unlabelledPath) await checkInputFile(unlabelledPath, '--unlabelled');
+  await checkOutput(o.out, '--out', [[o.data, '--data'], ...(o.test ? [[o.test, '--test'] as [string, string]] : []), ...(unlabelledPath ? [[unlabelledPath, '--unlabelled'] as [string, string]] : [])]);
   const curves = (o as Flags & { curves?: string }).curves;
   await checkCurvesPath(curves, spec.kind, [o.data, ...(o.test ? [o.test] : []), ...(o.out === '-' ? [] : [o.out])]);
   const data = await readTable(o.data, read);
@@ -101,7 +103,9 @@ train.action(async (preset: string, o: Flags, cmd: Command) => {
   if (test) checkTestColumns(spec, data, test, o);
   const started = performance.now();
   process.stderr.write(`training ${preset} on ${o.data} (${data.rows.length} rows${o.target ? `, target '${o.target}'` : ''}) ...\n`);
-  const fitOptions = { ...spec.fitOptions(o, (line) => process.stderr.write(`${line}\n`)), onWarning: warn };
+  // Texts without labels (sentiment, intent) are read like --data: same delimiter and encoding.
+  const unlabelled = unlabelledPath ? { unlabelled: await readTable(unlabelledPath, read) } : {};
+  const fitOptions = { ...spec.fitOptions(o, (line) => process.stderr.write(`${line}\n`)), onWarning: warn, ...unlabelled };
   const model = await cls.fit(data, fitOptions as never);
   say(spec.trained(model, (performance.now() - started) / 1000));
   if (test) say(`\ntest set ${o.test}:\n${formatReport(await model.evaluate(test, { onWarning: warn }))}`);

@@ -1,6 +1,7 @@
 // `tensorlift train sentiment` and `train intent`: --text names the text column, --target the
 // label; --encoder picks the bag (default) or the Transformer encoder; intent takes
-// --threshold (default: calibrated on held-out rows); --unlabelled adds texts without labels.
+// --threshold (default: calibrated on held-out rows); --unlabelled (texts without labels) is
+// read by the train command like --data and handed to fit.
 import { InputError } from '../data/errors.js';
 import type { Preset } from '../presets/preset.js';
 import type { TextClassifier } from '../presets/text-classifier.js';
@@ -19,7 +20,7 @@ export function textSpec(kind: 'sentiment' | 'intent'): TrainSpec {
     takes: ['text', 'target', 'ensemble', 'epochs', 'encoder', 'unlabelled', ...(kind === 'sentiment' ? ['positive'] : ['threshold'])],
     requires: ['text', 'target'],
     fitOptions: (o, progress) => ({
-      text: o.text, target: o.target, ensemble: o.ensemble, epochs: o.epochs, seed: o.seed, encoder: o.encoder, unlabelled: o.unlabelled,
+      text: o.text, target: o.target, ensemble: o.ensemble, epochs: o.epochs, seed: o.seed, encoder: o.encoder,
       ...(kind === 'sentiment' ? { positive: o.positive } : { threshold: thresholdOf(o.threshold) }),
       onNetwork: ({ network, networks, epochs }: { network: number; networks: number; epochs?: number }) =>
         progress(epochs === undefined ? `network ${network}/${networks}: training` : `network ${network}/${networks}: ${epochs} epochs`),
