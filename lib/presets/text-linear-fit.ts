@@ -190,13 +190,12 @@ export function lsaPool<T>(unlabelled: T[], labelled: number, seed: number): T[]
 
 /**
  * The latent-semantic member (text-lsa.ts): TF-IDF n-grams of the labelled `texts` and the
- * `unlabelled` ones, their leading singular vectors, and logistic regression on the labelled
- * texts' projections, C chosen on the folds. Labels are only read by the regression, so the
+ * `unlabelled` ones (already capped by lsaPool), their leading singular vectors, and logistic
+ * regression on the labelled texts' projections, C chosen on the folds. Labels are only read by the regression, so the
  * out-of-fold logits stay honest; the SVD never sees a label.
  */
 export async function fitLsaMember(texts: string[][], unlabelled: string[][], labels: ArrayLike<number>, folds: Fold[], c: number, seed: number): Promise<LinearMember | null> {
-  const pool = lsaPool(unlabelled, texts.length, seed);
-  const corpus = [...texts, ...pool];
+  const corpus = [...texts, ...unlabelled];
   const { slots, idf } = linearVocabulary(corpus, undefined, LSA_COLUMNS), d = slots.length;
   const k = Math.min(LSA_COMPONENTS, Math.floor(corpus.length / 4), d - 1);
   if (k < 2) return null;
